@@ -1,0 +1,1 @@
+//! `#[derive(NlAttrs)]` for the `netlink` crate (work in progress: see the derive issue).

@@ -1,0 +1,871 @@
+//! Netlink attributes: type-length-value records after a message's family header.
+//!
+//! An attribute is a 4-byte header (`struct nlattr`: `u16` length including the header, `u16`
+//! type) and a payload padded to 4 bytes. The two top bits of the type are flags:
+//! [`NLA_F_NESTED`] marks a payload that is itself a set of attributes, and
+//! [`NLA_F_NET_BYTEORDER`] a payload in network byte order. The iterator and the decoders mask
+//! them off the type ([`Attr::attr_type`]) but keep them available ([`Attr::type_flags`]).
+//!
+//! Three layers, from the lowest:
+//! - [`Attrs`], an iterator of borrowed [`Attr`]s with typed getters returning `Result`;
+//! - [`AttributeEncoder`] and [`AttributeDecoder`], the Go package's encoder and decoder;
+//! - [`Attribute`] with [`marshal_attributes`] and [`unmarshal_attributes`], owned values.
+
+// Codec code: no unsafe, no panics, no unchecked indexing or arithmetic on any input.
+#![deny(unsafe_code)]
+#![cfg_attr(not(test), deny(clippy::indexing_slicing, clippy::arithmetic_side_effects))]
+
+use crate::enc::{self, ByteOrder, Int};
+use crate::error::{DecodeError, EncodeError, MAX_NEST_DEPTH};
+use crate::message::pad;
+
+/// Size of an attribute header (`struct nlattr`).
+pub const ATTR_HEADER_LEN: usize = 4;
+/// `NLA_F_NESTED`: the payload is a set of attributes.
+pub const NLA_F_NESTED: u16 = 0x8000;
+/// `NLA_F_NET_BYTEORDER`: the payload is in network byte order.
+pub const NLA_F_NET_BYTEORDER: u16 = 0x4000;
+/// `NLA_TYPE_MASK`: the bits of the type that are not flags.
+pub const NLA_TYPE_MASK: u16 = !(NLA_F_NESTED | NLA_F_NET_BYTEORDER);
+/// The largest attribute, header included, that a `u16` length can describe.
+pub const MAX_ATTR_LEN: usize = u16::MAX as usize;
+
+/// An attribute borrowed from a buffer.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Attr<'a> {
+    raw_type: u16,
+    payload: &'a [u8],
+    offset: usize,
+    depth: usize,
+}
+
+macro_rules! int_getters {
+    ($($t:ident $be:ident),*) => {$(
+        #[doc = concat!("The payload as a native-order `", stringify!($t), "`; any other size is an error.")]
+        #[inline]
+        pub fn $t(&self) -> Result<$t, DecodeError> {
+            self.int::<$t>(ByteOrder::Native)
+        }
+        #[doc = concat!("The payload as a big-endian (network order) `", stringify!($t), "`.")]
+        #[inline]
+        pub fn $be(&self) -> Result<$t, DecodeError> {
+            self.int::<$t>(ByteOrder::Big)
+        }
+    )*};
+}
+
+impl<'a> Attr<'a> {
+    /// An attribute with a raw type (flags included) and a payload, at `offset` of its buffer.
+    pub fn new(raw_type: u16, payload: &'a [u8], offset: usize) -> Attr<'a> {
+        Attr {
+            raw_type,
+            payload,
+            offset,
+            depth: 0,
+        }
+    }
+
+    /// The type with the flag bits masked off.
+    #[inline]
+    pub fn attr_type(&self) -> u16 {
+        self.raw_type & NLA_TYPE_MASK
+    }
+
+    /// The flag bits of the type ([`NLA_F_NESTED`], [`NLA_F_NET_BYTEORDER`]).
+    #[inline]
+    pub fn type_flags(&self) -> u16 {
+        self.raw_type & !NLA_TYPE_MASK
+    }
+
+    /// The type as sent, flags included.
+    #[inline]
+    pub fn raw_type(&self) -> u16 {
+        self.raw_type
+    }
+
+    /// Whether `NLA_F_NESTED` is set.
+    pub fn is_nested(&self) -> bool {
+        self.raw_type & NLA_F_NESTED != 0
+    }
+
+    /// Whether `NLA_F_NET_BYTEORDER` is set.
+    pub fn is_net_byteorder(&self) -> bool {
+        self.raw_type & NLA_F_NET_BYTEORDER != 0
+    }
+
+    /// The payload.
+    #[inline]
+    pub fn payload(&self) -> &'a [u8] {
+        self.payload
+    }
+
+    /// Offset of the attribute's header in the outermost buffer decoded.
+    #[inline]
+    pub fn offset(&self) -> usize {
+        self.offset
+    }
+
+    /// Depth of nesting: 0 for a top-level attribute.
+    pub fn depth(&self) -> usize {
+        self.depth
+    }
+
+    /// The length field: header plus payload, without padding.
+    pub fn len(&self) -> usize {
+        ATTR_HEADER_LEN.saturating_add(self.payload.len())
+    }
+
+    /// Whether the payload is empty.
+    pub fn is_empty(&self) -> bool {
+        self.payload.is_empty()
+    }
+
+    /// An error of this attribute with a reason.
+    pub fn invalid(&self, reason: impl Into<String>) -> DecodeError {
+        DecodeError::Invalid {
+            offset: self.offset,
+            attr_type: self.attr_type(),
+            reason: reason.into(),
+        }
+    }
+
+    /// Checks the payload is exactly `expected` bytes.
+    pub fn expect_len(&self, expected: usize) -> Result<(), DecodeError> {
+        if self.payload.len() == expected {
+            Ok(())
+        } else {
+            Err(self.size_error(expected))
+        }
+    }
+
+    fn size_error(&self, expected: usize) -> DecodeError {
+        DecodeError::PayloadSize {
+            offset: self.offset,
+            attr_type: self.attr_type(),
+            expected,
+            actual: self.payload.len(),
+        }
+    }
+
+    /// The payload as an integer in `order`; any size other than the integer's is an error.
+    #[inline]
+    pub fn int<T: Int>(&self, order: ByteOrder) -> Result<T, DecodeError> {
+        T::read(self.payload, order).map_err(|e| self.size_error(e.expected))
+    }
+
+    int_getters!(u8 u8_be, u16 u16_be, u32 u32_be, u64 u64_be, i8 i8_be, i16 i16_be, i32 i32_be, i64 i64_be);
+
+    /// A flag attribute: present means set. Its payload must be empty.
+    pub fn flag(&self) -> Result<bool, DecodeError> {
+        self.expect_len(0).map(|()| true)
+    }
+
+    /// The payload as a NUL-terminated UTF-8 string, trailing NULs trimmed. A payload without
+    /// a NUL terminator is an error; see [`Attr::string_lenient`] for one that allows it.
+    pub fn string(&self) -> Result<&'a str, DecodeError> {
+        match self.payload.last() {
+            Some(0) => self.string_lenient(),
+            _ => Err(DecodeError::StringNotTerminated {
+                offset: self.offset,
+                attr_type: self.attr_type(),
+            }),
+        }
+    }
+
+    /// The payload as UTF-8 with trailing NULs trimmed, whether or not it has any.
+    pub fn string_lenient(&self) -> Result<&'a str, DecodeError> {
+        let mut end = self.payload.len();
+        while let Some(0) = end.checked_sub(1).and_then(|i| self.payload.get(i)) {
+            end = end.saturating_sub(1);
+        }
+        let text = self.payload.get(..end).unwrap_or_default();
+        core::str::from_utf8(text).map_err(|e| DecodeError::InvalidUtf8 {
+            offset: self.offset,
+            attr_type: self.attr_type(),
+            valid_up_to: e.valid_up_to(),
+        })
+    }
+
+    /// The payload as a C string: up to and including its first NUL, which must exist.
+    pub fn cstr(&self) -> Result<&'a core::ffi::CStr, DecodeError> {
+        core::ffi::CStr::from_bytes_until_nul(self.payload).map_err(|_| {
+            DecodeError::StringNotTerminated {
+                offset: self.offset,
+                attr_type: self.attr_type(),
+            }
+        })
+    }
+
+    /// The payload as a fixed-size array; any other size is an error.
+    pub fn array<const N: usize>(&self) -> Result<[u8; N], DecodeError> {
+        self.payload.try_into().map_err(|_| self.size_error(N))
+    }
+
+    /// The attributes inside this one's payload (whether or not `NLA_F_NESTED` is set, which
+    /// some families omit). Nesting deeper than [`MAX_NEST_DEPTH`] is an error.
+    pub fn nested(&self) -> Result<Attrs<'a>, DecodeError> {
+        let depth = self.depth.saturating_add(1);
+        if depth > MAX_NEST_DEPTH {
+            return Err(DecodeError::NestTooDeep {
+                offset: self.offset,
+                attr_type: self.attr_type(),
+                max: MAX_NEST_DEPTH,
+            });
+        }
+        Ok(Attrs {
+            buf: self.payload,
+            pos: 0,
+            base: self.offset.saturating_add(ATTR_HEADER_LEN),
+            depth,
+            failed: false,
+        })
+    }
+
+    /// An owned copy.
+    pub fn to_owned(&self) -> Attribute {
+        Attribute {
+            length: u16::try_from(self.len()).unwrap_or(0),
+            attr_type: self.raw_type,
+            data: self.payload.to_vec(),
+        }
+    }
+}
+
+/// Iterates over a buffer of attributes, yielding each [`Attr`] or the first error and then
+/// nothing more.
+///
+/// ```
+/// use netlink::Attrs;
+///
+/// // u16 attribute 1 = 5, then a string attribute 2 = "hi"
+/// let mut b = vec![6, 0, 1, 0];
+/// b.extend_from_slice(&5u16.to_ne_bytes());
+/// b.extend_from_slice(&[0, 0, 7, 0, 2, 0, b'h', b'i', 0, 0]);
+/// let attrs: Vec<_> = Attrs::new(&b).collect::<Result<_, _>>().unwrap();
+/// assert_eq!(attrs[0].u16().unwrap(), 5);
+/// assert_eq!(attrs[1].string().unwrap(), "hi");
+///
+/// // A length of 2 is shorter than the header itself:
+/// let err = Attrs::new(&[2, 0, 1, 0]).next().unwrap().unwrap_err();
+/// assert_eq!(err.offset(), Some(0));
+/// ```
+#[derive(Debug, Clone)]
+pub struct Attrs<'a> {
+    buf: &'a [u8],
+    pos: usize,
+    base: usize,
+    depth: usize,
+    failed: bool,
+}
+
+impl<'a> Attrs<'a> {
+    /// Iterates over the attributes of `buf`, with offsets counted from its start.
+    pub fn new(buf: &'a [u8]) -> Attrs<'a> {
+        Self::with_offset(buf, 0)
+    }
+
+    /// Iterates over the attributes of `buf`, which starts at `offset` of a larger buffer that
+    /// error offsets refer to.
+    pub fn with_offset(buf: &'a [u8], offset: usize) -> Attrs<'a> {
+        Attrs {
+            buf,
+            pos: 0,
+            base: offset,
+            depth: 0,
+            failed: false,
+        }
+    }
+
+    /// The bytes not yet iterated over.
+    pub fn remaining(&self) -> &'a [u8] {
+        self.buf.get(self.pos..).unwrap_or_default()
+    }
+
+    /// Depth of nesting of the attributes yielded: 0 at the top level.
+    pub fn depth(&self) -> usize {
+        self.depth
+    }
+
+    fn fail(&mut self, e: DecodeError) -> Option<Result<Attr<'a>, DecodeError>> {
+        self.failed = true;
+        Some(Err(e))
+    }
+}
+
+impl<'a> Iterator for Attrs<'a> {
+    type Item = Result<Attr<'a>, DecodeError>;
+
+    #[inline]
+    fn next(&mut self) -> Option<Self::Item> {
+        if self.failed {
+            return None;
+        }
+        let rest = self.buf.get(self.pos..)?;
+        if rest.is_empty() {
+            return None;
+        }
+        let offset = self.base.saturating_add(self.pos);
+        let Some(&[l0, l1, t0, t1]) = rest.get(..ATTR_HEADER_LEN) else {
+            return self.fail(DecodeError::AttrHeaderTruncated {
+                offset,
+                available: rest.len(),
+            });
+        };
+        let len = u16::from_ne_bytes([l0, l1]);
+        let raw_type = u16::from_ne_bytes([t0, t1]);
+        let ulen = usize::from(len);
+        if ulen < ATTR_HEADER_LEN {
+            return self.fail(DecodeError::AttrTooShort {
+                offset,
+                attr_type: raw_type & NLA_TYPE_MASK,
+                len,
+            });
+        }
+        let Some(payload) = rest.get(ATTR_HEADER_LEN..ulen) else {
+            return self.fail(DecodeError::AttrTruncated {
+                offset,
+                attr_type: raw_type & NLA_TYPE_MASK,
+                len,
+                available: rest.len(),
+            });
+        };
+        // The last attribute may lack its padding.
+        let step = enc::align(ulen).unwrap_or(ulen).min(rest.len());
+        self.pos = self.pos.saturating_add(step);
+        Some(Ok(Attr {
+            raw_type,
+            payload,
+            offset,
+            depth: self.depth,
+        }))
+    }
+}
+
+impl core::iter::FusedIterator for Attrs<'_> {}
+
+/// A position saved by [`AttributeEncoder::nest_start`], closed by
+/// [`AttributeEncoder::nest_end`].
+#[derive(Debug)]
+#[must_use = "a nest must be closed with nest_end"]
+pub struct Nest {
+    start: usize,
+    attr_type: u16,
+}
+
+/// Encodes attributes into a caller's buffer (the Go package's `AttributeEncoder`).
+///
+/// Each method appends one attribute, padded to 4 bytes, straight into the buffer: nothing is
+/// allocated when it has room. The first error (an attribute over 65,535 bytes, a string with
+/// a NUL inside, nesting too deep) is kept, the attribute that caused it is cut back out of the
+/// buffer, later calls do nothing, and [`finish`](AttributeEncoder::finish) returns it.
+///
+/// ```
+/// use netlink::AttributeEncoder;
+///
+/// let mut buf = Vec::new();
+/// let mut ae = AttributeEncoder::new(&mut buf);
+/// ae.u16(1, 1).string(2, "hello world");
+/// ae.nested(3, |nae| {
+///     nae.u32(1, 2).u32(2, 3);
+///     Ok(())
+/// });
+/// assert_eq!(ae.finish().unwrap(), 44);
+/// assert_eq!(&buf[..8], &[6, 0, 1, 0, 1, 0, 0, 0]);
+/// ```
+#[derive(Debug)]
+pub struct AttributeEncoder<'b> {
+    buf: &'b mut Vec<u8>,
+    start: usize,
+    order: ByteOrder,
+    depth: usize,
+    count: usize,
+    error: Option<EncodeError>,
+}
+
+macro_rules! int_putters {
+    ($($t:ident),*) => {$(
+        #[doc = concat!("Appends a `", stringify!($t), "` attribute in the encoder's byte order.")]
+        #[inline]
+        pub fn $t(&mut self, attr_type: u16, v: $t) -> &mut Self {
+            let order = self.order;
+            self.int(attr_type, v, order)
+        }
+    )*};
+}
+
+impl<'b> AttributeEncoder<'b> {
+    /// An encoder appending to `buf` in native byte order.
+    pub fn new(buf: &'b mut Vec<u8>) -> AttributeEncoder<'b> {
+        let start = buf.len();
+        AttributeEncoder {
+            buf,
+            start,
+            order: ByteOrder::Native,
+            depth: 0,
+            count: 0,
+            error: None,
+        }
+    }
+
+    /// Sets the byte order of the integer methods (and of nested encoders).
+    pub fn with_byte_order(mut self, order: ByteOrder) -> Self {
+        self.order = order;
+        self
+    }
+
+    /// Sets the byte order of the integer methods (and of nested encoders).
+    pub fn set_byte_order(&mut self, order: ByteOrder) {
+        self.order = order;
+    }
+
+    /// The byte order of the integer methods.
+    pub fn byte_order(&self) -> ByteOrder {
+        self.order
+    }
+
+    /// Bytes this encoder has written so far.
+    pub fn len(&self) -> usize {
+        self.buf.len().saturating_sub(self.start)
+    }
+
+    /// Whether nothing has been written yet.
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// Number of attributes written at this encoder's level.
+    pub fn count(&self) -> usize {
+        self.count
+    }
+
+    /// The first error, if any.
+    pub fn error(&self) -> Option<&EncodeError> {
+        self.error.as_ref()
+    }
+
+    /// Records `e` as the encoder's error unless one is already kept.
+    pub fn set_error(&mut self, e: EncodeError) {
+        self.error.get_or_insert(e);
+    }
+
+    /// Ends encoding: the bytes written, or the first error (the Go package's `Encode`).
+    pub fn finish(self) -> Result<usize, EncodeError> {
+        match self.error {
+            Some(e) => Err(e),
+            None => Ok(self.len()),
+        }
+    }
+
+    /// Appends an attribute with type `raw_type` (flags kept as given) and `payload`.
+    #[inline]
+    pub fn raw(&mut self, raw_type: u16, payload: &[u8]) -> &mut Self {
+        if self.error.is_some() {
+            return self;
+        }
+        let len = ATTR_HEADER_LEN.saturating_add(payload.len());
+        let Ok(len16) = u16::try_from(len) else {
+            self.set_error(EncodeError::AttrTooLong {
+                attr_type: raw_type & NLA_TYPE_MASK,
+                len,
+            });
+            return self;
+        };
+        let padded = enc::align(len).unwrap_or(len);
+        self.buf.reserve(padded);
+        self.buf.extend_from_slice(&len16.to_ne_bytes());
+        self.buf.extend_from_slice(&raw_type.to_ne_bytes());
+        self.buf.extend_from_slice(payload);
+        pad(self.buf, padded.saturating_sub(len));
+        self.count = self.count.saturating_add(1);
+        self
+    }
+
+    /// Appends an attribute of type `attr_type` with a raw payload (the Go package's `Bytes`).
+    #[inline]
+    pub fn bytes(&mut self, attr_type: u16, payload: &[u8]) -> &mut Self {
+        self.raw(attr_type, payload)
+    }
+
+    /// Appends an integer attribute in an explicit byte order. Big-endian values do not get
+    /// `NLA_F_NET_BYTEORDER` (most families do not expect it); use [`raw`](Self::raw) for that.
+    #[inline]
+    pub fn int<T: Int>(&mut self, attr_type: u16, v: T, order: ByteOrder) -> &mut Self {
+        self.raw(attr_type, v.write(order).as_ref())
+    }
+
+    int_putters!(u8, u16, u32, u64, i8, i16, i32, i64);
+
+    /// Appends a string attribute with a terminating NUL. A NUL inside `s` is an error.
+    #[inline]
+    pub fn string(&mut self, attr_type: u16, s: &str) -> &mut Self {
+        if let Some(position) = s.bytes().position(|b| b == 0) {
+            self.set_error(EncodeError::InteriorNul {
+                attr_type,
+                position,
+            });
+            return self;
+        }
+        self.with(attr_type, |buf| {
+            buf.extend_from_slice(s.as_bytes());
+            buf.push(0);
+            Ok(())
+        })
+    }
+
+    /// Appends a flag attribute (empty payload) when `v` is true, nothing when false.
+    pub fn flag(&mut self, attr_type: u16, v: bool) -> &mut Self {
+        if v {
+            self.raw(attr_type, &[]);
+        }
+        self
+    }
+
+    /// Appends an attribute whose payload `f` writes straight into the buffer (the Go
+    /// package's `Do`): C structures, arrays, anything the typed methods do not cover. The
+    /// length is filled in afterwards.
+    pub fn with<F>(&mut self, attr_type: u16, f: F) -> &mut Self
+    where
+        F: FnOnce(&mut Vec<u8>) -> Result<(), EncodeError>,
+    {
+        if self.error.is_some() {
+            return self;
+        }
+        let start = self.buf.len();
+        self.buf.extend_from_slice(&[0, 0]);
+        self.buf.extend_from_slice(&attr_type.to_ne_bytes());
+        let result = f(self.buf);
+        self.close(start, attr_type, result);
+        self
+    }
+
+    /// Appends a nested attribute (type `attr_type | NLA_F_NESTED`) whose attributes `f`
+    /// writes with a nested encoder of the same byte order.
+    pub fn nested<F>(&mut self, attr_type: u16, f: F) -> &mut Self
+    where
+        F: FnOnce(&mut AttributeEncoder<'_>) -> Result<(), EncodeError>,
+    {
+        let nest = self.nest_start(attr_type);
+        if self.error.is_some() {
+            self.buf.truncate(nest.start);
+            return self;
+        }
+        let mut inner = AttributeEncoder {
+            start: self.buf.len(),
+            buf: &mut *self.buf,
+            order: self.order,
+            depth: self.depth.saturating_add(1),
+            count: 0,
+            error: None,
+        };
+        let result = f(&mut inner).and_then(|()| inner.error.take().map_or(Ok(()), Err));
+        match result {
+            Ok(()) => self.nest_end(nest),
+            Err(e) => {
+                self.buf.truncate(nest.start);
+                self.set_error(e);
+                self
+            }
+        }
+    }
+
+    /// Opens a nested attribute (type `attr_type | NLA_F_NESTED`); attributes appended until
+    /// [`nest_end`](Self::nest_end) go inside it. The closure-free form of
+    /// [`nested`](Self::nested).
+    pub fn nest_start(&mut self, attr_type: u16) -> Nest {
+        let start = self.buf.len();
+        if self.error.is_none() {
+            if self.depth >= MAX_NEST_DEPTH {
+                self.set_error(EncodeError::NestTooDeep {
+                    attr_type,
+                    max: MAX_NEST_DEPTH,
+                });
+            } else {
+                self.depth = self.depth.saturating_add(1);
+                self.buf.extend_from_slice(&[0, 0]);
+                self.buf
+                    .extend_from_slice(&(attr_type | NLA_F_NESTED).to_ne_bytes());
+            }
+        }
+        Nest { start, attr_type }
+    }
+
+    /// Closes a nest opened by [`nest_start`](Self::nest_start), filling in its length. A nest
+    /// that grew past 65,535 bytes is cut back out and becomes the encoder's error.
+    pub fn nest_end(&mut self, nest: Nest) -> &mut Self {
+        if self.error.is_some() {
+            return self;
+        }
+        self.depth = self.depth.saturating_sub(1);
+        self.close(nest.start, nest.attr_type, Ok(()))
+    }
+
+    fn close(
+        &mut self,
+        start: usize,
+        attr_type: u16,
+        result: Result<(), EncodeError>,
+    ) -> &mut Self {
+        let len = self.buf.len().saturating_sub(start);
+        let result = result.and_then(|()| {
+            u16::try_from(len).map_err(|_| EncodeError::AttrTooLong {
+                attr_type: attr_type & NLA_TYPE_MASK,
+                len,
+            })
+        });
+        match result {
+            Ok(len16) => {
+                if let Some(field) = self.buf.get_mut(start..).and_then(|b| b.get_mut(..2)) {
+                    field.copy_from_slice(&len16.to_ne_bytes());
+                }
+                pad(self.buf, enc::align(len).unwrap_or(len).saturating_sub(len));
+                self.count = self.count.saturating_add(1);
+            }
+            Err(e) => {
+                self.buf.truncate(start);
+                self.set_error(e);
+            }
+        }
+        self
+    }
+}
+
+/// Decodes attributes one at a time (the Go package's `AttributeDecoder`).
+///
+/// Call [`advance`](Self::advance) until it returns false, reading each attribute with the
+/// typed methods. Every typed method returns a `Result` (so `?` works), and the decoder also
+/// keeps the first error, which [`finish`](Self::finish) returns: either style works.
+///
+/// ```
+/// use netlink::{AttributeDecoder, AttributeEncoder};
+///
+/// let mut buf = Vec::new();
+/// let mut ae = AttributeEncoder::new(&mut buf);
+/// ae.u16(1, 1).string(2, "hello world");
+/// ae.nested(3, |n| { n.u32(1, 2).u32(2, 3); Ok(()) });
+/// ae.finish().unwrap();
+///
+/// let (mut number, mut text, mut a, mut b) = (0, String::new(), 0, 0);
+/// let mut ad = AttributeDecoder::new(&buf);
+/// while ad.advance() {
+///     match ad.attr_type() {
+///         1 => number = ad.u16().unwrap_or_default(),
+///         2 => text = ad.string().unwrap_or_default().to_owned(),
+///         3 => {
+///             let _ = ad.nested(|nad| {
+///                 while nad.advance() {
+///                     match nad.attr_type() {
+///                         1 => a = nad.u32()?,
+///                         2 => b = nad.u32()?,
+///                         _ => {}
+///                     }
+///                 }
+///                 Ok(())
+///             });
+///         }
+///         _ => {}
+///     }
+/// }
+/// ad.finish().unwrap();
+/// assert_eq!((number, text.as_str(), a, b), (1, "hello world", 2, 3));
+/// ```
+#[derive(Debug, Clone)]
+pub struct AttributeDecoder<'a> {
+    attrs: Attrs<'a>,
+    first: Attrs<'a>,
+    current: Option<Attr<'a>>,
+    order: ByteOrder,
+    error: Option<DecodeError>,
+}
+
+macro_rules! int_readers {
+    ($($t:ident),*) => {$(
+        #[doc = concat!("The current attribute as a `", stringify!($t), "` in the decoder's byte order.")]
+        #[inline]
+        pub fn $t(&mut self) -> Result<$t, DecodeError> {
+            let order = self.order;
+            self.read(|a| a.int::<$t>(order))
+        }
+    )*};
+}
+
+impl<'a> AttributeDecoder<'a> {
+    /// A decoder over the attributes of `buf`, in native byte order.
+    pub fn new(buf: &'a [u8]) -> AttributeDecoder<'a> {
+        Self::from_attrs(Attrs::new(buf))
+    }
+
+    /// A decoder over an attribute iterator (keeping its offsets and depth).
+    pub fn from_attrs(attrs: Attrs<'a>) -> AttributeDecoder<'a> {
+        AttributeDecoder {
+            first: attrs.clone(),
+            attrs,
+            current: None,
+            order: ByteOrder::Native,
+            error: None,
+        }
+    }
+
+    /// Sets the byte order of the integer methods (and of nested decoders).
+    pub fn with_byte_order(mut self, order: ByteOrder) -> Self {
+        self.order = order;
+        self
+    }
+
+    /// Sets the byte order of the integer methods (and of nested decoders).
+    pub fn set_byte_order(&mut self, order: ByteOrder) {
+        self.order = order;
+    }
+
+    /// The byte order of the integer methods.
+    pub fn byte_order(&self) -> ByteOrder {
+        self.order
+    }
+
+    /// Moves to the next attribute; false at the end or after an error.
+    pub fn advance(&mut self) -> bool {
+        if self.error.is_some() {
+            self.current = None;
+            return false;
+        }
+        match self.attrs.next() {
+            Some(Ok(a)) => {
+                self.current = Some(a);
+                true
+            }
+            Some(Err(e)) => {
+                self.current = None;
+                self.error = Some(e);
+                false
+            }
+            None => {
+                self.current = None;
+                false
+            }
+        }
+    }
+
+    /// The current attribute, if the decoder is on one.
+    pub fn attr(&self) -> Option<Attr<'a>> {
+        self.current
+    }
+
+    /// The current attribute's type, flags masked off (0 when not on an attribute).
+    pub fn attr_type(&self) -> u16 {
+        self.current.map_or(0, |a| a.attr_type())
+    }
+
+    /// The current attribute's type flags ([`NLA_F_NESTED`], [`NLA_F_NET_BYTEORDER`]).
+    pub fn type_flags(&self) -> u16 {
+        self.current.map_or(0, |a| a.type_flags())
+    }
+
+    /// The number of attributes in the buffer, counted from the start (up to the first error).
+    pub fn len(&self) -> usize {
+        self.first.clone().take_while(Result::is_ok).count()
+    }
+
+    /// Whether the buffer holds no attribute.
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// The first error met, if any.
+    pub fn error(&self) -> Option<&DecodeError> {
+        self.error.as_ref()
+    }
+
+    /// Ends decoding: the first error met, if any (the Go package's `Err`).
+    pub fn finish(self) -> Result<(), DecodeError> {
+        self.error.map_or(Ok(()), Err)
+    }
+
+    #[inline]
+    fn read<T>(
+        &mut self,
+        f: impl FnOnce(&Attr<'a>) -> Result<T, DecodeError>,
+    ) -> Result<T, DecodeError> {
+        let result = match &self.current {
+            Some(a) => f(a),
+            None => Err(DecodeError::NoCurrentAttr),
+        };
+        if let Err(e) = &result {
+            self.error.get_or_insert_with(|| e.clone());
+        }
+        result
+    }
+
+    /// The current attribute's payload.
+    pub fn bytes(&mut self) -> Result<&'a [u8], DecodeError> {
+        self.read(|a| Ok(a.payload()))
+    }
+
+    /// The current attribute as a NUL-terminated string, trailing NULs trimmed.
+    pub fn string(&mut self) -> Result<&'a str, DecodeError> {
+        self.read(Attr::string)
+    }
+
+    int_readers!(u8, u16, u32, u64, i8, i16, i32, i64);
+
+    /// The current attribute as a flag (an empty payload).
+    pub fn flag(&mut self) -> Result<bool, DecodeError> {
+        self.read(Attr::flag)
+    }
+
+    /// Decodes the current attribute's payload as nested attributes with a decoder of the same
+    /// byte order handed to `f`. An error of `f` or of the nested decoder is returned and kept.
+    pub fn nested<F>(&mut self, f: F) -> Result<(), DecodeError>
+    where
+        F: FnOnce(&mut AttributeDecoder<'a>) -> Result<(), DecodeError>,
+    {
+        let order = self.order;
+        self.read(|a| {
+            let mut inner = AttributeDecoder::from_attrs(a.nested()?).with_byte_order(order);
+            f(&mut inner)?;
+            inner.finish()
+        })
+    }
+
+    /// Hands the current attribute's payload to `f` (the Go package's `Do`): C structures,
+    /// arrays, anything the typed methods do not cover. An error of `f` is returned and kept.
+    pub fn with<T, F>(&mut self, f: F) -> Result<T, DecodeError>
+    where
+        F: FnOnce(&'a [u8]) -> Result<T, DecodeError>,
+    {
+        self.read(|a| f(a.payload()))
+    }
+}
+
+/// An owned attribute (the Go package's `Attribute`).
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Default)]
+pub struct Attribute {
+    /// Length of header plus payload; 0 asks [`marshal_attributes`] to compute it.
+    pub length: u16,
+    /// The type, flags included.
+    pub attr_type: u16,
+    /// The payload.
+    pub data: Vec<u8>,
+}
+
+/// Encodes attributes, each padded to 4 bytes (the Go package's `MarshalAttributes`). A zero
+/// length is computed; a non-zero one must match the payload.
+pub fn marshal_attributes(attrs: &[Attribute]) -> Result<Vec<u8>, EncodeError> {
+    let mut buf = Vec::new();
+    let mut ae = AttributeEncoder::new(&mut buf);
+    for a in attrs {
+        let len = ATTR_HEADER_LEN.saturating_add(a.data.len());
+        if a.length != 0 && usize::from(a.length) != len {
+            return Err(EncodeError::Invalid {
+                attr_type: a.attr_type & NLA_TYPE_MASK,
+                reason: format!("length {} does not match its {len}-byte encoding", a.length),
+            });
+        }
+        ae.raw(a.attr_type, &a.data);
+    }
+    ae.finish()?;
+    Ok(buf)
+}
+
+/// Decodes every attribute of `b`, copying payloads (the Go package's `UnmarshalAttributes`).
+pub fn unmarshal_attributes(b: &[u8]) -> Result<Vec<Attribute>, DecodeError> {
+    Attrs::new(b).map(|a| a.map(|a| a.to_owned())).collect()
+}

@@ -1,0 +1,47 @@
+//! Low-level, typed access to Linux netlink sockets.
+//!
+//! # Messages and attributes
+//!
+//! A netlink message is a 16-byte [`Header`] and a payload; most families put a fixed family
+//! header and then a list of type-length-value attributes in the payload. This crate encodes
+//! and decodes both without `unsafe` and without panicking on any input: every malformed
+//! length is a [`DecodeError`] that names the byte offset and the attribute type.
+//!
+//! ```
+//! use netlink::{AttributeDecoder, AttributeEncoder};
+//!
+//! let mut buf = Vec::new();
+//! let mut ae = AttributeEncoder::new(&mut buf);
+//! ae.u16(1, 1).string(2, "hello world");
+//! ae.finish()?;
+//!
+//! let mut ad = AttributeDecoder::new(&buf);
+//! while ad.advance() {
+//!     match ad.attr_type() {
+//!         1 => assert_eq!(ad.u16()?, 1),
+//!         2 => assert_eq!(ad.string()?, "hello world"),
+//!         _ => {}
+//!     }
+//! }
+//! ad.finish()?;
+//! # Ok::<(), netlink::Error>(())
+//! ```
+#![cfg_attr(not(test), deny(clippy::unwrap_used, clippy::expect_used, clippy::panic))]
+
+pub mod attr;
+pub mod enc;
+pub mod error;
+pub mod message;
+pub mod socket;
+
+pub use attr::{
+    marshal_attributes, unmarshal_attributes, Attr, Attribute, AttributeDecoder, AttributeEncoder,
+    Attrs, Nest,
+};
+pub use enc::ByteOrder;
+pub use error::{DecodeError, EncodeError, Error, ExtAck, OpError, ValidateError};
+pub use socket::{RecvInfo, Socket};
+pub use message::{
+    messages, validate, Header, HeaderFlags, HeaderType, Message, MessageEncoder, MessageRef,
+    Messages,
+};
