@@ -13,7 +13,10 @@
 
 // Codec code: no unsafe, no panics, no unchecked indexing or arithmetic on any input.
 #![deny(unsafe_code)]
-#![cfg_attr(not(test), deny(clippy::indexing_slicing, clippy::arithmetic_side_effects))]
+#![cfg_attr(
+    not(test),
+    deny(clippy::indexing_slicing, clippy::arithmetic_side_effects)
+)]
 
 use crate::enc::{self, ByteOrder, Int};
 use crate::error::{DecodeError, EncodeError, MAX_NEST_DEPTH};

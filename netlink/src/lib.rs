@@ -26,22 +26,28 @@
 //! ad.finish()?;
 //! # Ok::<(), netlink::Error>(())
 //! ```
-#![cfg_attr(not(test), deny(clippy::unwrap_used, clippy::expect_used, clippy::panic))]
+#![cfg_attr(
+    not(test),
+    deny(clippy::unwrap_used, clippy::expect_used, clippy::panic)
+)]
 
 pub mod attr;
+pub mod conn;
 pub mod enc;
 pub mod error;
 pub mod message;
+pub mod netns;
 pub mod socket;
 
 pub use attr::{
     marshal_attributes, unmarshal_attributes, Attr, Attribute, AttributeDecoder, AttributeEncoder,
     Attrs, Nest,
 };
+pub use conn::{Config, Conn, ConnOption, Dump, Family};
 pub use enc::ByteOrder;
 pub use error::{DecodeError, EncodeError, Error, ExtAck, OpError, ValidateError};
-pub use socket::{RecvInfo, Socket};
 pub use message::{
     messages, validate, Header, HeaderFlags, HeaderType, Message, MessageEncoder, MessageRef,
     Messages,
 };
+pub use socket::{NetlinkSocket, RecvInfo, Socket};

@@ -1,9 +1,28 @@
 //! The socket layer: the [`Socket`] trait that a [`Conn`](crate::Conn) drives, and (the only
-//! place in the crate with `unsafe`) its implementation over real `AF_NETLINK` sockets.
+//! place in the crate with `unsafe`) its implementation over real `AF_NETLINK` sockets,
+//! [`NetlinkSocket`].
+//!
+//! The descriptor is non-blocking; waiting happens in `poll(2)` on the socket and on an
+//! `eventfd(2)`, so that [`Socket::close`] (netlink sockets ignore `shutdown(2)`) wakes a
+//! receiver blocked in another thread at once, and so that timeouts are exact. `EINTR` is
+//! retried within the remaining time. Every read checks `MSG_TRUNC`.
 
+// `Error` carries the whole extended acknowledgement inline; it is returned by out-pointer.
+#![allow(clippy::result_large_err)]
+
+use std::ffi::c_void;
+use std::mem::{size_of, MaybeUninit};
+use std::os::fd::{AsFd, AsRawFd, BorrowedFd, FromRawFd, OwnedFd, RawFd};
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::sync::Arc;
 use std::time::Instant;
 
-use crate::error::Error;
+// Stand-in for the NLDEBUG hooks until the `debug` module lands.
+mod debug {
+    pub(crate) fn on_send(_datagram: &[u8]) {}
+    pub(crate) fn on_recv(_datagram: &[u8]) {}
+}
+use crate::error::{Error, OpError};
 
 /// What [`Socket::recv`] learned about a datagram besides its bytes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -22,10 +41,12 @@ pub struct RecvInfo {
 
 /// A netlink socket: the transport under a [`Conn`](crate::Conn) (the Go package's `Socket`).
 ///
-/// The real one talks to the kernel; the `testing` module offers fakes for tests.
+/// The real one, [`NetlinkSocket`], talks to the kernel; the `testing` module (cargo feature
+/// `testing`) offers fakes for tests.
 pub trait Socket: Send + Sync {
-    /// Sends one datagram holding one or more encoded messages.
-    fn send(&self, datagram: &[u8]) -> Result<(), Error>;
+    /// Sends one datagram holding one or more encoded messages, waiting for room in the
+    /// socket's send buffer until `deadline` if one is given.
+    fn send(&self, datagram: &[u8], deadline: Option<Instant>) -> Result<(), Error>;
 
     /// Receives one datagram into `buf` (replacing its contents, growing it when the datagram
     /// is larger), waiting until `deadline` if one is given.
@@ -34,6 +55,577 @@ pub trait Socket: Send + Sync {
     /// The port id the socket is bound to.
     fn pid(&self) -> u32;
 
-    /// Closes the socket, waking any receiver blocked in another thread.
+    /// Closes the socket, waking any receiver blocked in another thread. Later calls fail with
+    /// [`Error::Closed`].
     fn close(&self) -> Result<(), Error>;
+}
+
+impl<T: Socket + ?Sized> Socket for Box<T> {
+    fn send(&self, datagram: &[u8], deadline: Option<Instant>) -> Result<(), Error> {
+        (**self).send(datagram, deadline)
+    }
+    fn recv(&self, buf: &mut Vec<u8>, deadline: Option<Instant>) -> Result<RecvInfo, Error> {
+        (**self).recv(buf, deadline)
+    }
+    fn pid(&self) -> u32 {
+        (**self).pid()
+    }
+    fn close(&self) -> Result<(), Error> {
+        (**self).close()
+    }
+}
+
+impl<T: Socket + ?Sized> Socket for Arc<T> {
+    fn send(&self, datagram: &[u8], deadline: Option<Instant>) -> Result<(), Error> {
+        (**self).send(datagram, deadline)
+    }
+    fn recv(&self, buf: &mut Vec<u8>, deadline: Option<Instant>) -> Result<RecvInfo, Error> {
+        (**self).recv(buf, deadline)
+    }
+    fn pid(&self) -> u32 {
+        (**self).pid()
+    }
+    fn close(&self) -> Result<(), Error> {
+        (**self).close()
+    }
+}
+
+// Constants of <linux/netlink.h> and <asm-generic/socket.h>, spelled out here because not every
+// libc target exports them.
+pub(crate) const SOL_NETLINK: i32 = 270;
+pub(crate) const NETLINK_ADD_MEMBERSHIP: i32 = 1;
+pub(crate) const NETLINK_DROP_MEMBERSHIP: i32 = 2;
+pub(crate) const NETLINK_PKTINFO: i32 = 3;
+pub(crate) const NETLINK_BROADCAST_ERROR: i32 = 4;
+pub(crate) const NETLINK_NO_ENOBUFS: i32 = 5;
+pub(crate) const NETLINK_LISTEN_ALL_NSID: i32 = 8;
+pub(crate) const NETLINK_CAP_ACK: i32 = 10;
+pub(crate) const NETLINK_EXT_ACK: i32 = 11;
+pub(crate) const NETLINK_GET_STRICT_CHK: i32 = 12;
+const SO_SNDBUFFORCE: i32 = 32;
+const SO_RCVBUFFORCE: i32 = 33;
+const SO_ATTACH_FILTER: i32 = 26;
+const SO_DETACH_FILTER: i32 = 27;
+
+/// The default size of the user-space receive buffer: the largest datagram the kernel builds
+/// for a dump (it sizes dump datagrams from the reader's buffer, up to 32 KiB).
+pub const DEFAULT_RECV_SIZE: usize = 32 * 1024;
+
+/// An operation error for a failed system call.
+pub(crate) fn os_error(op: &'static str, errno: i32) -> Error {
+    Error::Op(OpError {
+        op,
+        errno,
+        sequence: 0,
+        capped: false,
+        ext_ack: Default::default(),
+    })
+}
+
+fn last_errno() -> i32 {
+    std::io::Error::last_os_error()
+        .raw_os_error()
+        .unwrap_or(libc::EIO)
+}
+
+/// Converts a `-1`-on-error return value.
+fn check(op: &'static str, r: libc::c_int) -> Result<libc::c_int, Error> {
+    if r < 0 {
+        Err(os_error(op, last_errno()))
+    } else {
+        Ok(r)
+    }
+}
+
+/// Wraps a freshly returned descriptor.
+fn owned_fd(op: &'static str, fd: libc::c_int) -> Result<OwnedFd, Error> {
+    let fd = check(op, fd)?;
+    // SAFETY: `fd` was just returned by the kernel, is valid and is owned by nobody else.
+    Ok(unsafe { OwnedFd::from_raw_fd(fd) })
+}
+
+fn socklen<T>() -> libc::socklen_t {
+    libc::socklen_t::try_from(size_of::<T>()).unwrap_or(libc::socklen_t::MAX)
+}
+
+fn zeroed_sockaddr_nl() -> libc::sockaddr_nl {
+    // SAFETY: `sockaddr_nl` is plain old data (integers and padding); all zeroes is a valid value.
+    unsafe { std::mem::zeroed() }
+}
+
+/// A real `AF_NETLINK` socket.
+///
+/// Created by [`Conn::dial`](crate::Conn::dial) (or [`NetlinkSocket::open`]): non-blocking,
+/// close-on-exec, bound, with an `eventfd` that [`close`](Socket::close) signals. The
+/// descriptors stay open until the value is dropped, so that a closed socket can never read
+/// from a descriptor number the process has since reused.
+#[derive(Debug)]
+pub struct NetlinkSocket {
+    fd: OwnedFd,
+    wake: OwnedFd,
+    closed: AtomicBool,
+    pid: u32,
+    family: i32,
+    recv_size: AtomicUsize,
+    peek: AtomicBool,
+}
+
+impl NetlinkSocket {
+    /// Opens a socket of protocol `family` (`NETLINK_ROUTE`, ...) in the calling thread's
+    /// network namespace, binds it to port id `pid` (0: the kernel picks one) and to the
+    /// multicast `groups` bitmask, and reads back the port id.
+    pub fn open(family: i32, pid: u32, groups: u32) -> Result<NetlinkSocket, Error> {
+        // SAFETY: plain system call with integer arguments.
+        let fd = owned_fd("dial", unsafe {
+            libc::socket(
+                libc::AF_NETLINK,
+                libc::SOCK_RAW | libc::SOCK_CLOEXEC | libc::SOCK_NONBLOCK,
+                family,
+            )
+        })?;
+        // SAFETY: plain system call with integer arguments.
+        let wake = owned_fd("dial", unsafe {
+            libc::eventfd(0, libc::EFD_CLOEXEC | libc::EFD_NONBLOCK)
+        })?;
+
+        let mut addr = zeroed_sockaddr_nl();
+        addr.nl_family = libc::AF_NETLINK as libc::sa_family_t;
+        addr.nl_pid = pid;
+        addr.nl_groups = groups;
+        // SAFETY: `addr` is a valid `sockaddr_nl` and the length passed is its size.
+        check("dial", unsafe {
+            libc::bind(
+                fd.as_raw_fd(),
+                (&raw const addr).cast::<libc::sockaddr>(),
+                socklen::<libc::sockaddr_nl>(),
+            )
+        })?;
+
+        let mut bound = zeroed_sockaddr_nl();
+        let mut len = socklen::<libc::sockaddr_nl>();
+        // SAFETY: `bound` is writable for `len` bytes and `len` is a valid in/out length.
+        check("dial", unsafe {
+            libc::getsockname(
+                fd.as_raw_fd(),
+                (&raw mut bound).cast::<libc::sockaddr>(),
+                &mut len,
+            )
+        })?;
+
+        Ok(NetlinkSocket {
+            fd,
+            wake,
+            closed: AtomicBool::new(false),
+            pid: bound.nl_pid,
+            family,
+            recv_size: AtomicUsize::new(DEFAULT_RECV_SIZE),
+            peek: AtomicBool::new(false),
+        })
+    }
+
+    /// The protocol family the socket was opened with.
+    pub fn family(&self) -> i32 {
+        self.family
+    }
+
+    /// Sets the smallest user-space buffer a read uses (the buffer grows past it when a
+    /// datagram is larger).
+    pub fn set_recv_size(&self, bytes: usize) {
+        self.recv_size.store(bytes.max(1), Ordering::Relaxed);
+    }
+
+    /// The smallest user-space buffer a read uses.
+    pub fn recv_size(&self) -> usize {
+        self.recv_size.load(Ordering::Relaxed)
+    }
+
+    /// Makes every read peek at the datagram's size first (`MSG_PEEK | MSG_TRUNC`), so that an
+    /// oversized datagram grows the buffer and is read again instead of being lost. This costs
+    /// a second system call per datagram; it turns itself on after the first truncation.
+    pub fn set_peek(&self, on: bool) {
+        self.peek.store(on, Ordering::Relaxed);
+    }
+
+    /// Whether reads peek at the datagram's size first.
+    pub fn peek(&self) -> bool {
+        self.peek.load(Ordering::Relaxed)
+    }
+
+    /// Sets an integer socket option.
+    pub fn set_int_option(&self, level: i32, name: i32, value: i32) -> Result<(), Error> {
+        self.setsockopt("set_option", level, name, &value)
+    }
+
+    /// Reads an integer socket option.
+    pub fn int_option(&self, level: i32, name: i32) -> Result<i32, Error> {
+        let mut value: libc::c_int = 0;
+        let mut len = socklen::<libc::c_int>();
+        // SAFETY: `value` is writable for `len` bytes and `len` is a valid in/out length.
+        check("get_option", unsafe {
+            libc::getsockopt(
+                self.fd.as_raw_fd(),
+                level,
+                name,
+                (&raw mut value).cast::<c_void>(),
+                &mut len,
+            )
+        })?;
+        Ok(value)
+    }
+
+    fn setsockopt<T>(
+        &self,
+        op: &'static str,
+        level: i32,
+        name: i32,
+        value: &T,
+    ) -> Result<(), Error> {
+        if self.closed.load(Ordering::Acquire) {
+            return Err(Error::Closed { op });
+        }
+        // SAFETY: `value` points to a live `T` of exactly the length passed.
+        check(op, unsafe {
+            libc::setsockopt(
+                self.fd.as_raw_fd(),
+                level,
+                name,
+                (value as *const T).cast::<c_void>(),
+                socklen::<T>(),
+            )
+        })
+        .map(|_| ())
+    }
+
+    /// Joins multicast group `group` (`NETLINK_ADD_MEMBERSHIP`; any group number, including
+    /// those above 32 that the bind bitmask cannot name).
+    pub fn join_group(&self, group: u32) -> Result<(), Error> {
+        self.setsockopt("join_group", SOL_NETLINK, NETLINK_ADD_MEMBERSHIP, &group)
+    }
+
+    /// Leaves multicast group `group` (`NETLINK_DROP_MEMBERSHIP`).
+    pub fn leave_group(&self, group: u32) -> Result<(), Error> {
+        self.setsockopt("leave_group", SOL_NETLINK, NETLINK_DROP_MEMBERSHIP, &group)
+    }
+
+    /// Attaches a classic BPF program (`SO_ATTACH_FILTER`).
+    pub fn set_bpf(&self, filter: &[libc::sock_filter]) -> Result<(), Error> {
+        let len = u16::try_from(filter.len()).map_err(|_| os_error("set_bpf", libc::EINVAL))?;
+        let prog = libc::sock_fprog {
+            len,
+            filter: filter.as_ptr().cast_mut(),
+        };
+        // The kernel copies the program during the call and never writes through the pointer.
+        self.setsockopt("set_bpf", libc::SOL_SOCKET, SO_ATTACH_FILTER, &prog)
+    }
+
+    /// Detaches the BPF program (`SO_DETACH_FILTER`).
+    pub fn remove_bpf(&self) -> Result<(), Error> {
+        self.setsockopt("remove_bpf", libc::SOL_SOCKET, SO_DETACH_FILTER, &0i32)
+    }
+
+    /// Sets the kernel's receive buffer size: `SO_RCVBUFFORCE` (which lifts the `rmem_max`
+    /// limit for privileged processes) and `SO_RCVBUF` when that is refused.
+    pub fn set_read_buffer(&self, bytes: usize) -> Result<(), Error> {
+        let v = i32::try_from(bytes).unwrap_or(i32::MAX);
+        self.setsockopt("set_read_buffer", libc::SOL_SOCKET, SO_RCVBUFFORCE, &v)
+            .or_else(|_| self.setsockopt("set_read_buffer", libc::SOL_SOCKET, libc::SO_RCVBUF, &v))
+    }
+
+    /// Sets the kernel's send buffer size: `SO_SNDBUFFORCE`, then `SO_SNDBUF`.
+    pub fn set_write_buffer(&self, bytes: usize) -> Result<(), Error> {
+        let v = i32::try_from(bytes).unwrap_or(i32::MAX);
+        self.setsockopt("set_write_buffer", libc::SOL_SOCKET, SO_SNDBUFFORCE, &v)
+            .or_else(|_| self.setsockopt("set_write_buffer", libc::SOL_SOCKET, libc::SO_SNDBUF, &v))
+    }
+
+    /// The kernel's receive buffer size (`SO_RCVBUF`; the kernel doubles the requested value
+    /// for its bookkeeping).
+    pub fn read_buffer(&self) -> Result<usize, Error> {
+        let v = self.int_option(libc::SOL_SOCKET, libc::SO_RCVBUF)?;
+        Ok(usize::try_from(v).unwrap_or(0))
+    }
+
+    /// The kernel's send buffer size (`SO_SNDBUF`).
+    pub fn write_buffer(&self) -> Result<usize, Error> {
+        let v = self.int_option(libc::SOL_SOCKET, libc::SO_SNDBUF)?;
+        Ok(usize::try_from(v).unwrap_or(0))
+    }
+
+    /// Whether [`close`](Socket::close) was called.
+    pub fn is_closed(&self) -> bool {
+        self.closed.load(Ordering::Acquire)
+    }
+
+    /// Waits until the socket is ready for `events` (or in error), the socket is closed, or the
+    /// deadline passes. `EINTR` is retried with the remaining time.
+    fn wait(&self, op: &'static str, events: i16, deadline: Option<Instant>) -> Result<(), Error> {
+        loop {
+            if self.is_closed() {
+                return Err(Error::Closed { op });
+            }
+            let timeout_ms: libc::c_int = match deadline {
+                None => -1,
+                Some(d) => {
+                    let now = Instant::now();
+                    if now >= d {
+                        return Err(Error::Timeout { op });
+                    }
+                    let left = d.duration_since(now);
+                    // Round up so that the wait never ends before the deadline.
+                    let ms = left.as_micros().div_ceil(1000);
+                    libc::c_int::try_from(ms).unwrap_or(libc::c_int::MAX)
+                }
+            };
+            let mut fds = [
+                libc::pollfd {
+                    fd: self.fd.as_raw_fd(),
+                    events,
+                    revents: 0,
+                },
+                libc::pollfd {
+                    fd: self.wake.as_raw_fd(),
+                    events: libc::POLLIN,
+                    revents: 0,
+                },
+            ];
+            // SAFETY: `fds` is a live array of two `pollfd`s, and 2 is its length.
+            let r = unsafe { libc::poll(fds.as_mut_ptr(), 2, timeout_ms) };
+            if r < 0 {
+                match last_errno() {
+                    libc::EINTR => continue,
+                    errno => return Err(os_error(op, errno)),
+                }
+            }
+            let [sock, wake] = fds;
+            if wake.revents != 0 || self.is_closed() {
+                return Err(Error::Closed { op });
+            }
+            if sock.revents != 0 {
+                return Ok(());
+            }
+        }
+    }
+
+    /// One `recvmsg(2)` into the spare capacity of `buf`, without waiting. Returns the
+    /// datagram's full length (which exceeds the capacity when it was truncated), the sender's
+    /// address and the ancillary data.
+    fn recvmsg(&self, buf: &mut Vec<u8>, flags: i32) -> Result<(usize, RecvInfo, bool), i32> {
+        buf.clear();
+        let cap = buf.capacity();
+        let mut addr = zeroed_sockaddr_nl();
+        let mut iov = libc::iovec {
+            iov_base: buf.as_mut_ptr().cast::<c_void>(),
+            iov_len: cap,
+        };
+        let mut control = ControlBuf([MaybeUninit::uninit(); CONTROL_LEN]);
+        // SAFETY: `msghdr` is plain old data; all zeroes is a valid (empty) value.
+        let mut msg: libc::msghdr = unsafe { std::mem::zeroed() };
+        msg.msg_name = (&raw mut addr).cast::<c_void>();
+        msg.msg_namelen = socklen::<libc::sockaddr_nl>();
+        msg.msg_iov = &mut iov;
+        msg.msg_iovlen = 1;
+        msg.msg_control = control.0.as_mut_ptr().cast::<c_void>();
+        msg.msg_controllen = CONTROL_LEN as _;
+        // SAFETY: every pointer in `msg` refers to a live buffer of the stated length: `addr`,
+        // the spare capacity of `buf` (`cap` bytes, which the kernel writes before we read),
+        // and `control`.
+        let r = unsafe {
+            libc::recvmsg(
+                self.fd.as_raw_fd(),
+                &mut msg,
+                flags | libc::MSG_DONTWAIT | libc::MSG_TRUNC,
+            )
+        };
+        if r < 0 {
+            return Err(last_errno());
+        }
+        let full = usize::try_from(r).unwrap_or(0);
+        let copied = full.min(cap);
+        // SAFETY: the kernel initialised the first `copied` bytes (at most `cap`, the capacity).
+        unsafe { buf.set_len(copied) };
+        let truncated = full > cap || msg.msg_flags & libc::MSG_TRUNC != 0;
+
+        let mut info = RecvInfo {
+            len: copied,
+            sender_pid: addr.nl_pid,
+            sender_groups: addr.nl_groups,
+            group: None,
+            nsid: None,
+        };
+        // SAFETY: `msg` was filled by `recvmsg`; its control pointer and length describe the
+        // part of `control` the kernel wrote, which the CMSG_* macros walk within bounds.
+        unsafe {
+            let mut cmsg = libc::CMSG_FIRSTHDR(&msg);
+            while !cmsg.is_null() {
+                let hdr = std::ptr::read_unaligned(cmsg);
+                if hdr.cmsg_level == SOL_NETLINK {
+                    let data = libc::CMSG_DATA(cmsg);
+                    if hdr.cmsg_type == NETLINK_PKTINFO {
+                        info.group = Some(std::ptr::read_unaligned(data.cast::<u32>()));
+                    } else if hdr.cmsg_type == NETLINK_LISTEN_ALL_NSID {
+                        info.nsid = Some(std::ptr::read_unaligned(data.cast::<i32>()));
+                    }
+                }
+                cmsg = libc::CMSG_NXTHDR(&msg, cmsg);
+            }
+        }
+        Ok((full, info, truncated))
+    }
+}
+
+const CONTROL_LEN: usize = 64;
+
+/// Room for the `NETLINK_PKTINFO` and `NETLINK_LISTEN_ALL_NSID` control messages, aligned for
+/// `cmsghdr`.
+#[repr(C, align(8))]
+struct ControlBuf([MaybeUninit<u8>; CONTROL_LEN]);
+
+impl Socket for NetlinkSocket {
+    fn send(&self, datagram: &[u8], deadline: Option<Instant>) -> Result<(), Error> {
+        debug::on_send(datagram);
+        loop {
+            if self.is_closed() {
+                return Err(Error::Closed { op: "send" });
+            }
+            // SAFETY: `datagram` is a live slice of the length passed.
+            let r = unsafe {
+                libc::send(
+                    self.fd.as_raw_fd(),
+                    datagram.as_ptr().cast::<c_void>(),
+                    datagram.len(),
+                    libc::MSG_DONTWAIT | libc::MSG_NOSIGNAL,
+                )
+            };
+            if r >= 0 {
+                return Ok(());
+            }
+            match last_errno() {
+                libc::EINTR => continue,
+                libc::EAGAIN => self.wait("send", libc::POLLOUT, deadline)?,
+                errno => return Err(os_error("send", errno)),
+            }
+        }
+    }
+
+    fn recv(&self, buf: &mut Vec<u8>, deadline: Option<Instant>) -> Result<RecvInfo, Error> {
+        loop {
+            if self.is_closed() {
+                return Err(Error::Closed { op: "receive" });
+            }
+            let want = self.recv_size();
+            if buf.capacity() < want {
+                buf.clear();
+                buf.reserve(want);
+            }
+            let peek = self.peek();
+            let flags = if peek { libc::MSG_PEEK } else { 0 };
+            match self.recvmsg(buf, flags) {
+                Ok((full, info, truncated)) => {
+                    if truncated {
+                        let capacity = buf.capacity();
+                        // Grow for this datagram size (page-rounded) and peek from now on.
+                        let grown = full.div_ceil(4096).saturating_mul(4096).max(want);
+                        self.recv_size.store(grown, Ordering::Relaxed);
+                        self.set_peek(true);
+                        buf.clear();
+                        if peek {
+                            // Nothing was consumed: read it again with the larger buffer.
+                            continue;
+                        }
+                        return Err(Error::Truncated {
+                            len: full,
+                            capacity,
+                        });
+                    }
+                    if peek {
+                        // The datagram fits: consume it for real.
+                        match self.recvmsg(buf, 0) {
+                            Ok((_, info, false)) => {
+                                debug::on_recv(buf);
+                                return Ok(info);
+                            }
+                            // Another reader took it first, or it changed: start over.
+                            Ok((_, _, true)) | Err(libc::EAGAIN) | Err(libc::EINTR) => continue,
+                            Err(libc::ENOBUFS) => return Err(Error::Overrun { op: "receive" }),
+                            Err(errno) => return Err(os_error("receive", errno)),
+                        }
+                    }
+                    debug::on_recv(buf);
+                    return Ok(info);
+                }
+                Err(libc::EINTR) => continue,
+                Err(libc::EAGAIN) => self.wait("receive", libc::POLLIN, deadline)?,
+                Err(libc::ENOBUFS) => return Err(Error::Overrun { op: "receive" }),
+                Err(errno) => return Err(os_error("receive", errno)),
+            }
+        }
+    }
+
+    fn pid(&self) -> u32 {
+        self.pid
+    }
+
+    fn close(&self) -> Result<(), Error> {
+        if self.closed.swap(true, Ordering::AcqRel) {
+            return Ok(());
+        }
+        let one: u64 = 1;
+        // SAFETY: `one` is a live 8-byte value, the size an eventfd write takes. The counter
+        // is never read, so the eventfd stays readable and every later poll wakes at once.
+        let r = unsafe {
+            libc::write(
+                self.wake.as_raw_fd(),
+                (&raw const one).cast::<c_void>(),
+                size_of::<u64>(),
+            )
+        };
+        if r < 0 {
+            return Err(os_error("close", last_errno()));
+        }
+        Ok(())
+    }
+}
+
+impl AsFd for NetlinkSocket {
+    fn as_fd(&self) -> BorrowedFd<'_> {
+        self.fd.as_fd()
+    }
+}
+
+impl AsRawFd for NetlinkSocket {
+    fn as_raw_fd(&self) -> RawFd {
+        self.fd.as_raw_fd()
+    }
+}
+
+/// Moves the calling thread into the network namespace `ns` (`setns(2)`). Only the calling
+/// thread changes; callers run this on a short-lived helper thread.
+pub(crate) fn enter_netns(ns: BorrowedFd<'_>) -> Result<(), Error> {
+    // SAFETY: plain system call on a live descriptor.
+    check("netns", unsafe {
+        libc::setns(ns.as_raw_fd(), libc::CLONE_NEWNET)
+    })
+    .map(|_| ())
+}
+
+/// Moves the calling thread into a new, empty network namespace (`unshare(CLONE_NEWNET)`).
+pub(crate) fn unshare_netns() -> Result<(), Error> {
+    // SAFETY: plain system call with an integer argument.
+    check("netns", unsafe { libc::unshare(libc::CLONE_NEWNET) }).map(|_| ())
+}
+
+/// A random 32-bit value from `getrandom(2)`, or a mix of the time and process id when that
+/// fails.
+pub(crate) fn random_u32() -> u32 {
+    let mut v: u32 = 0;
+    // SAFETY: `v` is writable for the 4 bytes passed.
+    let r = unsafe { libc::getrandom((&raw mut v).cast::<c_void>(), size_of::<u32>(), 0) };
+    if r == 4 {
+        return v;
+    }
+    let nanos = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.subsec_nanos() ^ (d.as_secs() as u32))
+        .unwrap_or(0);
+    nanos.rotate_left(13) ^ std::process::id().wrapping_mul(0x9E37_79B9)
 }
