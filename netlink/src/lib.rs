@@ -28,12 +28,14 @@
 //! ```
 #![cfg_attr(not(test), deny(clippy::unwrap_used, clippy::expect_used, clippy::panic))]
 
+pub mod ack;
 pub mod attr;
 pub mod enc;
 pub mod error;
 pub mod message;
 pub mod socket;
 
+pub use ack::{Ack, PolicyInfo, PolicyType};
 pub use attr::{
     marshal_attributes, unmarshal_attributes, Attr, Attribute, AttributeDecoder, AttributeEncoder,
     Attrs, Nest,
