@@ -260,10 +260,10 @@ pub struct ExtAck {
     /// `NLMSGERR_ATTR_OFFS`: byte offset in the request of the attribute that caused the error.
     pub offset: Option<u32>,
     /// `NLMSGERR_ATTR_COOKIE`: an opaque cookie.
-    pub cookie: Option<Vec<u8>>,
+    pub cookie: Option<Box<[u8]>>,
     /// `NLMSGERR_ATTR_POLICY`: the policy of the offending attribute, as raw nested attributes
-    /// (`NL_POLICY_TYPE_ATTR_*`).
-    pub policy: Option<Vec<u8>>,
+    /// (`NL_POLICY_TYPE_ATTR_*`); [`ExtAck::policy_info`] decodes them.
+    pub policy: Option<Box<[u8]>>,
     /// `NLMSGERR_ATTR_MISS_TYPE`: the type of a missing required attribute.
     pub missing_type: Option<u32>,
     /// `NLMSGERR_ATTR_MISS_NEST`: offset of the nest that lacks the missing attribute.
@@ -274,6 +274,11 @@ impl ExtAck {
     /// Whether the kernel sent no extended acknowledgement at all.
     pub fn is_empty(&self) -> bool {
         *self == ExtAck::default()
+    }
+
+    /// The decoded [`policy`](ExtAck::policy), if the kernel sent one.
+    pub fn policy_info(&self) -> Option<Result<crate::ack::PolicyInfo, DecodeError>> {
+        self.policy.as_deref().map(crate::ack::PolicyInfo::decode)
     }
 }
 
@@ -292,22 +297,79 @@ pub struct OpError {
     pub ext_ack: ExtAck,
 }
 
+impl OpError {
+    /// An error of `op` with `errno` (positive) and nothing else known, as a failed system
+    /// call gives.
+    pub fn new(op: &'static str, errno: i32) -> OpError {
+        OpError {
+            op,
+            errno,
+            sequence: 0,
+            capped: false,
+            ext_ack: ExtAck::default(),
+        }
+    }
+
+    /// The error number as an [`std::io::Error`].
+    pub fn io_error(&self) -> std::io::Error {
+        std::io::Error::from_raw_os_error(self.errno)
+    }
+
+    /// Whether the object asked for does not exist (see [`Error::is_not_found`]).
+    pub fn is_not_found(&self) -> bool {
+        errno_is_not_found(self.errno)
+    }
+
+    /// Whether the error is a timeout (see [`Error::is_timeout`]).
+    pub fn is_timeout(&self) -> bool {
+        errno_is_timeout(self.errno)
+    }
+
+    /// Whether retrying may succeed (see [`Error::is_temporary`]).
+    pub fn is_temporary(&self) -> bool {
+        errno_is_temporary(self.errno)
+    }
+}
+
+fn errno_is_not_found(errno: i32) -> bool {
+    matches!(
+        errno,
+        libc::ENOENT | libc::ENODEV | libc::ESRCH | libc::ENXIO | libc::EADDRNOTAVAIL
+    )
+}
+
+fn errno_is_timeout(errno: i32) -> bool {
+    matches!(errno, libc::ETIMEDOUT | libc::EAGAIN)
+}
+
+fn errno_is_temporary(errno: i32) -> bool {
+    matches!(
+        errno,
+        libc::EAGAIN | libc::EINTR | libc::ETIMEDOUT | libc::ENOBUFS | libc::ENOMEM | libc::EBUSY
+    )
+}
+
 impl core::fmt::Display for OpError {
+    /// `netlink OP: ERRNO TEXT: KERNEL MESSAGE (at offset N of the request) (missing
+    /// attribute T in the nest at offset M) (expected POLICY) [seq S]`, each part only when
+    /// known.
     fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
-        write!(
-            f,
-            "netlink {}: {}",
-            self.op,
-            std::io::Error::from_raw_os_error(self.errno)
-        )?;
-        if let Some(m) = &self.ext_ack.message {
+        write!(f, "netlink {}: {}", self.op, self.io_error())?;
+        let ext = &self.ext_ack;
+        if let Some(m) = ext.message.as_deref().filter(|m| !m.is_empty()) {
             write!(f, ": {m}")?;
         }
-        if let Some(o) = self.ext_ack.offset {
+        if let Some(o) = ext.offset {
             write!(f, " (at offset {o} of the request)")?;
         }
-        if let Some(t) = self.ext_ack.missing_type {
-            write!(f, " (missing attribute {t})")?;
+        match (ext.missing_type, ext.missing_nest) {
+            (Some(t), Some(n)) => write!(f, " (missing attribute {t} in the nest at offset {n})")?,
+            (Some(t), None) => write!(f, " (missing attribute {t})")?,
+            (None, Some(n)) => write!(f, " (missing attribute in the nest at offset {n})")?,
+            (None, None) => {}
+        }
+        if let Some(Ok(p)) = ext.policy_info() {
+            write!(f, " (expected {p})")?;
         }
         if self.sequence != 0 {
             write!(f, " [seq {}]", self.sequence)?;
@@ -389,33 +451,28 @@ impl Error {
         }
     }
 
-    /// Whether the object asked for does not exist (`ENOENT`, `ENODEV`, `ESRCH`,
-    /// `ENXIO`, `EADDRNOTAVAIL`, `ENOTSUP` for an unknown family excluded).
+    /// Whether the object asked for does not exist: an errno of `ENOENT`, `ENODEV`,
+    /// `ESRCH`, `ENXIO` or `EADDRNOTAVAIL` (the Go package's `IsNotExist`).
     pub fn is_not_found(&self) -> bool {
-        matches!(
-            self.errno(),
-            Some(libc::ENOENT | libc::ENODEV | libc::ESRCH | libc::ENXIO | libc::EADDRNOTAVAIL)
-        )
+        self.errno().is_some_and(errno_is_not_found)
     }
 
-    /// Whether the operation timed out.
+    /// Whether the operation timed out: [`Error::Timeout`], or an errno of `ETIMEDOUT` or
+    /// `EAGAIN`.
     pub fn is_timeout(&self) -> bool {
-        matches!(self.errno(), Some(libc::ETIMEDOUT | libc::EAGAIN))
+        self.errno().is_some_and(errno_is_timeout)
     }
 
-    /// Whether retrying the same operation may succeed.
+    /// Whether retrying the same operation may succeed: a timeout, an overrun, an
+    /// interrupted dump, or an errno of `EAGAIN`, `EINTR`, `ETIMEDOUT`, `ENOBUFS`, `ENOMEM`
+    /// or `EBUSY`.
     pub fn is_temporary(&self) -> bool {
-        matches!(
-            self.errno(),
-            Some(
-                libc::EAGAIN
-                    | libc::EINTR
-                    | libc::ETIMEDOUT
-                    | libc::ENOBUFS
-                    | libc::ENOMEM
-                    | libc::EBUSY
-            )
-        ) || self.is_dump_interrupted()
+        self.errno().is_some_and(errno_is_temporary) || self.is_dump_interrupted()
+    }
+
+    /// The extended acknowledgement of a kernel error, if this is one.
+    pub fn ext_ack(&self) -> Option<&ExtAck> {
+        self.op_error().map(|e| &e.ext_ack)
     }
 
     /// Whether messages were lost to a receive buffer overrun.

@@ -31,6 +31,7 @@
     deny(clippy::unwrap_used, clippy::expect_used, clippy::panic)
 )]
 
+pub mod ack;
 pub mod attr;
 pub mod conn;
 pub mod enc;
@@ -39,6 +40,7 @@ pub mod message;
 pub mod netns;
 pub mod socket;
 
+pub use ack::{Ack, PolicyInfo, PolicyType};
 pub use attr::{
     marshal_attributes, unmarshal_attributes, Attr, Attribute, AttributeDecoder, AttributeEncoder,
     Attrs, Nest,
