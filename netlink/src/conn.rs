@@ -82,67 +82,7 @@ use crate::socket::{
     SOL_NETLINK,
 };
 
-use ack_standin as ack;
-
-/// Stand-in for the acknowledgement decoder until the `ack` module lands.
-mod ack_standin {
-    use crate::error::{DecodeError, ExtAck, OpError};
-    use crate::message::{Header, HeaderFlags, MessageRef};
-
-    pub(crate) struct Ack {
-        pub code: i32,
-        pub capped: bool,
-        pub ext_ack: ExtAck,
-        #[allow(dead_code)]
-        pub request: Option<Header>,
-    }
-
-    pub(crate) fn parse_error(msg: &MessageRef<'_>) -> Result<Ack, DecodeError> {
-        let code = msg
-            .data
-            .get(..4)
-            .and_then(|b| b.try_into().ok())
-            .map(i32::from_ne_bytes)
-            .ok_or(DecodeError::FamilyHeaderTruncated {
-                offset: msg.payload_offset(),
-                expected: 4,
-                actual: msg.data.len(),
-            })?;
-        Ok(Ack {
-            code,
-            capped: msg.header.flags.contains(HeaderFlags::CAPPED),
-            ext_ack: ExtAck::default(),
-            request: msg.data.get(4..).and_then(|b| Header::from_bytes(b).ok()),
-        })
-    }
-
-    pub(crate) fn parse_done(msg: &MessageRef<'_>) -> Result<Ack, DecodeError> {
-        let code = msg
-            .data
-            .get(..4)
-            .and_then(|b| b.try_into().ok())
-            .map(i32::from_ne_bytes)
-            .unwrap_or(0);
-        Ok(Ack {
-            code,
-            capped: false,
-            ext_ack: ExtAck::default(),
-            request: None,
-        })
-    }
-
-    impl Ack {
-        pub(crate) fn to_op_error(&self, op: &'static str, sequence: u32) -> Option<OpError> {
-            (self.code != 0).then(|| OpError {
-                op,
-                errno: self.code.saturating_neg(),
-                sequence,
-                capped: self.capped,
-                ext_ack: self.ext_ack.clone(),
-            })
-        }
-    }
-}
+use crate::ack;
 
 /// A netlink protocol family: the third argument of `socket(AF_NETLINK, SOCK_RAW, family)`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -733,7 +673,9 @@ impl<S: Socket> Conn<S> {
 
     /// [`dump`](Conn::dump) with the request as a header and an encoded payload.
     pub fn dump_parts(&self, header: Header, payload: &[u8]) -> Result<Dump<'_, S>, Error> {
-        let rx = lock(&self.rx);
+        let mut rx = lock(&self.rx);
+        // Whatever an earlier call left in the buffer is not an answer to this request.
+        rx.clear();
         let request = self.send_parts(header, payload)?;
         Ok(Dump {
             conn: self,

@@ -39,6 +39,8 @@ pub mod error;
 pub mod message;
 pub mod netns;
 pub mod socket;
+#[cfg(feature = "testing")]
+pub mod testing;
 
 pub use ack::{Ack, PolicyInfo, PolicyType};
 pub use attr::{
