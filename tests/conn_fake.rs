@@ -164,12 +164,13 @@ fn streaming_dump_yields_one_at_a_time() {
     drop(dump);
 
     // The owned iterator.
-    let count = conn
+    let owned: Vec<Message> = conn
         .dump(&request(HeaderFlags::DUMP))
         .unwrap()
-        .map(|m| m.unwrap())
-        .count();
-    assert_eq!(count, 100);
+        .collect::<Result<_, _>>()
+        .unwrap();
+    assert_eq!(owned.len(), 100);
+    assert_eq!(owned[99].data, vec![99; 4]);
 }
 
 #[test]

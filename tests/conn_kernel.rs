@@ -381,9 +381,9 @@ fn buffer_sizes() {
 
 /// A classic BPF program that accepts only datagrams whose first message has sequence `seq`.
 fn accept_only_sequence(seq: u32) -> Vec<libc::sock_filter> {
-    const BPF_LD_W_ABS: u16 = 0x00 | 0x00 | 0x20; // BPF_LD | BPF_W | BPF_ABS
-    const BPF_JEQ_K: u16 = 0x05 | 0x10; // BPF_JMP | BPF_JEQ | BPF_K
-    const BPF_RET_K: u16 = 0x06; // BPF_RET | BPF_K
+    const BPF_LD_W_ABS: u16 = libc::BPF_LD as u16 | libc::BPF_W as u16 | libc::BPF_ABS as u16;
+    const BPF_JEQ_K: u16 = libc::BPF_JMP as u16 | libc::BPF_JEQ as u16 | libc::BPF_K as u16;
+    const BPF_RET_K: u16 = libc::BPF_RET as u16 | libc::BPF_K as u16;
     let f = |code, jt, jf, k| libc::sock_filter { code, jt, jf, k };
     // Absolute loads read big-endian; the header is in native byte order.
     let want = u32::from_be_bytes(seq.to_ne_bytes());

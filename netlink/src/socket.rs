@@ -351,6 +351,40 @@ impl NetlinkSocket {
         Ok(usize::try_from(v).unwrap_or(0))
     }
 
+    /// Sends one datagram to another netlink socket: port id `pid` (0: the kernel) and the
+    /// multicast `groups` bitmask (sending to groups needs privileges). Does not wait.
+    pub fn send_to(&self, datagram: &[u8], pid: u32, groups: u32) -> Result<(), Error> {
+        if self.is_closed() {
+            return Err(Error::Closed { op: "send" });
+        }
+        debug::on_send(datagram);
+        let mut addr = zeroed_sockaddr_nl();
+        addr.nl_family = libc::AF_NETLINK as libc::sa_family_t;
+        addr.nl_pid = pid;
+        addr.nl_groups = groups;
+        loop {
+            // SAFETY: `datagram` is a live slice of the length passed; `addr` is a valid
+            // `sockaddr_nl` of the length passed.
+            let r = unsafe {
+                libc::sendto(
+                    self.fd.as_raw_fd(),
+                    datagram.as_ptr().cast::<c_void>(),
+                    datagram.len(),
+                    libc::MSG_DONTWAIT | libc::MSG_NOSIGNAL,
+                    (&raw const addr).cast::<libc::sockaddr>(),
+                    socklen::<libc::sockaddr_nl>(),
+                )
+            };
+            if r >= 0 {
+                return Ok(());
+            }
+            match last_errno() {
+                libc::EINTR => continue,
+                errno => return Err(os_error("send", errno)),
+            }
+        }
+    }
+
     /// Whether [`close`](Socket::close) was called.
     pub fn is_closed(&self) -> bool {
         self.closed.load(Ordering::Acquire)
@@ -628,4 +662,80 @@ pub(crate) fn random_u32() -> u32 {
         .map(|d| d.subsec_nanos() ^ (d.as_secs() as u32))
         .unwrap_or(0);
     nanos.rotate_left(13) ^ std::process::id().wrapping_mul(0x9E37_79B9)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::os::unix::thread::JoinHandleExt;
+    use std::time::Duration;
+
+    extern "C" fn ignore_signal(_: libc::c_int) {}
+
+    #[test]
+    fn eintr_is_retried_within_the_deadline() {
+        // SAFETY: installs a handler that does nothing, without SA_RESTART, so that a blocked
+        // poll(2) returns EINTR; `sa` is fully initialised before use.
+        unsafe {
+            let mut sa: libc::sigaction = std::mem::zeroed();
+            sa.sa_sigaction = ignore_signal as *const () as libc::sighandler_t;
+            sa.sa_flags = 0;
+            libc::sigemptyset(&mut sa.sa_mask);
+            assert_eq!(libc::sigaction(libc::SIGUSR1, &sa, std::ptr::null_mut()), 0);
+        }
+        let sock = Arc::new(NetlinkSocket::open(0, 0, 0).unwrap());
+        let waiter = Arc::clone(&sock);
+        let start = Instant::now();
+        let handle = std::thread::spawn(move || {
+            let mut buf = Vec::new();
+            let deadline = Instant::now() + Duration::from_millis(300);
+            waiter.recv(&mut buf, Some(deadline))
+        });
+        let tid = handle.as_pthread_t();
+        for _ in 0..10 {
+            std::thread::sleep(Duration::from_millis(20));
+            // SAFETY: `tid` names a thread that is not joined yet, so it is still valid.
+            unsafe { libc::pthread_kill(tid, libc::SIGUSR1) };
+        }
+        let res = handle.join().unwrap();
+        assert!(
+            matches!(res, Err(Error::Timeout { op: "receive" })),
+            "{res:?}"
+        );
+        let took = start.elapsed();
+        assert!(took >= Duration::from_millis(300), "{took:?}");
+        assert!(took < Duration::from_secs(2), "{took:?}");
+    }
+
+    #[test]
+    fn user_to_user_datagram_reports_the_sender() {
+        let a = NetlinkSocket::open(0, 0, 0).unwrap();
+        let b = NetlinkSocket::open(0, 0, 0).unwrap();
+        a.send_to(&[0u8; 20], b.pid(), 0).unwrap();
+        let mut buf = Vec::new();
+        let info = b
+            .recv(&mut buf, Some(Instant::now() + Duration::from_secs(1)))
+            .unwrap();
+        assert_eq!(info.sender_pid, a.pid());
+        assert_eq!(info.len, 20);
+        assert_eq!(buf, vec![0u8; 20]);
+    }
+
+    #[test]
+    fn closed_socket_refuses_work() {
+        let s = NetlinkSocket::open(0, 0, 0).unwrap();
+        s.close().unwrap();
+        s.close().unwrap();
+        assert!(s.is_closed());
+        let mut buf = Vec::new();
+        assert!(matches!(s.recv(&mut buf, None), Err(Error::Closed { .. })));
+        assert!(matches!(s.send(&[0; 16], None), Err(Error::Closed { .. })));
+        assert!(matches!(s.join_group(1), Err(Error::Closed { .. })));
+    }
+
+    #[test]
+    fn random_values_differ() {
+        let v: std::collections::BTreeSet<u32> = (0..8).map(|_| random_u32()).collect();
+        assert!(v.len() > 1);
+    }
 }
