@@ -30,6 +30,7 @@
 
 pub mod ack;
 pub mod attr;
+pub mod debug;
 pub mod enc;
 pub mod error;
 pub mod message;
