@@ -7,7 +7,7 @@
 //! ```text
 //! $ NLDEBUG=1 ./my-program
 //! nl: send: type=0x12 flags=request|acknowledge seq=1 pid=0 len=32
-//! nl: recv: type=error flags=capped|acktlvs seq=1 pid=3412 len=72 error=-19 (No such device (os error 19)) msg="no device matches name" offset=24
+//! nl: recv: type=error flags=capped|acktlvs seq=1 pid=3412 len=72 error=-19 (No such device) msg="no device matches name" offset=24
 //! ```
 //!
 //! The value is a comma-separated list of options (the variable is read once, the first
@@ -18,7 +18,7 @@
 //! | `1` (or any non-empty value without options) | level 1, text format |
 //! | `level=N` (or just `N`) | 0: off; 1: decoded headers, error codes and kernel messages; 2: also the payload of each message in hex |
 //! | `format=text` | the decoded form above (default) |
-//! | `format=hex` | each message as raw hex |
+//! | `format=hex` | each message (header included) as raw hex, whatever the level |
 //!
 //! Flags whose meaning depends on the message are named by context: `capped` and
 //! `acktlvs` on `NLMSG_ERROR`, `acktlvs` on `NLMSG_DONE`, `dump` (and `atomic`) on requests
@@ -332,7 +332,7 @@ fn write_message_text(
             if h.kind == HeaderType::ERROR || !m.data.is_empty() {
                 write!(w, " error={}", ack.code)?;
                 if let Some(errno) = ack.errno() {
-                    write!(w, " ({})", std::io::Error::from_raw_os_error(errno))?;
+                    write!(w, " ({})", errno_text(errno))?;
                 }
             }
             let ext = &ack.ext_ack;
@@ -369,6 +369,17 @@ fn write_message_text(
         write_hex(w, m.data)?;
     }
     Ok(())
+}
+
+/// The system's description of an errno, without the ` (os error N)` suffix the standard
+/// library adds.
+fn errno_text(errno: i32) -> String {
+    let text = std::io::Error::from_raw_os_error(errno).to_string();
+    let suffix = format!(" (os error {errno})");
+    match text.strip_suffix(&suffix) {
+        Some(t) => t.to_owned(),
+        None => text,
+    }
 }
 
 /// Names of the flags whose meaning never depends on the message.
@@ -615,7 +626,7 @@ mod tests {
         assert_eq!(
             format_datagram(&text(1), Direction::Recv, &buf),
             "nl: recv: type=error flags=capped|acktlvs seq=9 pid=1234 len=72 error=-19 \
-             (No such device (os error 19)) msg=\"no device matches name\" offset=24\n"
+             (No such device) msg=\"no device matches name\" offset=24\n"
         );
         // Level 2 appends the payload.
         let s = format_datagram(&text(2), Direction::Recv, &buf);
@@ -623,6 +634,54 @@ mod tests {
             s.contains(" offset=24 payload=edffffff28000000150001000900"),
             "{s}"
         );
+    }
+
+    #[test]
+    fn error_line_with_every_ext_ack_field() {
+        use crate::ack::{
+            NLMSGERR_ATTR_COOKIE, NLMSGERR_ATTR_MISS_NEST, NLMSGERR_ATTR_MISS_TYPE,
+            NLMSGERR_ATTR_POLICY,
+        };
+        let build = |policy_ok: bool| {
+            let mut buf = Vec::new();
+            let mut m = MessageEncoder::new(
+                &mut buf,
+                Header {
+                    kind: HeaderType::ERROR,
+                    flags: HeaderFlags::CAPPED | HeaderFlags::ACK_TLVS,
+                    ..Header::default()
+                },
+            );
+            m.extend(&(-libc::EINVAL).to_ne_bytes())
+                .extend(&Header::default().to_bytes());
+            m.attrs()
+                .u32(NLMSGERR_ATTR_MISS_TYPE, 3)
+                .u32(NLMSGERR_ATTR_MISS_NEST, 20)
+                .bytes(NLMSGERR_ATTR_COOKIE, &[0xde, 0xad])
+                .nested(NLMSGERR_ATTR_POLICY, |p| {
+                    if policy_ok {
+                        p.u32(1, 12).u32(7, 15);
+                    } else {
+                        p.u16(1, 12);
+                    }
+                    Ok(())
+                });
+            m.finish().unwrap();
+            format_datagram(&text(1), Direction::Recv, &buf)
+        };
+        assert!(build(true).ends_with(
+            "error=-22 (Invalid argument) missing_type=3 missing_nest=20 \
+             policy=\"nul-string, length ..=15\" cookie=dead\n"
+        ));
+        assert!(build(false).contains(
+            "policy=(malformed: attribute 1 at offset 0: payload of 2 bytes, expected 4)"
+        ));
+    }
+
+    #[test]
+    fn errno_text_strips_the_number() {
+        assert_eq!(errno_text(libc::ENOENT), "No such file or directory");
+        assert!(errno_text(100_000).contains("100000"));
     }
 
     #[test]
@@ -686,7 +745,12 @@ mod tests {
         // An error with a truncated echo still shows its code.
         let b = msg(2, 0, 1, 0, &(-1i32).to_ne_bytes());
         let s = format_datagram(&text(1), Direction::Recv, &b);
-        assert!(s.contains("error=-1 (Operation not permitted (os error 1)) (malformed: message at offset 20: 0 bytes left"), "{s}");
+        assert!(
+            s.contains(
+                "error=-1 (Operation not permitted) (malformed: message at offset 20: 0 bytes left"
+            ),
+            "{s}"
+        );
     }
 
     #[test]
