@@ -30,8 +30,8 @@
 
 pub mod ack;
 pub mod attr;
-pub mod debug;
 pub mod enc;
+pub mod debug;
 pub mod error;
 pub mod message;
 pub mod socket;
