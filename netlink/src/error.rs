@@ -253,11 +253,17 @@ pub enum ValidateError {
 
 /// The decoded extended acknowledgement (`NLMSGERR_ATTR_*`) of an error or acknowledgement
 /// message: what the kernel said beyond the error number.
+///
+/// The kernel sends it to sockets that enabled `NETLINK_EXT_ACK`; [`crate::ack::parse_error`]
+/// and [`crate::ack::parse_done`] decode it. Offsets count bytes from the start of the
+/// request's header, so they can be looked up in the request as sent (or in the echo of an
+/// uncapped error, [`crate::Ack::request_bytes_at`]).
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct ExtAck {
-    /// `NLMSGERR_ATTR_MSG`: the kernel's explanation.
+    /// `NLMSGERR_ATTR_MSG`: the kernel's explanation (a warning when the code is 0). Kept
+    /// even when not valid UTF-8 (invalid bytes become U+FFFD) or not NUL-terminated.
     pub message: Option<String>,
-    /// `NLMSGERR_ATTR_OFFS`: byte offset in the request of the attribute that caused the error.
+    /// `NLMSGERR_ATTR_OFFS`: offset in the request of the attribute that caused the error.
     pub offset: Option<u32>,
     /// `NLMSGERR_ATTR_COOKIE`: an opaque cookie.
     pub cookie: Option<Box<[u8]>>,
@@ -266,7 +272,8 @@ pub struct ExtAck {
     pub policy: Option<Box<[u8]>>,
     /// `NLMSGERR_ATTR_MISS_TYPE`: the type of a missing required attribute.
     pub missing_type: Option<u32>,
-    /// `NLMSGERR_ATTR_MISS_NEST`: offset of the nest that lacks the missing attribute.
+    /// `NLMSGERR_ATTR_MISS_NEST`: offset in the request of the nest that lacks the missing
+    /// attribute; absent when it is missing at the top level of the message.
     pub missing_nest: Option<u32>,
 }
 
