@@ -217,6 +217,7 @@ fn options_from(value: Option<std::ffi::OsString>) -> (Option<DebugOptions>, Opt
 static OPTIONS: OnceLock<Option<DebugOptions>> = OnceLock::new();
 
 /// The options from the environment, read on first use.
+#[inline]
 fn options() -> Option<&'static DebugOptions> {
     OPTIONS
         .get_or_init(|| {
@@ -237,6 +238,7 @@ pub fn enabled() -> bool {
 /// Traces a datagram about to be sent, when `NLDEBUG` is set; otherwise does nothing.
 // Called by the connection layer.
 #[cfg_attr(not(test), allow(dead_code))]
+#[inline]
 pub(crate) fn on_send(datagram: &[u8]) {
     trace(Direction::Send, datagram);
 }
@@ -244,6 +246,7 @@ pub(crate) fn on_send(datagram: &[u8]) {
 /// Traces a datagram just received, when `NLDEBUG` is set; otherwise does nothing.
 // Called by the connection layer.
 #[cfg_attr(not(test), allow(dead_code))]
+#[inline]
 pub(crate) fn on_recv(datagram: &[u8]) {
     trace(Direction::Recv, datagram);
 }

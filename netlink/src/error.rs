@@ -389,6 +389,27 @@ impl core::fmt::Display for OpError {
 impl std::error::Error for OpError {}
 
 /// Every error of the crate.
+///
+/// Match on the variants, or ask the predicates, which look through to the errno:
+///
+/// ```
+/// use netlink::{Error, OpError};
+///
+/// let mut e = OpError::new("execute", libc::ENODEV);
+/// e.ext_ack.message = Some("no device matches name".into());
+/// e.ext_ack.offset = Some(24);
+/// let err = Error::from(e);
+/// assert!(err.is_not_found());
+/// assert!(!err.is_temporary());
+/// assert_eq!(err.errno(), Some(libc::ENODEV));
+/// assert_eq!(
+///     err.to_string(),
+///     "netlink execute: No such device (os error 19): no device matches name (at offset 24 of the request)"
+/// );
+///
+/// let err = Error::Overrun { op: "receive" };
+/// assert!(err.is_overrun() && err.is_temporary());
+/// ```
 #[derive(Debug, Error)]
 #[non_exhaustive]
 pub enum Error {
