@@ -771,6 +771,48 @@ mod tests {
         assert_eq!(enabled(), options().is_some());
     }
 
+    /// Runs this test binary again, as a child with `NLDEBUG` set, so the real environment
+    /// path (read once, print to stderr) is exercised.
+    #[test]
+    fn environment_enables_the_trace() {
+        const CHILD: &str = "NETLINK_DEBUG_TEST_CHILD";
+        if std::env::var_os(CHILD).is_some() {
+            on_send(&msg(0x10, 0x5, 1, 0, &[0xab; 4]));
+            on_recv(&[1, 2, 3]);
+            return;
+        }
+        let run = |value: &str| {
+            let out = std::process::Command::new(std::env::current_exe().unwrap())
+                .args([
+                    "--exact",
+                    "debug::tests::environment_enables_the_trace",
+                    "--test-threads=1",
+                ])
+                .env(CHILD, "1")
+                .env(ENV_VAR, value)
+                .output()
+                .unwrap();
+            assert!(out.status.success(), "{out:?}");
+            String::from_utf8(out.stderr).unwrap()
+        };
+        assert_eq!(
+            run("level=2"),
+            "nl: send: type=0x10 flags=request|acknowledge seq=1 pid=0 len=20 payload=abababab\n\
+             nl: recv: malformed datagram of 3 bytes: message at offset 0: 3 bytes left, \
+             fewer than a 16-byte header\n"
+        );
+        assert_eq!(run("0"), "");
+        assert_eq!(run(""), "");
+        let s = run("loud");
+        let lines: Vec<_> = s.lines().collect();
+        assert_eq!(lines.len(), 3, "{s}");
+        assert!(lines[0].starts_with("nl: ignoring invalid NLDEBUG value \"loud\""));
+        assert_eq!(
+            lines[1],
+            "nl: send: type=0x10 flags=request|acknowledge seq=1 pid=0 len=20"
+        );
+    }
+
     proptest::proptest! {
         #[test]
         fn arbitrary_datagrams_never_panic(
