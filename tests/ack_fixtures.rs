@@ -395,3 +395,63 @@ proptest! {
         }
     }
 }
+
+#[test]
+fn nldebug_trace_of_kernel_replies() {
+    use netlink::debug::{format_datagram, DebugOptions, Direction};
+    let opts = DebugOptions::default();
+    let cases: [(&Fixture, &str); 5] = [
+        (
+            &ACK_SUCCESS,
+            "nl: recv: type=error flags=capped seq=24257 pid=10506 len=36 error=0\n",
+        ),
+        (
+            &ETHTOOL_ENODEV,
+            "nl: recv: type=error flags=acktlvs seq=24262 pid=10506 len=96 error=-19 \
+             (No such device) msg=\"no device matches name\" offset=24\n",
+        ),
+        (
+            &ETHTOOL_MISSING_NESTED,
+            "nl: recv: type=error flags=acktlvs seq=24264 pid=10506 len=76 error=-22 \
+             (Invalid argument) missing_type=1 missing_nest=36\n",
+        ),
+        (
+            &GETROUTE_DUMP_STRICT,
+            "nl: recv: type=done flags=multi|acktlvs seq=24261 pid=10506 len=72 error=-22 \
+             (Invalid argument) msg=\"Invalid values in header for FIB dump request\"\n",
+        ),
+        (
+            &NETDEV_POLICY_RANGE,
+            "nl: recv: type=error flags=capped|acktlvs seq=24267 pid=10506 len=108 error=-34 \
+             (Numerical result out of range) msg=\"integer out of range\" offset=20 \
+             policy=\"u32, range 1..=4294967295\"\n",
+        ),
+    ];
+    for (f, want) in cases {
+        // The reply goes to the capturing socket's port id, which differs between captures.
+        let want = want.replace("pid=10506", &format!("pid={}", f.message().header.pid));
+        assert_eq!(
+            format_datagram(&opts, Direction::Recv, f.reply),
+            want,
+            "{}",
+            f.name
+        );
+    }
+    assert_eq!(
+        format_datagram(&opts, Direction::Send, GETROUTE_DUMP_STRICT.request),
+        "nl: send: type=0x1a flags=request|dump seq=24261 pid=0 len=28\n"
+    );
+    // Every fixture traces to one line per message, whatever the options.
+    for f in ALL {
+        for level in 1..=2 {
+            for format in [netlink::debug::Format::Text, netlink::debug::Format::Hex] {
+                let opts = DebugOptions { level, format };
+                for (dir, bytes) in [(Direction::Send, f.request), (Direction::Recv, f.reply)] {
+                    let s = format_datagram(&opts, dir, bytes);
+                    assert_eq!(s.lines().count(), messages(bytes).count(), "{}", f.name);
+                    assert!(!s.contains("malformed"), "{}: {s}", f.name);
+                }
+            }
+        }
+    }
+}

@@ -979,6 +979,108 @@ mod tests {
         ));
     }
 
+    #[test]
+    fn uncapped_header_only_request_then_tlvs() {
+        let request = Header {
+            length: 16,
+            kind: HeaderType(0x10),
+            flags: HeaderFlags::REQUEST,
+            sequence: 1,
+            pid: 0,
+        };
+        let mut buf = Vec::new();
+        let mut m = MessageEncoder::new(
+            &mut buf,
+            Header {
+                kind: HeaderType::ERROR,
+                flags: HeaderFlags::ACK_TLVS,
+                ..Header::default()
+            },
+        );
+        m.extend(&(-libc::EOPNOTSUPP).to_ne_bytes())
+            .extend(&request.to_bytes());
+        m.attrs().u32(NLMSGERR_ATTR_MISS_TYPE, 7);
+        m.finish().unwrap();
+        let ack = parse(&buf);
+        assert!(!ack.capped);
+        assert_eq!(ack.request, Some(request));
+        assert!(ack.request_payload.is_empty());
+        assert_eq!(ack.ext_ack.missing_type, Some(7));
+        assert_eq!(ack.problem, None);
+    }
+
+    #[test]
+    fn trailing_bytes_after_tlvs_are_a_problem() {
+        let mut buf = error_msg(
+            -libc::EINVAL,
+            true,
+            Some(&|ae| {
+                ae.u32(NLMSGERR_ATTR_OFFS, 5);
+            }),
+        );
+        buf.extend_from_slice(&[1, 2]);
+        let len = buf.len() as u32;
+        buf[..4].copy_from_slice(&len.to_ne_bytes());
+        let ack = parse(&buf);
+        assert_eq!(ack.ext_ack.offset, Some(5));
+        assert_eq!(
+            ack.problem,
+            Some(DecodeError::AttrHeaderTruncated {
+                offset: 44,
+                available: 2
+            })
+        );
+    }
+
+    #[test]
+    fn done_with_malformed_tlvs_keeps_code() {
+        let mut p = (-libc::ENOMEM).to_ne_bytes().to_vec();
+        p.extend_from_slice(&[3, 0, 1, 0]); // length 3 < 4
+        let buf = done_msg(&p, true);
+        let ack = parse(&buf);
+        assert_eq!(ack.code, -libc::ENOMEM);
+        assert!(ack.ext_ack.is_empty());
+        assert_eq!(
+            ack.problem,
+            Some(DecodeError::AttrTooShort {
+                offset: 20,
+                attr_type: 1,
+                len: 3
+            })
+        );
+    }
+
+    #[test]
+    fn malformed_policy_is_reported_on_demand() {
+        let buf = error_msg(
+            -libc::ERANGE,
+            true,
+            Some(&|ae| {
+                ae.nested(NLMSGERR_ATTR_POLICY, |p| {
+                    p.u16(NL_POLICY_TYPE_ATTR_MIN_VALUE_S, 1);
+                    Ok(())
+                });
+            }),
+        );
+        let ack = parse(&buf);
+        // The raw bytes are kept; decoding them says what is wrong.
+        assert_eq!(ack.problem, None);
+        assert_eq!(ack.ext_ack.policy.as_deref().map(<[u8]>::len), Some(8));
+        assert!(matches!(
+            ack.ext_ack.policy_info(),
+            Some(Err(DecodeError::PayloadSize {
+                attr_type: NL_POLICY_TYPE_ATTR_MIN_VALUE_S,
+                expected: 8,
+                actual: 2,
+                ..
+            }))
+        ));
+        // The error still displays, without the policy.
+        let s = ack.to_op_error("execute", 0).unwrap().to_string();
+        assert!(!s.contains("expected"), "{s}");
+        assert!(PolicyInfo::decode(&[8, 0, 1, 0, 4]).is_err());
+    }
+
     proptest::proptest! {
         #[test]
         fn arbitrary_payloads_never_panic(

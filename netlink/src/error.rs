@@ -253,11 +253,17 @@ pub enum ValidateError {
 
 /// The decoded extended acknowledgement (`NLMSGERR_ATTR_*`) of an error or acknowledgement
 /// message: what the kernel said beyond the error number.
+///
+/// The kernel sends it to sockets that enabled `NETLINK_EXT_ACK`; [`crate::ack::parse_error`]
+/// and [`crate::ack::parse_done`] decode it. Offsets count bytes from the start of the
+/// request's header, so they can be looked up in the request as sent (or in the echo of an
+/// uncapped error, [`crate::Ack::request_bytes_at`]).
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct ExtAck {
-    /// `NLMSGERR_ATTR_MSG`: the kernel's explanation.
+    /// `NLMSGERR_ATTR_MSG`: the kernel's explanation (a warning when the code is 0). Kept
+    /// even when not valid UTF-8 (invalid bytes become U+FFFD) or not NUL-terminated.
     pub message: Option<String>,
-    /// `NLMSGERR_ATTR_OFFS`: byte offset in the request of the attribute that caused the error.
+    /// `NLMSGERR_ATTR_OFFS`: offset in the request of the attribute that caused the error.
     pub offset: Option<u32>,
     /// `NLMSGERR_ATTR_COOKIE`: an opaque cookie.
     pub cookie: Option<Box<[u8]>>,
@@ -266,7 +272,8 @@ pub struct ExtAck {
     pub policy: Option<Box<[u8]>>,
     /// `NLMSGERR_ATTR_MISS_TYPE`: the type of a missing required attribute.
     pub missing_type: Option<u32>,
-    /// `NLMSGERR_ATTR_MISS_NEST`: offset of the nest that lacks the missing attribute.
+    /// `NLMSGERR_ATTR_MISS_NEST`: offset in the request of the nest that lacks the missing
+    /// attribute; absent when it is missing at the top level of the message.
     pub missing_nest: Option<u32>,
 }
 
@@ -276,7 +283,8 @@ impl ExtAck {
         *self == ExtAck::default()
     }
 
-    /// The decoded [`policy`](ExtAck::policy), if the kernel sent one.
+    /// The decoded [`policy`](ExtAck::policy), if the kernel sent one. Offsets in a decoding
+    /// error count from the start of the policy's payload.
     pub fn policy_info(&self) -> Option<Result<crate::ack::PolicyInfo, DecodeError>> {
         self.policy.as_deref().map(crate::ack::PolicyInfo::decode)
     }
@@ -381,6 +389,27 @@ impl core::fmt::Display for OpError {
 impl std::error::Error for OpError {}
 
 /// Every error of the crate.
+///
+/// Match on the variants, or ask the predicates, which look through to the errno:
+///
+/// ```
+/// use netlink::{Error, OpError};
+///
+/// let mut e = OpError::new("execute", libc::ENODEV);
+/// e.ext_ack.message = Some("no device matches name".into());
+/// e.ext_ack.offset = Some(24);
+/// let err = Error::from(e);
+/// assert!(err.is_not_found());
+/// assert!(!err.is_temporary());
+/// assert_eq!(err.errno(), Some(libc::ENODEV));
+/// assert_eq!(
+///     err.to_string(),
+///     "netlink execute: No such device (os error 19): no device matches name (at offset 24 of the request)"
+/// );
+///
+/// let err = Error::Overrun { op: "receive" };
+/// assert!(err.is_overrun() && err.is_temporary());
+/// ```
 #[derive(Debug, Error)]
 #[non_exhaustive]
 pub enum Error {
@@ -484,5 +513,215 @@ impl Error {
     /// Whether a dump was interrupted by a change of the data.
     pub fn is_dump_interrupted(&self) -> bool {
         matches!(self, Error::DumpInterrupted { .. })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn op(errno: i32) -> Error {
+        Error::Op(OpError::new("execute", errno))
+    }
+
+    fn others() -> Vec<Error> {
+        vec![
+            Error::Decode(DecodeError::NoCurrentAttr),
+            Error::Encode(EncodeError::MessageTooLong { len: 1 }),
+            Error::Validate(ValidateError::MismatchedSequence {
+                expected: 1,
+                got: 2,
+            }),
+            Error::Truncated {
+                len: 10,
+                capacity: 5,
+            },
+            Error::Closed { op: "receive" },
+        ]
+    }
+
+    #[test]
+    fn is_not_found() {
+        for e in [
+            libc::ENOENT,
+            libc::ENODEV,
+            libc::ESRCH,
+            libc::ENXIO,
+            libc::EADDRNOTAVAIL,
+        ] {
+            assert!(op(e).is_not_found(), "{e}");
+            assert!(OpError::new("x", e).is_not_found());
+        }
+        for e in [libc::EINVAL, libc::EPERM, libc::EEXIST, libc::ENOBUFS] {
+            assert!(!op(e).is_not_found(), "{e}");
+        }
+        assert!(!Error::Timeout { op: "receive" }.is_not_found());
+        assert!(!Error::Overrun { op: "receive" }.is_not_found());
+        assert!(others().iter().all(|e| !e.is_not_found()));
+    }
+
+    #[test]
+    fn is_timeout() {
+        assert!(Error::Timeout { op: "receive" }.is_timeout());
+        assert!(op(libc::ETIMEDOUT).is_timeout());
+        assert!(op(libc::EAGAIN).is_timeout());
+        assert!(OpError::new("x", libc::EAGAIN).is_timeout());
+        assert!(!op(libc::EINVAL).is_timeout());
+        assert!(!op(libc::EINTR).is_timeout());
+        assert!(!OpError::new("x", libc::ENOENT).is_timeout());
+        assert!(!Error::Overrun { op: "receive" }.is_timeout());
+        assert!(!Error::DumpInterrupted { partial: vec![] }.is_timeout());
+        assert!(others().iter().all(|e| !e.is_timeout()));
+    }
+
+    #[test]
+    fn is_temporary() {
+        assert!(Error::Timeout { op: "receive" }.is_temporary());
+        assert!(Error::Overrun { op: "receive" }.is_temporary());
+        assert!(Error::DumpInterrupted { partial: vec![] }.is_temporary());
+        for e in [
+            libc::EAGAIN,
+            libc::EINTR,
+            libc::ETIMEDOUT,
+            libc::ENOBUFS,
+            libc::ENOMEM,
+            libc::EBUSY,
+        ] {
+            assert!(op(e).is_temporary(), "{e}");
+            assert!(OpError::new("x", e).is_temporary(), "{e}");
+        }
+        for e in [libc::EINVAL, libc::ENOENT, libc::EPERM, libc::EOPNOTSUPP] {
+            assert!(!op(e).is_temporary(), "{e}");
+            assert!(!OpError::new("x", e).is_temporary(), "{e}");
+        }
+        assert!(others().iter().all(|e| !e.is_temporary()));
+    }
+
+    #[test]
+    fn is_overrun() {
+        assert!(Error::Overrun { op: "receive" }.is_overrun());
+        assert!(op(libc::ENOBUFS).is_overrun());
+        assert!(!op(libc::ENOMEM).is_overrun());
+        assert!(!Error::Timeout { op: "receive" }.is_overrun());
+        assert!(!Error::DumpInterrupted { partial: vec![] }.is_overrun());
+        assert!(others().iter().all(|e| !e.is_overrun()));
+    }
+
+    #[test]
+    fn is_dump_interrupted() {
+        assert!(Error::DumpInterrupted { partial: vec![] }.is_dump_interrupted());
+        assert!(!Error::Timeout { op: "receive" }.is_dump_interrupted());
+        assert!(!Error::Overrun { op: "receive" }.is_dump_interrupted());
+        assert!(!op(libc::EINTR).is_dump_interrupted());
+        assert!(others().iter().all(|e| !e.is_dump_interrupted()));
+    }
+
+    #[test]
+    fn errno_op_error_and_ext_ack() {
+        assert_eq!(op(libc::EPERM).errno(), Some(libc::EPERM));
+        assert_eq!(Error::Timeout { op: "x" }.errno(), Some(libc::ETIMEDOUT));
+        assert_eq!(Error::Overrun { op: "x" }.errno(), Some(libc::ENOBUFS));
+        assert!(others().iter().all(|e| e.errno().is_none()));
+        let mut e = OpError::new("execute", libc::EINVAL);
+        e.ext_ack.message = Some("bad".into());
+        let err = Error::from(e.clone());
+        assert_eq!(err.op_error(), Some(&e));
+        assert_eq!(
+            err.ext_ack().and_then(|x| x.message.as_deref()),
+            Some("bad")
+        );
+        assert!(Error::Timeout { op: "x" }.op_error().is_none());
+        assert!(Error::Timeout { op: "x" }.ext_ack().is_none());
+        assert_eq!(e.io_error().raw_os_error(), Some(libc::EINVAL));
+    }
+
+    #[test]
+    fn op_error_display() {
+        let mut e = OpError::new("execute", libc::ENODEV);
+        assert_eq!(
+            e.to_string(),
+            "netlink execute: No such device (os error 19)"
+        );
+        e.sequence = 7;
+        e.ext_ack.message = Some("no device matches name".into());
+        e.ext_ack.offset = Some(24);
+        assert_eq!(
+            e.to_string(),
+            "netlink execute: No such device (os error 19): no device matches name \
+             (at offset 24 of the request) [seq 7]"
+        );
+        e.ext_ack = ExtAck {
+            missing_type: Some(1),
+            missing_nest: Some(36),
+            message: Some(String::new()),
+            ..ExtAck::default()
+        };
+        assert_eq!(
+            e.to_string(),
+            "netlink execute: No such device (os error 19) (missing attribute 1 in the nest \
+             at offset 36) [seq 7]"
+        );
+        e.ext_ack = ExtAck {
+            missing_nest: Some(36),
+            ..ExtAck::default()
+        };
+        assert!(e
+            .to_string()
+            .contains("(missing attribute in the nest at offset 36)"));
+        // A policy: u32 (type 4) with a maximum of 10.
+        let policy = [
+            8u8, 0, 1, 0, 4, 0, 0, 0, 12, 0, 5, 0, 10, 0, 0, 0, 0, 0, 0, 0,
+        ];
+        e.ext_ack = ExtAck {
+            policy: Some(policy.into()),
+            ..ExtAck::default()
+        };
+        assert!(
+            e.to_string()
+                .ends_with("(expected u32, range ..=10) [seq 7]"),
+            "{e}"
+        );
+        // Out-of-range errno values still print.
+        assert!(OpError::new("x", i32::MAX)
+            .to_string()
+            .starts_with("netlink x: "));
+    }
+
+    #[test]
+    fn error_display() {
+        assert_eq!(
+            Error::Timeout { op: "receive" }.to_string(),
+            "netlink receive: timed out"
+        );
+        assert_eq!(
+            Error::Overrun { op: "receive" }.to_string(),
+            "netlink receive: receive buffer overrun, messages were lost"
+        );
+        assert_eq!(
+            Error::DumpInterrupted {
+                partial: vec![crate::message::Message::default()]
+            }
+            .to_string(),
+            "netlink dump interrupted: 1 results may be inconsistent; retry the dump"
+        );
+        assert_eq!(
+            Error::Closed { op: "send" }.to_string(),
+            "netlink send: connection closed"
+        );
+        assert_eq!(
+            op(libc::EPERM).to_string(),
+            "netlink execute: Operation not permitted (os error 1)"
+        );
+    }
+
+    /// `Result<_, Error>` is returned on every path: keep it small (clippy's
+    /// `result_large_err` threshold is 128 bytes).
+    #[test]
+    fn error_stays_small() {
+        assert!(
+            core::mem::size_of::<Error>() < 128,
+            "{}",
+            core::mem::size_of::<Error>()
+        );
     }
 }

@@ -35,6 +35,7 @@ pub mod ack;
 pub mod attr;
 pub mod conn;
 pub mod enc;
+pub mod debug;
 pub mod error;
 pub mod message;
 pub mod netns;
