@@ -34,8 +34,8 @@
 pub mod ack;
 pub mod attr;
 pub mod conn;
-pub mod enc;
 pub mod debug;
+pub mod enc;
 pub mod error;
 pub mod message;
 pub mod netns;

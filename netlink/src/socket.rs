@@ -17,11 +17,7 @@ use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::Arc;
 use std::time::Instant;
 
-// Stand-in for the NLDEBUG hooks until the `debug` module lands.
-mod debug {
-    pub(crate) fn on_send(_datagram: &[u8]) {}
-    pub(crate) fn on_recv(_datagram: &[u8]) {}
-}
+use crate::debug;
 use crate::error::{Error, OpError};
 
 /// What [`Socket::recv`] learned about a datagram besides its bytes.
