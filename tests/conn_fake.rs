@@ -495,3 +495,18 @@ fn boxed_dyn_socket_works() {
         1
     );
 }
+
+#[test]
+fn timeouts_are_kept() {
+    let conn = Conn::from_socket(FakeSocket::listener());
+    assert_eq!((conn.read_timeout(), conn.write_timeout()), (None, None));
+    conn.set_read_timeout(Some(Duration::from_millis(30)));
+    conn.set_write_timeout(Some(Duration::from_secs(2)));
+    assert_eq!(conn.read_timeout(), Some(Duration::from_millis(30)));
+    assert_eq!(conn.write_timeout(), Some(Duration::from_secs(2)));
+    let t0 = Instant::now();
+    assert!(matches!(conn.receive(), Err(Error::Timeout { .. })));
+    assert!(t0.elapsed() >= Duration::from_millis(30));
+    conn.set_read_timeout(None);
+    assert_eq!(conn.read_timeout(), None);
+}

@@ -625,6 +625,10 @@ impl<S: Socket> Conn<S> {
     ///
     /// Calls of `execute`, [`receive`](Conn::receive) and [`dump`](Conn::dump) are serialised:
     /// each request gets its own replies even when many threads share the connection.
+    ///
+    /// A command that returns no data and lacks [`HeaderFlags::ACKNOWLEDGE`] gets no answer
+    /// at all when it succeeds: `execute` then waits for the read timeout. Set the flag on
+    /// such requests.
     pub fn execute(&self, request: &Message) -> Result<Vec<Message>, Error> {
         let mut out = Vec::new();
         let mut dump = self.dump(request)?;

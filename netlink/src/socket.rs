@@ -513,6 +513,7 @@ struct ControlBuf([MaybeUninit<u8>; CONTROL_LEN]);
 impl Socket for NetlinkSocket {
     fn send(&self, datagram: &[u8], deadline: Option<Instant>) -> Result<(), Error> {
         debug::on_send(datagram);
+        let mut again = 0u32;
         loop {
             if self.is_closed() {
                 return Err(Error::Closed { op: "send" });
@@ -531,7 +532,15 @@ impl Socket for NetlinkSocket {
             }
             match last_errno() {
                 libc::EINTR => continue,
-                libc::EAGAIN => self.wait("send", libc::POLLOUT, deadline)?,
+                libc::EAGAIN => {
+                    self.wait("send", libc::POLLOUT, deadline)?;
+                    // Our socket may be writable while the receiver is not: back off rather
+                    // than spin when a retry fails again.
+                    if again > 0 {
+                        std::thread::sleep(std::time::Duration::from_millis(1));
+                    }
+                    again = again.saturating_add(1);
+                }
                 errno => return Err(os_error("send", errno)),
             }
         }
