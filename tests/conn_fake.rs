@@ -510,3 +510,77 @@ fn timeouts_are_kept() {
     conn.set_read_timeout(None);
     assert_eq!(conn.read_timeout(), None);
 }
+
+/// A socket that produces a dump of `total` messages lazily, `per` per datagram, and records
+/// the largest receive buffer it was handed.
+struct LazyDump {
+    total: u32,
+    per: u32,
+    request: Mutex<Option<Header>>,
+    next: Mutex<u32>,
+    max_capacity: Mutex<usize>,
+}
+
+impl netlink::Socket for LazyDump {
+    fn send(&self, datagram: &[u8], _: Option<Instant>) -> Result<(), Error> {
+        *self.request.lock().unwrap() = Some(Header::from_bytes(datagram)?);
+        Ok(())
+    }
+
+    fn recv(&self, buf: &mut Vec<u8>, _: Option<Instant>) -> Result<RecvInfo, Error> {
+        let req = self.request.lock().unwrap().expect("a request first");
+        let mut next = self.next.lock().unwrap();
+        buf.clear();
+        let end = (*next + self.per).min(self.total);
+        for i in *next..end {
+            let mut m = Message::new(DATA, HeaderFlags::MULTI, i.to_ne_bytes().to_vec());
+            m.header.sequence = req.sequence;
+            m.header.pid = req.pid;
+            m.encode_into(buf)?;
+        }
+        if end == self.total {
+            let mut done = testing::done();
+            done.header.sequence = req.sequence;
+            done.header.pid = req.pid;
+            done.encode_into(buf)?;
+        }
+        *next = end;
+        let mut max = self.max_capacity.lock().unwrap();
+        *max = (*max).max(buf.capacity());
+        Ok(RecvInfo {
+            len: buf.len(),
+            ..RecvInfo::default()
+        })
+    }
+
+    fn pid(&self) -> u32 {
+        7
+    }
+
+    fn close(&self) -> Result<(), Error> {
+        Ok(())
+    }
+}
+
+#[test]
+fn streaming_dump_memory_stays_bounded() {
+    // 200,000 messages (4.8 MB on the wire) through one buffer of one datagram.
+    let conn = Conn::from_socket(LazyDump {
+        total: 200_000,
+        per: 100,
+        request: Mutex::new(None),
+        next: Mutex::new(0),
+        max_capacity: Mutex::new(0),
+    });
+    let mut dump = conn.dump(&request(HeaderFlags::DUMP)).unwrap();
+    let mut expected = 0u32;
+    while let Some(m) = dump.next_ref() {
+        let m = m.unwrap();
+        assert_eq!(m.data, expected.to_ne_bytes());
+        expected += 1;
+    }
+    drop(dump);
+    assert_eq!(expected, 200_000);
+    let max = *conn.socket().max_capacity.lock().unwrap();
+    assert!(max <= 8192, "the receive buffer grew to {max} bytes");
+}
