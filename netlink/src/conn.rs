@@ -64,9 +64,6 @@
 //!   ([`Config::peek`] does so from the start).
 //! - Timeouts ([`Conn::set_read_timeout`]) are [`Error::Timeout`]; signals do not cut them short.
 
-// `Error` carries the whole extended acknowledgement inline; it is returned by out-pointer.
-#![allow(clippy::result_large_err)]
-
 use std::fmt;
 use std::os::fd::{AsFd, AsRawFd, BorrowedFd, RawFd};
 use std::sync::atomic::{AtomicU32, AtomicU64, Ordering};

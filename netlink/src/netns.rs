@@ -17,9 +17,6 @@
 //! # Ok::<(), netlink::Error>(())
 //! ```
 
-// `Error` carries the whole extended acknowledgement inline; it is returned by out-pointer.
-#![allow(clippy::result_large_err)]
-
 use std::fs::File;
 use std::os::fd::{AsFd, BorrowedFd, OwnedFd};
 use std::path::{Path, PathBuf};

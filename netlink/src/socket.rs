@@ -7,9 +7,6 @@
 //! receiver blocked in another thread at once, and so that timeouts are exact. `EINTR` is
 //! retried within the remaining time. Every read checks `MSG_TRUNC`.
 
-// `Error` carries the whole extended acknowledgement inline; it is returned by out-pointer.
-#![allow(clippy::result_large_err)]
-
 use std::ffi::c_void;
 use std::mem::{size_of, MaybeUninit};
 use std::os::fd::{AsFd, AsRawFd, BorrowedFd, FromRawFd, OwnedFd, RawFd};

@@ -21,9 +21,6 @@
 //! # Ok::<(), netlink::Error>(())
 //! ```
 
-// `Error` carries the whole extended acknowledgement inline; it is returned by out-pointer.
-#![allow(clippy::result_large_err)]
-
 use std::collections::VecDeque;
 use std::sync::{Condvar, Mutex, MutexGuard, PoisonError};
 use std::time::Instant;
