@@ -2,14 +2,14 @@
 //! programs and the output format).
 //!
 //! ```text
-//! cargo run --release --example nlbench -- genl-rtt [-c COUNT] [-n NETNS]
+//! cargo run --release --example nlbench -- genl-rtt [-c COUNT] [-n NETNS] [-b RECVBUF]
 //! ```
 
 #[path = "nlbench/genl_rtt.rs"]
 mod genl_rtt;
 
 fn usage() -> ! {
-    eprintln!("usage: nlbench genl-rtt [-c COUNT] [-n NETNS]");
+    eprintln!("usage: nlbench genl-rtt [-c COUNT] [-n NETNS] [-b RECVBUF]");
     std::process::exit(2);
 }
 
@@ -18,15 +18,35 @@ fn main() {
     let Some(workload) = args.next() else { usage() };
     let mut count: Option<u64> = None;
     let mut netns: Option<String> = None;
+    let mut recvbuf = 0usize;
     while let Some(a) = args.next() {
         match a.as_str() {
             "-c" => count = args.next().and_then(|v| v.parse().ok()).or_else(|| usage()),
             "-n" => netns = Some(args.next().unwrap_or_else(|| usage())),
+            "-b" => {
+                recvbuf = args
+                    .next()
+                    .and_then(|v| v.parse().ok())
+                    .unwrap_or_else(|| usage())
+            }
             _ => usage(),
         }
     }
     match workload.as_str() {
-        "genl-rtt" => genl_rtt::run(count.unwrap_or(20_000), netns.as_deref()),
+        "genl-rtt" => {
+            let count = count.filter(|&c| c > 0).unwrap_or(genl_rtt::DEFAULT_COUNT);
+            if recvbuf == 0 {
+                genl_rtt::run(count, netns.as_deref());
+            } else {
+                match genl_rtt::measure(count, netns.as_deref(), recvbuf) {
+                    Ok(line) => println!("{line}"),
+                    Err(e) => {
+                        eprintln!("genl-rtt: {e}");
+                        std::process::exit(1);
+                    }
+                }
+            }
+        }
         other => {
             eprintln!("unknown workload {other}");
             std::process::exit(2);

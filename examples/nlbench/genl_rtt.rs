@@ -16,19 +16,34 @@ const CTRL_ATTR_FAMILY_ID: u16 = 1;
 const CTRL_ATTR_FAMILY_NAME: u16 = 2;
 const GENL_HDRLEN: usize = 4;
 
-/// Runs the workload and prints `genl-rtt items=N checksum=C ops_per_sec=X ns_per_op=Y`.
+/// The default number of round trips.
+pub const DEFAULT_COUNT: u64 = 20_000;
+
+/// Runs the workload and prints `genl-rtt items=N checksum=C ops_per_sec=X ns_per_op=Y`;
+/// exits with status 1 on failure.
 pub fn run(count: u64, netns: Option<&str>) {
-    if let Err(e) = try_run(count, netns) {
-        eprintln!("genl-rtt: {e}");
-        std::process::exit(1);
+    match measure(count, netns, 0) {
+        Ok(line) => println!("{line}"),
+        Err(e) => {
+            eprintln!("genl-rtt: {e}");
+            std::process::exit(1);
+        }
     }
 }
 
-fn try_run(count: u64, netns: Option<&str>) -> Result<(), Error> {
+/// Runs the workload and returns its output line. `netns` names a namespace made by `ip netns
+/// add` (entered through `/var/run/netns/NAME` for the socket only); `recvbuf` is the size of
+/// the user-space receive buffer (0: the library's 32 KiB default).
+pub fn measure(count: u64, netns: Option<&str>, recvbuf: usize) -> Result<String, String> {
+    try_measure(count, netns, recvbuf).map_err(|e| e.to_string())
+}
+
+fn try_measure(count: u64, netns: Option<&str>, recvbuf: usize) -> Result<String, Error> {
     let conn = Conn::dial(
         Family::GENERIC,
         Config {
             netns: netns.map(|n| NetNs::path(format!("/var/run/netns/{n}"))),
+            receive_size: recvbuf,
             ..Config::default()
         },
     )?;
@@ -65,16 +80,18 @@ fn try_run(count: u64, netns: Option<&str>) -> Result<(), Error> {
             Ok(())
         })?;
         if replies != 1 {
-            eprintln!("genl-rtt: expected one reply before the acknowledgement, got {replies}");
-            std::process::exit(1);
+            return Err(Error::Decode(netlink::DecodeError::Invalid {
+                offset: 0,
+                attr_type: 0,
+                reason: format!("expected one reply before the acknowledgement, got {replies}"),
+            }));
         }
     }
     let dt = t0.elapsed().as_secs_f64();
     let n = count.max(1) as f64;
-    println!(
+    Ok(format!(
         "genl-rtt items={items} checksum={checksum} ops_per_sec={:.0} ns_per_op={:.0}",
         n / dt,
         dt * 1e9 / n
-    );
-    Ok(())
+    ))
 }
