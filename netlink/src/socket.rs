@@ -6,6 +6,10 @@
 //! `eventfd(2)`, so that [`Socket::close`] (netlink sockets ignore `shutdown(2)`) wakes a
 //! receiver blocked in another thread at once, and so that timeouts are exact. `EINTR` is
 //! retried within the remaining time. Every read checks `MSG_TRUNC`.
+//!
+//! Reads use `recvmmsg(2)` for up to two datagrams at once: a reply and the acknowledgement
+//! that follows it (or two parts of a dump) cost one system call. The second datagram waits in
+//! the socket's read-ahead slot for the next [`Socket::recv`].
 
 use std::ffi::c_void;
 use std::mem::{size_of, MaybeUninit};
@@ -152,6 +156,9 @@ fn zeroed_sockaddr_nl() -> libc::sockaddr_nl {
 /// close-on-exec, bound, with an `eventfd` that [`close`](Socket::close) signals. The
 /// descriptors stay open until the value is dropped, so that a closed socket can never read
 /// from a descriptor number the process has since reused.
+///
+/// A receive may read one datagram ahead (see the module documentation); code that reads the
+/// descriptor itself (through [`AsFd`]) does not see that datagram.
 #[derive(Debug)]
 pub struct NetlinkSocket {
     fd: OwnedFd,
@@ -161,6 +168,7 @@ pub struct NetlinkSocket {
     family: i32,
     recv_size: AtomicUsize,
     peek: AtomicBool,
+    ahead: std::sync::Mutex<ReadAhead>,
 }
 
 impl NetlinkSocket {
@@ -213,6 +221,7 @@ impl NetlinkSocket {
             family,
             recv_size: AtomicUsize::new(DEFAULT_RECV_SIZE),
             peek: AtomicBool::new(false),
+            ahead: std::sync::Mutex::new(ReadAhead::default()),
         })
     }
 
@@ -435,27 +444,12 @@ impl NetlinkSocket {
 
     /// One `recvmsg(2)` into the spare capacity of `buf`, without waiting. Returns the
     /// datagram's full length (which exceeds the capacity when it was truncated), the sender's
-    /// address and the ancillary data.
-    fn recvmsg(&self, buf: &mut Vec<u8>, flags: i32) -> Result<(usize, RecvInfo, bool), i32> {
-        buf.clear();
-        let cap = buf.capacity();
-        let mut addr = zeroed_sockaddr_nl();
-        let mut iov = libc::iovec {
-            iov_base: buf.as_mut_ptr().cast::<c_void>(),
-            iov_len: cap,
-        };
-        let mut control = ControlBuf([MaybeUninit::uninit(); CONTROL_LEN]);
-        // SAFETY: `msghdr` is plain old data; all zeroes is a valid (empty) value.
-        let mut msg: libc::msghdr = unsafe { std::mem::zeroed() };
-        msg.msg_name = (&raw mut addr).cast::<c_void>();
-        msg.msg_namelen = socklen::<libc::sockaddr_nl>();
-        msg.msg_iov = &mut iov;
-        msg.msg_iovlen = 1;
-        msg.msg_control = control.0.as_mut_ptr().cast::<c_void>();
-        msg.msg_controllen = CONTROL_LEN as _;
-        // SAFETY: every pointer in `msg` refers to a live buffer of the stated length: `addr`,
-        // the spare capacity of `buf` (`cap` bytes, which the kernel writes before we read),
-        // and `control`.
+    /// address and the ancillary data, and whether it was truncated.
+    fn recvmsg(&self, buf: &mut Vec<u8>, flags: i32) -> Result<Received, i32> {
+        let mut slot = Slot::new(buf);
+        let mut msg = slot.msghdr();
+        // SAFETY: every pointer in `msg` refers to a live part of `slot` or to the spare
+        // capacity of `buf` (`iov_len` bytes, written by the kernel before we read them).
         let r = unsafe {
             libc::recvmsg(
                 self.fd.as_raw_fd(),
@@ -467,22 +461,149 @@ impl NetlinkSocket {
             return Err(last_errno());
         }
         let full = usize::try_from(r).unwrap_or(0);
-        let copied = full.min(cap);
-        // SAFETY: the kernel initialised the first `copied` bytes (at most `cap`, the capacity).
-        unsafe { buf.set_len(copied) };
-        let truncated = full > cap || msg.msg_flags & libc::MSG_TRUNC != 0;
+        Ok(slot.finish(&msg, full, buf))
+    }
 
+    /// One `recvmmsg(2)` of up to two datagrams, into the spare capacities of `first` and
+    /// `second`, without waiting: a reply and its acknowledgement (or two parts of a dump) in
+    /// one system call. Returns the first datagram and, when there was one, the second.
+    fn recvmmsg2(
+        &self,
+        first: &mut Vec<u8>,
+        second: &mut Vec<u8>,
+    ) -> Result<(Received, Option<Received>), i32> {
+        let mut slots = [Slot::new(first), Slot::new(second)];
+        let [s0, s1] = &mut slots;
+        let mut msgs = [
+            libc::mmsghdr {
+                msg_hdr: s0.msghdr(),
+                msg_len: 0,
+            },
+            libc::mmsghdr {
+                msg_hdr: s1.msghdr(),
+                msg_len: 0,
+            },
+        ];
+        // SAFETY: `msgs` is a live array of two `mmsghdr`s whose pointers refer to live parts
+        // of `slots` and to the spare capacities of `first` and `second` (`iov_len` bytes
+        // each, written by the kernel before we read them); no timeout pointer.
+        let r = unsafe {
+            libc::recvmmsg(
+                self.fd.as_raw_fd(),
+                msgs.as_mut_ptr(),
+                2,
+                (libc::MSG_DONTWAIT | libc::MSG_TRUNC) as _,
+                std::ptr::null_mut(),
+            )
+        };
+        if r < 0 {
+            return Err(last_errno());
+        }
+        let [m0, m1] = &msgs;
+        let [s0, s1] = &slots;
+        let one = s0.finish(&m0.msg_hdr, m0.msg_len as usize, first);
+        let two = (r >= 2).then(|| s1.finish(&m1.msg_hdr, m1.msg_len as usize, second));
+        Ok((one, two))
+    }
+
+    /// Notes a truncated datagram of `full` bytes: later reads use a buffer that fits it and
+    /// peek at sizes first.
+    fn grow_after_truncation(&self, full: usize) {
+        let grown = full
+            .div_ceil(4096)
+            .saturating_mul(4096)
+            .max(self.recv_size());
+        self.recv_size.store(grown, Ordering::Relaxed);
+        self.set_peek(true);
+    }
+
+    /// The peeking receive: learn the datagram's size without consuming it, grow the buffer
+    /// if needed, then read it.
+    fn recv_peeking(&self, buf: &mut Vec<u8>) -> Result<RecvInfo, i32> {
+        loop {
+            let want = self.recv_size();
+            if buf.capacity() < want {
+                buf.clear();
+                buf.reserve(want);
+            }
+            let peeked = self.recvmsg(buf, libc::MSG_PEEK)?;
+            if peeked.truncated {
+                self.grow_after_truncation(peeked.full);
+                buf.clear();
+                continue;
+            }
+            // The datagram fits: consume it for real.
+            match self.recvmsg(buf, 0) {
+                Ok(r) if !r.truncated => return Ok(r.info),
+                // Another reader took it first, or it changed: start over.
+                Ok(_) | Err(libc::EAGAIN) => continue,
+                Err(errno) => return Err(errno),
+            }
+        }
+    }
+}
+
+/// One datagram received by [`NetlinkSocket::recvmsg`] or [`NetlinkSocket::recvmmsg2`].
+struct Received {
+    /// Its full length (more than the buffer held when truncated).
+    full: usize,
+    info: RecvInfo,
+    truncated: bool,
+}
+
+/// The sender address, the I/O vector and the control buffer of one `msghdr`.
+struct Slot {
+    addr: libc::sockaddr_nl,
+    iov: libc::iovec,
+    control: ControlBuf,
+}
+
+impl Slot {
+    /// A slot that receives into the spare capacity of `buf` (cleared first).
+    fn new(buf: &mut Vec<u8>) -> Slot {
+        buf.clear();
+        Slot {
+            addr: zeroed_sockaddr_nl(),
+            iov: libc::iovec {
+                iov_base: buf.as_mut_ptr().cast::<c_void>(),
+                iov_len: buf.capacity(),
+            },
+            control: ControlBuf([MaybeUninit::uninit(); CONTROL_LEN]),
+        }
+    }
+
+    /// A `msghdr` pointing into this slot: valid while the slot neither moves nor drops.
+    fn msghdr(&mut self) -> libc::msghdr {
+        // SAFETY: `msghdr` is plain old data; all zeroes is a valid (empty) value.
+        let mut msg: libc::msghdr = unsafe { std::mem::zeroed() };
+        msg.msg_name = (&raw mut self.addr).cast::<c_void>();
+        msg.msg_namelen = socklen::<libc::sockaddr_nl>();
+        msg.msg_iov = &raw mut self.iov;
+        msg.msg_iovlen = 1;
+        msg.msg_control = self.control.0.as_mut_ptr().cast::<c_void>();
+        msg.msg_controllen = CONTROL_LEN as _;
+        msg
+    }
+
+    /// Sets the length of `buf` (the slot's buffer) after the kernel filled `msg` with a
+    /// datagram of `full` bytes, and decodes the sender address and the control messages.
+    fn finish(&self, msg: &libc::msghdr, full: usize, buf: &mut Vec<u8>) -> Received {
+        let cap = self.iov.iov_len.min(buf.capacity());
+        let copied = full.min(cap);
+        // SAFETY: the kernel initialised the first `copied` bytes of the spare capacity of
+        // `buf` (at most `iov_len`, which is its capacity), and `buf` was empty.
+        unsafe { buf.set_len(copied) };
         let mut info = RecvInfo {
             len: copied,
-            sender_pid: addr.nl_pid,
-            sender_groups: addr.nl_groups,
+            sender_pid: self.addr.nl_pid,
+            sender_groups: self.addr.nl_groups,
             group: None,
             nsid: None,
         };
-        // SAFETY: `msg` was filled by `recvmsg`; its control pointer and length describe the
-        // part of `control` the kernel wrote, which the CMSG_* macros walk within bounds.
+        // SAFETY: `msg` was filled by the kernel; its control pointer and length describe the
+        // part of `self.control` the kernel wrote, which the CMSG_* macros walk within bounds.
         unsafe {
-            let mut cmsg = libc::CMSG_FIRSTHDR(&msg);
+            let mut cmsg = libc::CMSG_FIRSTHDR(msg);
             while !cmsg.is_null() {
                 let hdr = std::ptr::read_unaligned(cmsg);
                 if hdr.cmsg_level == SOL_NETLINK {
@@ -493,11 +614,24 @@ impl NetlinkSocket {
                         info.nsid = Some(std::ptr::read_unaligned(data.cast::<i32>()));
                     }
                 }
-                cmsg = libc::CMSG_NXTHDR(&msg, cmsg);
+                cmsg = libc::CMSG_NXTHDR(msg, cmsg);
             }
         }
-        Ok((full, info, truncated))
+        Received {
+            full,
+            info,
+            truncated: full > cap || msg.msg_flags & libc::MSG_TRUNC != 0,
+        }
     }
+}
+
+/// A datagram (or the error that replaced it) read ahead by [`NetlinkSocket::recvmmsg2`] and
+/// handed out by the next receive.
+#[derive(Debug, Default)]
+struct ReadAhead {
+    buf: Vec<u8>,
+    info: Option<RecvInfo>,
+    error: Option<Error>,
 }
 
 const CONTROL_LEN: usize = 64;
@@ -548,44 +682,62 @@ impl Socket for NetlinkSocket {
             if self.is_closed() {
                 return Err(Error::Closed { op: "receive" });
             }
-            let want = self.recv_size();
-            if buf.capacity() < want {
-                buf.clear();
-                buf.reserve(want);
+            // Holding the read-ahead lock across the (non-blocking) calls keeps datagrams in
+            // order when several threads receive.
+            let mut ahead = self
+                .ahead
+                .lock()
+                .unwrap_or_else(std::sync::PoisonError::into_inner);
+            if let Some(info) = ahead.info.take() {
+                // Hand over the datagram read ahead by swapping buffers: no copy.
+                std::mem::swap(buf, &mut ahead.buf);
+                debug::on_recv(buf);
+                return Ok(info);
             }
-            let peek = self.peek();
-            let flags = if peek { libc::MSG_PEEK } else { 0 };
-            match self.recvmsg(buf, flags) {
-                Ok((full, info, truncated)) => {
-                    if truncated {
-                        let capacity = buf.capacity();
-                        // Grow for this datagram size (page-rounded) and peek from now on.
-                        let grown = full.div_ceil(4096).saturating_mul(4096).max(want);
-                        self.recv_size.store(grown, Ordering::Relaxed);
-                        self.set_peek(true);
-                        buf.clear();
-                        if peek {
-                            // Nothing was consumed: read it again with the larger buffer.
-                            continue;
-                        }
-                        return Err(Error::Truncated {
-                            len: full,
-                            capacity,
-                        });
+            if let Some(e) = ahead.error.take() {
+                return Err(e);
+            }
+            let result = if self.peek() {
+                self.recv_peeking(buf)
+            } else {
+                let want = self.recv_size();
+                for b in [&mut *buf, &mut ahead.buf] {
+                    if b.capacity() < want {
+                        b.clear();
+                        b.reserve(want);
                     }
-                    if peek {
-                        // The datagram fits: consume it for real.
-                        match self.recvmsg(buf, 0) {
-                            Ok((_, info, false)) => {
-                                debug::on_recv(buf);
-                                return Ok(info);
+                }
+                match self.recvmmsg2(buf, &mut ahead.buf) {
+                    Ok((first, second)) => {
+                        if let Some(second) = second {
+                            if second.truncated {
+                                self.grow_after_truncation(second.full);
+                                ahead.error = Some(Error::Truncated {
+                                    len: second.full,
+                                    capacity: ahead.buf.capacity(),
+                                });
+                                ahead.buf.clear();
+                            } else {
+                                ahead.info = Some(second.info);
                             }
-                            // Another reader took it first, or it changed: start over.
-                            Ok((_, _, true)) | Err(libc::EAGAIN) | Err(libc::EINTR) => continue,
-                            Err(libc::ENOBUFS) => return Err(Error::Overrun { op: "receive" }),
-                            Err(errno) => return Err(os_error("receive", errno)),
                         }
+                        if first.truncated {
+                            self.grow_after_truncation(first.full);
+                            let capacity = buf.capacity();
+                            buf.clear();
+                            return Err(Error::Truncated {
+                                len: first.full,
+                                capacity,
+                            });
+                        }
+                        Ok(first.info)
                     }
+                    Err(errno) => Err(errno),
+                }
+            };
+            drop(ahead);
+            match result {
+                Ok(info) => {
                     debug::on_recv(buf);
                     return Ok(info);
                 }
