@@ -276,3 +276,42 @@ fn sixteen_threads_share_one_conn() {
     assert_eq!(total, 32_000);
     assert_eq!(conn.stale_dropped(), 0);
 }
+
+#[test]
+fn read_ahead_keeps_order_and_reports_truncation() {
+    let conn = Conn::dial(
+        Family::GENERIC,
+        Config {
+            receive_size: 64,
+            ..Config::default()
+        },
+    )
+    .unwrap();
+    conn.set_read_timeout(Some(Duration::from_secs(2)));
+    // Five acknowledgements queued at once come back in order, two per system call.
+    let sent: Vec<u32> = (0..5)
+        .map(|_| conn.send(&ack_request()).unwrap().header.sequence)
+        .collect();
+    let got: Vec<u32> = (0..5)
+        .map(|_| conn.receive().unwrap()[0].header.sequence)
+        .collect();
+    assert_eq!(got, sent);
+
+    // An acknowledgement that fits, then a reply that does not: the first is received, the
+    // second (read in the same call) is reported as truncated by the next receive.
+    let first = conn.send(&ack_request()).unwrap();
+    conn.send(&get_family("nlctrl", HeaderFlags::EMPTY))
+        .unwrap();
+    let msgs = conn.receive().unwrap();
+    assert_eq!(msgs[0].header.sequence, first.header.sequence);
+    match conn.receive().unwrap_err() {
+        Error::Truncated { len, .. } => assert!(len > 64, "{len}"),
+        other => panic!("{other}"),
+    }
+    // The connection goes on, now peeking at sizes.
+    assert!(conn.socket().peek());
+    let replies = conn
+        .execute(&get_family("nlctrl", HeaderFlags::EMPTY))
+        .unwrap();
+    assert_eq!(family_id(&replies[0]), Some(0x10));
+}
