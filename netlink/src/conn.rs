@@ -50,6 +50,12 @@
 //! Multicast listeners dial with [`Config::groups`] (or call [`Conn::join_group`]) and call
 //! [`Conn::receive`] in a loop; [`Conn::close`] from another thread wakes them.
 //!
+//! A `Conn` is `Send + Sync`: threads can share one (requests take turns on the receive side,
+//! sends never wait for a receive), though a connection per worker scales better.
+//! [`Config::netns`] creates the socket in another network namespace without moving the
+//! calling thread. Tests can replace the kernel with the fakes of the `testing` module (cargo
+//! feature `testing`) through [`Conn::from_socket`].
+//!
 //! # Failure handling
 //!
 //! - Datagrams whose sender port id is not 0 do not come from the kernel: they are dropped and
