@@ -61,7 +61,9 @@ pub enum DecodeError {
         available: usize,
     },
     /// An attribute states a length below its own 4-byte header.
-    #[error("attribute {attr_type} at offset {offset}: length {len} shorter than its 4-byte header")]
+    #[error(
+        "attribute {attr_type} at offset {offset}: length {len} shorter than its 4-byte header"
+    )]
     AttrTooShort {
         /// Offset of the attribute.
         offset: usize,
@@ -83,7 +85,9 @@ pub enum DecodeError {
         available: usize,
     },
     /// A typed read found a payload of the wrong size.
-    #[error("attribute {attr_type} at offset {offset}: payload of {actual} bytes, expected {expected}")]
+    #[error(
+        "attribute {attr_type} at offset {offset}: payload of {actual} bytes, expected {expected}"
+    )]
     PayloadSize {
         /// Offset of the attribute.
         offset: usize,

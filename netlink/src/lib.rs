@@ -26,7 +26,10 @@
 //! ad.finish()?;
 //! # Ok::<(), netlink::Error>(())
 //! ```
-#![cfg_attr(not(test), deny(clippy::unwrap_used, clippy::expect_used, clippy::panic))]
+#![cfg_attr(
+    not(test),
+    deny(clippy::unwrap_used, clippy::expect_used, clippy::panic)
+)]
 
 pub mod attr;
 pub mod enc;
@@ -39,9 +42,9 @@ pub use attr::{
     Attrs, Nest,
 };
 pub use enc::ByteOrder;
-pub use error::{DecodeError, EncodeError, Error, ExtAck, OpError, ValidateError};
-pub use socket::{RecvInfo, Socket};
+pub use error::{DecodeError, EncodeError, Error, ExtAck, OpError, ValidateError, MAX_NEST_DEPTH};
 pub use message::{
     messages, validate, Header, HeaderFlags, HeaderType, Message, MessageEncoder, MessageRef,
     Messages,
 };
+pub use socket::{RecvInfo, Socket};

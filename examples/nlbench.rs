@@ -1,0 +1,124 @@
+//! `nlbench`: fixed netlink workloads timed in-process, with the same interface and output line
+//! as the C, Go and Python programs they are compared with.
+//!
+//! ```text
+//! nlbench WORKLOAD [-n NETNS] [-c COUNT] [-b RECVBUF]
+//! ```
+//!
+//! Prints one line on stdout: `<workload> items=<n> checksum=<c> [k=v ...]`. The checksums are
+//! defined per workload so that every implementation of a workload prints the same numbers.
+//!
+//! Each workload lives in its own file under `examples/nlbench/`, included below with a
+//! `#[path]` module and listed in [`WORKLOADS`]; this file only parses arguments and dispatches.
+
+use std::process::ExitCode;
+
+#[path = "nlbench/codec.rs"]
+mod codec;
+
+/// The command line, shared by every workload.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Options {
+    /// The workload's name, as given.
+    pub workload: String,
+    /// `-n NETNS`: the named network namespace (`/var/run/netns/NETNS`) to run in.
+    pub netns: Option<String>,
+    /// `-c COUNT`: iterations for workloads that repeat (each has its own default).
+    pub count: Option<u64>,
+    /// `-b RECVBUF`: receive buffer size in bytes.
+    pub recvbuf: usize,
+}
+
+/// Default receive buffer: 32 KiB, as the C reference uses.
+pub const DEFAULT_RECVBUF: usize = 32 * 1024;
+
+impl Options {
+    /// The iteration count, or `default` when none (or 0) was given.
+    pub fn count_or(&self, default: u64) -> u64 {
+        self.count.filter(|&c| c > 0).unwrap_or(default)
+    }
+}
+
+/// A workload's entry point: returns the output line, or what went wrong.
+type Run = fn(&Options) -> Result<String, String>;
+
+/// Every workload, by name.
+const WORKLOADS: &[(&str, Run)] = &[
+    ("codec", |o| codec::run(o.count_or(codec::DEFAULT_COUNT))),
+    ("codec-raw", |o| {
+        codec::run(o.count_or(codec::DEFAULT_COUNT))
+    }),
+];
+
+fn usage() -> String {
+    let names: Vec<&str> = WORKLOADS.iter().map(|(n, _)| *n).collect();
+    format!(
+        "usage: nlbench {} [-n NETNS] [-c COUNT] [-b RECVBUF]",
+        names.join("|")
+    )
+}
+
+/// Parses `WORKLOAD [-n NETNS] [-c COUNT] [-b RECVBUF]` (values attached, as in `-c100`, or
+/// separate).
+fn parse_args(args: &[String]) -> Result<Options, String> {
+    let mut it = args.iter();
+    let workload = it.next().ok_or_else(usage)?.clone();
+    let mut opts = Options {
+        workload,
+        netns: None,
+        count: None,
+        recvbuf: DEFAULT_RECVBUF,
+    };
+    while let Some(arg) = it.next() {
+        let (flag, attached) = match arg.strip_prefix('-') {
+            Some(rest) if !rest.is_empty() => rest.split_at(1),
+            _ => return Err(format!("unexpected argument {arg:?}\n{}", usage())),
+        };
+        let value = if attached.is_empty() {
+            it.next()
+                .cloned()
+                .ok_or_else(|| format!("option -{flag} needs a value"))?
+        } else {
+            attached.to_owned()
+        };
+        let number = |v: &str| -> Result<u64, String> {
+            v.parse::<u64>()
+                .map_err(|_| format!("option -{flag}: {v:?} is not a number"))
+        };
+        match flag {
+            "n" => opts.netns = Some(value),
+            "c" => opts.count = Some(number(&value)?),
+            "b" => {
+                opts.recvbuf = usize::try_from(number(&value)?)
+                    .map_err(|_| format!("option -b: {value} is too large"))?;
+            }
+            _ => return Err(format!("unknown option -{flag}\n{}", usage())),
+        }
+    }
+    Ok(opts)
+}
+
+fn main() -> ExitCode {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let opts = match parse_args(&args) {
+        Ok(o) => o,
+        Err(e) => {
+            eprintln!("{e}");
+            return ExitCode::from(2);
+        }
+    };
+    let Some((_, run)) = WORKLOADS.iter().find(|(n, _)| *n == opts.workload) else {
+        eprintln!("unknown workload {}\n{}", opts.workload, usage());
+        return ExitCode::from(2);
+    };
+    match run(&opts) {
+        Ok(line) => {
+            println!("{line}");
+            ExitCode::SUCCESS
+        }
+        Err(e) => {
+            eprintln!("{}: {e}", opts.workload);
+            ExitCode::from(1)
+        }
+    }
+}
