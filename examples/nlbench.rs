@@ -14,7 +14,7 @@
 use std::process::ExitCode;
 
 #[path = "nlbench/codec.rs"]
-mod codec;
+pub mod codec;
 
 /// The command line, shared by every workload.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -40,7 +40,7 @@ impl Options {
 }
 
 /// A workload's entry point: returns the output line, or what went wrong.
-type Run = fn(&Options) -> Result<String, String>;
+pub type Run = fn(&Options) -> Result<String, String>;
 
 /// Every workload, by name.
 const WORKLOADS: &[(&str, Run)] = &[
@@ -49,6 +49,14 @@ const WORKLOADS: &[(&str, Run)] = &[
         codec::run(o.count_or(codec::DEFAULT_COUNT))
     }),
 ];
+
+/// The workload called `name`, if there is one.
+pub fn find_workload(name: &str) -> Option<Run> {
+    WORKLOADS
+        .iter()
+        .find(|(n, _)| *n == name)
+        .map(|(_, run)| *run)
+}
 
 fn usage() -> String {
     let names: Vec<&str> = WORKLOADS.iter().map(|(n, _)| *n).collect();
@@ -60,7 +68,7 @@ fn usage() -> String {
 
 /// Parses `WORKLOAD [-n NETNS] [-c COUNT] [-b RECVBUF]` (values attached, as in `-c100`, or
 /// separate).
-fn parse_args(args: &[String]) -> Result<Options, String> {
+pub fn parse_args(args: &[String]) -> Result<Options, String> {
     let mut it = args.iter();
     let workload = it.next().ok_or_else(usage)?.clone();
     let mut opts = Options {
@@ -107,7 +115,7 @@ fn main() -> ExitCode {
             return ExitCode::from(2);
         }
     };
-    let Some((_, run)) = WORKLOADS.iter().find(|(n, _)| *n == opts.workload) else {
+    let Some(run) = find_workload(&opts.workload) else {
         eprintln!("unknown workload {}\n{}", opts.workload, usage());
         return ExitCode::from(2);
     };

@@ -1,4 +1,4 @@
-//! The socket layer: the [`Socket`] trait that a [`Conn`](crate::Conn) drives, and (the only
+//! The socket layer: the [`Socket`] trait that a `Conn` drives, and (the only
 //! place in the crate with `unsafe`) its implementation over real `AF_NETLINK` sockets.
 
 use std::time::Instant;
@@ -20,7 +20,7 @@ pub struct RecvInfo {
     pub nsid: Option<i32>,
 }
 
-/// A netlink socket: the transport under a [`Conn`](crate::Conn) (the Go package's `Socket`).
+/// A netlink socket: the transport under a `Conn` (the Go package's `Socket`).
 ///
 /// The real one talks to the kernel; the `testing` module offers fakes for tests.
 pub trait Socket: Send + Sync {
