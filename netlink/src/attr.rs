@@ -1043,3 +1043,93 @@ pub fn marshal_attributes(attrs: &[Attribute]) -> Result<Vec<u8>, EncodeError> {
 pub fn unmarshal_attributes(b: &[u8]) -> Result<Vec<Attribute>, DecodeError> {
     Attrs::new(b).map(|a| a.map(|a| a.to_owned())).collect()
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn nested_encoders_count_one_level_per_nest() {
+        let mut buf = Vec::new();
+        let mut ae = AttributeEncoder::new(&mut buf);
+        let mut depths = Vec::new();
+        ae.nested(1, |a| {
+            depths.push(a.depth());
+            a.nested(2, |b| {
+                depths.push(b.depth());
+                let n = b.nest_start(3);
+                depths.push(b.depth());
+                b.nest_end(n);
+                depths.push(b.depth());
+                Ok(())
+            });
+            Ok(())
+        });
+        assert_eq!(ae.depth(), 0);
+        ae.finish().unwrap();
+        assert_eq!(depths, [1, 2, 3, 2]);
+    }
+
+    #[test]
+    fn zeros_appends_exactly_n() {
+        let mut buf = vec![7u8; 3];
+        let mut ae = AttributeEncoder::new(&mut buf);
+        for n in 0..=4 {
+            ae.zeros(n);
+        }
+        assert_eq!(buf.len(), 3 + 10);
+        assert!(buf[3..].iter().all(|&b| b == 0));
+    }
+
+    #[test]
+    fn shared_error_slot_stops_a_new_encoder() {
+        let mut buf = Vec::new();
+        let mut slot = Some(EncodeError::MessageTooLong { len: 0 });
+        let mut ae = AttributeEncoder::with_error_slot(&mut buf, &mut slot);
+        ae.u32(1, 1).string(2, "x").flag(3, true);
+        assert_eq!(ae.count(), 0);
+        assert!(ae.finish().is_err());
+        assert!(buf.is_empty());
+    }
+
+    #[test]
+    fn shared_error_slot_keeps_the_first_error() {
+        let mut buf = Vec::new();
+        let mut slot = None;
+        let mut ae = AttributeEncoder::with_error_slot(&mut buf, &mut slot);
+        ae.string(1, "a\0");
+        ae.set_error(EncodeError::MessageTooLong { len: 1 });
+        assert!(matches!(ae.error(), Some(EncodeError::InteriorNul { .. })));
+        drop(ae);
+        assert!(matches!(slot, Some(EncodeError::InteriorNul { .. })));
+    }
+
+    #[test]
+    fn attrs_remaining_and_depth() {
+        let b = [8, 0, 1, 0, 1, 2, 3, 4, 4, 0, 2, 0];
+        let mut it = Attrs::new(&b);
+        assert_eq!(it.remaining().len(), 12);
+        it.next().unwrap().unwrap();
+        assert_eq!(it.remaining(), &[4, 0, 2, 0]);
+        assert_eq!(it.depth(), 0);
+        let nest = Attr::new(NLA_F_NESTED | 5, &b, 20);
+        let inner = nest.nested().unwrap();
+        assert_eq!(inner.depth(), 1);
+        let first = inner.clone().next().unwrap().unwrap();
+        assert_eq!((first.offset(), first.depth()), (24, 1));
+        let mut ad = AttributeDecoder::from_attrs(inner);
+        assert!(ad.advance());
+        assert_eq!(ad.attr().unwrap().offset(), 24);
+    }
+
+    #[test]
+    fn decoder_len_counts_from_the_start() {
+        let b = [4, 0, 1, 0, 4, 0, 2, 0, 4, 0, 3, 0];
+        let mut ad = AttributeDecoder::new(&b);
+        assert!(ad.advance());
+        assert_eq!(ad.len(), 3);
+        assert!(ad.advance() && ad.advance());
+        assert!(!ad.advance());
+        assert_eq!(ad.len(), 3);
+    }
+}

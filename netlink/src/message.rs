@@ -754,3 +754,85 @@ where
     }
     Ok(())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn pad_appends_up_to_four_zeros() {
+        for n in 0..=4 {
+            let mut b = vec![9u8];
+            pad(&mut b, n);
+            assert_eq!(b.len(), 1 + n);
+            assert!(b[1..].iter().all(|&x| x == 0));
+        }
+        let mut b = Vec::new();
+        pad(&mut b, 9);
+        assert_eq!(b, [0; 4], "never more than 4");
+    }
+
+    #[test]
+    fn parse_at_reports_the_offset_it_was_given() {
+        let h = Header {
+            length: 8,
+            ..Header::default()
+        };
+        let b = h.to_bytes();
+        assert_eq!(
+            MessageRef::parse_at(&b, 48).unwrap_err(),
+            DecodeError::MessageTooShort { offset: 48, len: 8 }
+        );
+        assert_eq!(
+            MessageRef::parse_at(&b[..4], 48).unwrap_err(),
+            DecodeError::MessageHeaderTruncated {
+                offset: 48,
+                available: 4
+            }
+        );
+    }
+
+    #[test]
+    fn messages_iterator_is_fused_after_an_error() {
+        let mut it = messages(&[1, 2, 3]);
+        assert!(it.next().unwrap().is_err());
+        for _ in 0..3 {
+            assert!(it.next().is_none());
+        }
+        assert!(messages(&[]).next().is_none());
+    }
+
+    #[test]
+    fn message_encoder_attribute_errors_are_not_lost() {
+        let mut buf = Vec::new();
+        let mut m = MessageEncoder::new(&mut buf, Header::default());
+        {
+            // The attribute encoder is dropped without `finish`.
+            let mut ae = m.attrs();
+            ae.nested(1, |n| {
+                n.string(2, "\0");
+                Ok(())
+            });
+        }
+        assert!(m.error().is_some());
+        assert_eq!(
+            m.finish(),
+            Err(EncodeError::InteriorNul {
+                attr_type: 2,
+                position: 0
+            })
+        );
+        assert!(buf.is_empty());
+    }
+
+    #[test]
+    fn message_encoder_payload_and_padding() {
+        let mut buf = Vec::new();
+        let mut m = MessageEncoder::new(&mut buf, Header::default());
+        m.extend(&[1, 2, 3]);
+        assert_eq!(m.payload(), &[1, 2, 3]);
+        assert_eq!(m.finish(), Ok(19));
+        assert_eq!(buf.len(), 20);
+        assert_eq!(&buf[..4], &19u32.to_ne_bytes());
+    }
+}
