@@ -10,6 +10,15 @@
 //! - [`Attrs`], an iterator of borrowed [`Attr`]s with typed getters returning `Result`;
 //! - [`AttributeEncoder`] and [`AttributeDecoder`], the Go package's encoder and decoder;
 //! - [`Attribute`] with [`marshal_attributes`] and [`unmarshal_attributes`], owned values.
+//!
+//! Every length is checked: an attribute shorter than its header, one that runs past the end
+//! of its buffer (or of the nest that holds it), or a typed read of a payload of the wrong
+//! size is a [`DecodeError`] naming the offset and the attribute type; an attribute that would
+//! exceed the 65,535 bytes of its length field, a nest that grows past it included, is an
+//! [`EncodeError::AttrTooLong`], never a wrapped length.
+//!
+//! Nesting is bounded by [`MAX_NEST_DEPTH`] (32 levels) in both directions, so recursive
+//! encoders and decoders end with a typed error instead of overflowing the stack.
 
 // Codec code: no unsafe, no panics, no unchecked indexing or arithmetic on any input.
 #![deny(unsafe_code)]
