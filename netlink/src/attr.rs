@@ -161,6 +161,18 @@ impl<'a> Attr<'a> {
     }
 
     /// The payload as an integer in `order`; any size other than the integer's is an error.
+    ///
+    /// ```
+    /// use netlink::enc::ByteOrder;
+    /// use netlink::{Attr, DecodeError};
+    ///
+    /// let a = Attr::new(5, &[0, 0, 0x01, 0xbb], 40);
+    /// assert_eq!(a.int::<u32>(ByteOrder::Big), Ok(443));
+    /// assert_eq!(
+    ///     a.u16(),
+    ///     Err(DecodeError::PayloadSize { offset: 40, attr_type: 5, expected: 2, actual: 4 })
+    /// );
+    /// ```
     #[inline]
     pub fn int<T: Int>(&self, order: ByteOrder) -> Result<T, DecodeError> {
         T::read(self.payload, order).map_err(|e| self.size_error(e.expected))
@@ -176,6 +188,16 @@ impl<'a> Attr<'a> {
 
     /// The payload as a NUL-terminated UTF-8 string, trailing NULs trimmed. A payload without
     /// a NUL terminator is an error; see [`Attr::string_lenient`] for one that allows it.
+    ///
+    /// ```
+    /// use netlink::{Attr, DecodeError};
+    ///
+    /// assert_eq!(Attr::new(3, b"eth0\0\0", 0).string(), Ok("eth0"));
+    /// assert_eq!(
+    ///     Attr::new(3, b"eth0", 0).string(),
+    ///     Err(DecodeError::StringNotTerminated { offset: 0, attr_type: 3 })
+    /// );
+    /// ```
     #[inline]
     pub fn string(&self) -> Result<&'a str, DecodeError> {
         match self.payload.last() {
@@ -668,6 +690,22 @@ impl<'b> AttributeEncoder<'b> {
     /// length is filled in afterwards; a payload that takes the attribute past 65,535 bytes,
     /// or an error returned by `f`, becomes the encoder's error and the attribute is cut back
     /// out.
+    ///
+    /// ```
+    /// use netlink::AttributeEncoder;
+    ///
+    /// // struct ifla_vf_mac { __u32 vf; __u8 mac[32]; }
+    /// let mut buf = Vec::new();
+    /// let mut ae = AttributeEncoder::new(&mut buf);
+    /// ae.with(1, |b| {
+    ///     b.extend_from_slice(&3u32.to_ne_bytes());
+    ///     b.extend_from_slice(&[0x02, 0, 0, 0, 0, 1]);
+    ///     b.extend_from_slice(&[0; 26]);
+    ///     Ok(())
+    /// });
+    /// assert_eq!(ae.finish(), Ok(40));
+    /// assert_eq!(&buf[..2], &40u16.to_ne_bytes());
+    /// ```
     #[inline]
     pub fn with<F>(&mut self, attr_type: u16, f: F) -> &mut Self
     where
@@ -722,6 +760,22 @@ impl<'b> AttributeEncoder<'b> {
     /// [`nest_end`](Self::nest_end) go inside it. The closure-free form of
     /// [`nested`](Self::nested). Opening a nest deeper than [`MAX_NEST_DEPTH`] levels is an
     /// [`EncodeError::NestTooDeep`].
+    ///
+    /// ```
+    /// use netlink::attr::NLA_F_NESTED;
+    /// use netlink::AttributeEncoder;
+    ///
+    /// let mut buf = Vec::new();
+    /// let mut ae = AttributeEncoder::new(&mut buf);
+    /// let nest = ae.nest_start(1);
+    /// for i in 0..3 {
+    ///     ae.u8(i + 1, i as u8);
+    /// }
+    /// ae.nest_end(nest);
+    /// ae.finish()?;
+    /// assert_eq!(&buf[..4], [&28u16.to_ne_bytes()[..], &(1 | NLA_F_NESTED).to_ne_bytes()].concat());
+    /// # Ok::<(), netlink::EncodeError>(())
+    /// ```
     #[inline]
     pub fn nest_start(&mut self, attr_type: u16) -> Nest {
         let start = self.buf.len();

@@ -517,6 +517,19 @@ impl<'a> MessageRef<'a> {
 
     /// Splits the payload into a fixed family header of `len` bytes (such as `struct
     /// genlmsghdr` or `struct ifinfomsg`) and what follows it, padded to 4 bytes.
+    ///
+    /// ```
+    /// use netlink::{HeaderFlags, HeaderType, Message, MessageRef};
+    ///
+    /// let msg = Message::new(HeaderType(0x10), HeaderFlags::REQUEST, vec![3, 1, 0, 0, 4, 0, 1, 0]);
+    /// let bytes = msg.to_bytes()?;
+    /// let (m, _) = MessageRef::parse(&bytes)?;
+    /// let (genl, attrs) = m.split_family_header(4)?;
+    /// assert_eq!(genl, &[3, 1, 0, 0]);
+    /// assert_eq!(attrs, &[4, 0, 1, 0]);
+    /// assert!(m.split_family_header(16).is_err());
+    /// # Ok::<(), netlink::Error>(())
+    /// ```
     #[inline]
     pub fn split_family_header(&self, len: usize) -> Result<(&'a [u8], &'a [u8]), DecodeError> {
         let (head, _) =
