@@ -275,8 +275,9 @@ impl<'a> Attr<'a> {
             });
         }
         Ok(Attrs {
-            rest: self.payload,
-            offset: self.offset.saturating_add(ATTR_HEADER_LEN),
+            buf: self.payload,
+            pos: 0,
+            base: self.offset.saturating_add(ATTR_HEADER_LEN),
             depth,
             failed: false,
         })
@@ -312,10 +313,9 @@ impl<'a> Attr<'a> {
 /// ```
 #[derive(Debug, Clone)]
 pub struct Attrs<'a> {
-    /// The bytes not yet iterated over.
-    rest: &'a [u8],
-    /// Offset of `rest` in the outermost buffer.
-    offset: usize,
+    buf: &'a [u8],
+    pos: usize,
+    base: usize,
     depth: usize,
     failed: bool,
 }
@@ -332,8 +332,9 @@ impl<'a> Attrs<'a> {
     #[inline]
     pub fn with_offset(buf: &'a [u8], offset: usize) -> Attrs<'a> {
         Attrs {
-            rest: buf,
-            offset,
+            buf,
+            pos: 0,
+            base: offset,
             depth: 0,
             failed: false,
         }
@@ -341,7 +342,7 @@ impl<'a> Attrs<'a> {
 
     /// The bytes not yet iterated over.
     pub fn remaining(&self) -> &'a [u8] {
-        self.rest
+        self.buf.get(self.pos..).unwrap_or_default()
     }
 
     /// Depth of nesting of the attributes yielded: 0 at the top level.
@@ -361,11 +362,14 @@ impl<'a> Iterator for Attrs<'a> {
 
     #[inline]
     fn next(&mut self) -> Option<Self::Item> {
-        let rest = self.rest;
-        if self.failed || rest.is_empty() {
+        if self.failed {
             return None;
         }
-        let offset = self.offset;
+        let rest = self.buf.get(self.pos..)?;
+        if rest.is_empty() {
+            return None;
+        }
+        let offset = self.base.saturating_add(self.pos);
         // Two 2-byte reads, matching how the fields are written.
         let Some((len, raw_type)) = rest
             .split_first_chunk::<2>()
@@ -395,9 +399,8 @@ impl<'a> Iterator for Attrs<'a> {
             });
         };
         // The last attribute may lack its padding.
-        let step = enc::align(ulen).unwrap_or(ulen);
-        self.rest = rest.get(step..).unwrap_or_default();
-        self.offset = offset.saturating_add(step);
+        let step = enc::align(ulen).unwrap_or(ulen).min(rest.len());
+        self.pos = self.pos.saturating_add(step);
         Some(Ok(Attr {
             raw_type,
             payload,
