@@ -345,6 +345,12 @@ impl<'a> Attrs<'a> {
         self.buf.get(self.pos..).unwrap_or_default()
     }
 
+    /// Offset (in the outermost buffer) of the next attribute: the start of the set before
+    /// iterating.
+    pub fn offset(&self) -> usize {
+        self.base.saturating_add(self.pos)
+    }
+
     /// Depth of nesting of the attributes yielded: 0 at the top level.
     pub fn depth(&self) -> usize {
         self.depth
@@ -1170,10 +1176,12 @@ mod tests {
     #[test]
     fn attrs_remaining_and_depth() {
         let b = [8, 0, 1, 0, 1, 2, 3, 4, 4, 0, 2, 0];
-        let mut it = Attrs::new(&b);
+        let mut it = Attrs::with_offset(&b, 16);
         assert_eq!(it.remaining().len(), 12);
+        assert_eq!(it.offset(), 16);
         it.next().unwrap().unwrap();
         assert_eq!(it.remaining(), &[4, 0, 2, 0]);
+        assert_eq!(it.offset(), 24);
         assert_eq!(it.depth(), 0);
         let nest = Attr::new(NLA_F_NESTED | 5, &b, 20);
         let inner = nest.nested().unwrap();

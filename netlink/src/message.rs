@@ -449,7 +449,7 @@ impl Message {
 
 /// Appends `n` (at most 4) zero bytes: one fixed-size copy, then a cut.
 #[inline(always)]
-fn pad(buf: &mut Vec<u8>, n: usize) {
+pub(crate) fn pad(buf: &mut Vec<u8>, n: usize) {
     let end = buf.len().saturating_add(n.min(4));
     buf.extend_from_slice(&[0; 4]);
     buf.truncate(end);
