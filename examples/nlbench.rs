@@ -25,8 +25,8 @@ pub struct Options {
     pub netns: Option<String>,
     /// `-c COUNT`: iterations for workloads that repeat (each has its own default).
     pub count: Option<u64>,
-    /// `-b RECVBUF`: receive buffer size in bytes.
-    pub recvbuf: usize,
+    /// `-b RECVBUF`: receive buffer size in bytes, if given.
+    pub recvbuf: Option<usize>,
 }
 
 /// Default receive buffer: 32 KiB, as the C reference uses.
@@ -36,6 +36,11 @@ impl Options {
     /// The iteration count, or `default` when none (or 0) was given.
     pub fn count_or(&self, default: u64) -> u64 {
         self.count.filter(|&c| c > 0).unwrap_or(default)
+    }
+
+    /// The receive buffer size, or [`DEFAULT_RECVBUF`] when none (or 0) was given.
+    pub fn recvbuf_or_default(&self) -> usize {
+        self.recvbuf.filter(|&b| b > 0).unwrap_or(DEFAULT_RECVBUF)
     }
 }
 
@@ -75,7 +80,7 @@ pub fn parse_args(args: &[String]) -> Result<Options, String> {
         workload,
         netns: None,
         count: None,
-        recvbuf: DEFAULT_RECVBUF,
+        recvbuf: None,
     };
     while let Some(arg) = it.next() {
         let (flag, attached) = match arg.strip_prefix('-') {
@@ -97,8 +102,10 @@ pub fn parse_args(args: &[String]) -> Result<Options, String> {
             "n" => opts.netns = Some(value),
             "c" => opts.count = Some(number(&value)?),
             "b" => {
-                opts.recvbuf = usize::try_from(number(&value)?)
-                    .map_err(|_| format!("option -b: {value} is too large"))?;
+                opts.recvbuf = Some(
+                    usize::try_from(number(&value)?)
+                        .map_err(|_| format!("option -b: {value} is too large"))?,
+                );
             }
             _ => return Err(format!("unknown option -{flag}\n{}", usage())),
         }

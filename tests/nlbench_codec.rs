@@ -136,12 +136,14 @@ fn command_line() {
     assert_eq!(o.workload, "codec");
     assert_eq!(o.count, Some(100));
     assert_eq!(o.netns.as_deref(), Some("nlbench"));
-    assert_eq!(o.recvbuf, 8192);
+    assert_eq!(o.recvbuf, Some(8192));
+    assert_eq!(o.recvbuf_or_default(), 8192);
     assert_eq!(o.count_or(7), 100);
 
     let o = nlbench::parse_args(&args(&["codec-raw"])).unwrap();
     assert_eq!(o.count_or(7), 7);
-    assert_eq!(o.recvbuf, nlbench::DEFAULT_RECVBUF);
+    assert_eq!(o.recvbuf, None);
+    assert_eq!(o.recvbuf_or_default(), nlbench::DEFAULT_RECVBUF);
     let o = nlbench::parse_args(&args(&["codec", "-c0"])).unwrap();
     assert_eq!(
         o.count_or(7),
