@@ -1032,6 +1032,12 @@ impl<'a> AttributeDecoder<'a> {
         self.read(Attr::string)
     }
 
+    /// The current attribute as UTF-8 with trailing NULs trimmed, whether or not it has a
+    /// terminating NUL (for families that send strings without one).
+    pub fn string_lenient(&mut self) -> Result<&'a str, DecodeError> {
+        self.read(Attr::string_lenient)
+    }
+
     int_readers!(u8, u16, u32, u64, i8, i16, i32, i64);
 
     /// The current attribute as a flag (an empty payload).
