@@ -1,55 +1,148 @@
-//! `nlbench`: the netlink benchmark workloads (see `/perf` of the repository for the reference
-//! programs and the output format).
+//! `nlbench`: fixed netlink workloads timed in-process, with the same interface and output line
+//! as the C, Go and Python programs they are compared with.
 //!
 //! ```text
-//! cargo run --release --example nlbench -- genl-rtt [-c COUNT] [-n NETNS] [-b RECVBUF]
+//! nlbench WORKLOAD [-n NETNS] [-c COUNT] [-b RECVBUF]
 //! ```
+//!
+//! Prints one line on stdout: `<workload> items=<n> checksum=<c> [k=v ...]`. The checksums are
+//! defined per workload so that every implementation of a workload prints the same numbers.
+//!
+//! Each workload lives in its own file under `examples/nlbench/`, included below with a
+//! `#[path]` module and listed in [`WORKLOADS`]; this file only parses arguments and dispatches.
 
+use std::process::ExitCode;
+
+#[path = "nlbench/codec.rs"]
+pub mod codec;
 #[path = "nlbench/genl_rtt.rs"]
-mod genl_rtt;
+pub mod genl_rtt;
 
-fn usage() -> ! {
-    eprintln!("usage: nlbench genl-rtt [-c COUNT] [-n NETNS] [-b RECVBUF]");
-    std::process::exit(2);
+/// The command line, shared by every workload.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Options {
+    /// The workload's name, as given.
+    pub workload: String,
+    /// `-n NETNS`: the named network namespace (`/var/run/netns/NETNS`) to run in.
+    pub netns: Option<String>,
+    /// `-c COUNT`: iterations for workloads that repeat (each has its own default).
+    pub count: Option<u64>,
+    /// `-b RECVBUF`: receive buffer size in bytes, if given.
+    pub recvbuf: Option<usize>,
 }
 
-fn main() {
-    let mut args = std::env::args().skip(1);
-    let Some(workload) = args.next() else { usage() };
-    let mut count: Option<u64> = None;
-    let mut netns: Option<String> = None;
-    let mut recvbuf = 0usize;
-    while let Some(a) = args.next() {
-        match a.as_str() {
-            "-c" => count = args.next().and_then(|v| v.parse().ok()).or_else(|| usage()),
-            "-n" => netns = Some(args.next().unwrap_or_else(|| usage())),
-            "-b" => {
-                recvbuf = args
-                    .next()
-                    .and_then(|v| v.parse().ok())
-                    .unwrap_or_else(|| usage())
+/// Default receive buffer: 32 KiB, as the C reference uses.
+pub const DEFAULT_RECVBUF: usize = 32 * 1024;
+
+impl Options {
+    /// The iteration count, or `default` when none (or 0) was given.
+    pub fn count_or(&self, default: u64) -> u64 {
+        self.count.filter(|&c| c > 0).unwrap_or(default)
+    }
+
+    /// The receive buffer size, or [`DEFAULT_RECVBUF`] when none (or 0) was given.
+    pub fn recvbuf_or_default(&self) -> usize {
+        self.recvbuf.filter(|&b| b > 0).unwrap_or(DEFAULT_RECVBUF)
+    }
+}
+
+/// A workload's entry point: returns the output line, or what went wrong.
+pub type Run = fn(&Options) -> Result<String, String>;
+
+/// Every workload, by name.
+const WORKLOADS: &[(&str, Run)] = &[
+    ("codec", |o| codec::run(o.count_or(codec::DEFAULT_COUNT))),
+    ("codec-raw", |o| {
+        codec::run(o.count_or(codec::DEFAULT_COUNT))
+    }),
+    ("genl-rtt", |o| {
+        genl_rtt::measure(
+            o.count_or(genl_rtt::DEFAULT_COUNT),
+            o.netns.as_deref(),
+            o.recvbuf.unwrap_or(0),
+        )
+    }),
+];
+
+/// The workload called `name`, if there is one.
+pub fn find_workload(name: &str) -> Option<Run> {
+    WORKLOADS
+        .iter()
+        .find(|(n, _)| *n == name)
+        .map(|(_, run)| *run)
+}
+
+fn usage() -> String {
+    let names: Vec<&str> = WORKLOADS.iter().map(|(n, _)| *n).collect();
+    format!(
+        "usage: nlbench {} [-n NETNS] [-c COUNT] [-b RECVBUF]",
+        names.join("|")
+    )
+}
+
+/// Parses `WORKLOAD [-n NETNS] [-c COUNT] [-b RECVBUF]` (values attached, as in `-c100`, or
+/// separate).
+pub fn parse_args(args: &[String]) -> Result<Options, String> {
+    let mut it = args.iter();
+    let workload = it.next().ok_or_else(usage)?.clone();
+    let mut opts = Options {
+        workload,
+        netns: None,
+        count: None,
+        recvbuf: None,
+    };
+    while let Some(arg) = it.next() {
+        let (flag, attached) = match arg.strip_prefix('-') {
+            Some(rest) if !rest.is_empty() => rest.split_at(1),
+            _ => return Err(format!("unexpected argument {arg:?}\n{}", usage())),
+        };
+        let value = if attached.is_empty() {
+            it.next()
+                .cloned()
+                .ok_or_else(|| format!("option -{flag} needs a value"))?
+        } else {
+            attached.to_owned()
+        };
+        let number = |v: &str| -> Result<u64, String> {
+            v.parse::<u64>()
+                .map_err(|_| format!("option -{flag}: {v:?} is not a number"))
+        };
+        match flag {
+            "n" => opts.netns = Some(value),
+            "c" => opts.count = Some(number(&value)?),
+            "b" => {
+                opts.recvbuf = Some(
+                    usize::try_from(number(&value)?)
+                        .map_err(|_| format!("option -b: {value} is too large"))?,
+                );
             }
-            _ => usage(),
+            _ => return Err(format!("unknown option -{flag}\n{}", usage())),
         }
     }
-    match workload.as_str() {
-        "genl-rtt" => {
-            let count = count.filter(|&c| c > 0).unwrap_or(genl_rtt::DEFAULT_COUNT);
-            if recvbuf == 0 {
-                genl_rtt::run(count, netns.as_deref());
-            } else {
-                match genl_rtt::measure(count, netns.as_deref(), recvbuf) {
-                    Ok(line) => println!("{line}"),
-                    Err(e) => {
-                        eprintln!("genl-rtt: {e}");
-                        std::process::exit(1);
-                    }
-                }
-            }
+    Ok(opts)
+}
+
+fn main() -> ExitCode {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let opts = match parse_args(&args) {
+        Ok(o) => o,
+        Err(e) => {
+            eprintln!("{e}");
+            return ExitCode::from(2);
         }
-        other => {
-            eprintln!("unknown workload {other}");
-            std::process::exit(2);
+    };
+    let Some(run) = find_workload(&opts.workload) else {
+        eprintln!("unknown workload {}\n{}", opts.workload, usage());
+        return ExitCode::from(2);
+    };
+    match run(&opts) {
+        Ok(line) => {
+            println!("{line}");
+            ExitCode::SUCCESS
+        }
+        Err(e) => {
+            eprintln!("{}: {e}", opts.workload);
+            ExitCode::from(1)
         }
     }
 }

@@ -19,18 +19,6 @@ const GENL_HDRLEN: usize = 4;
 /// The default number of round trips.
 pub const DEFAULT_COUNT: u64 = 20_000;
 
-/// Runs the workload and prints `genl-rtt items=N checksum=C ops_per_sec=X ns_per_op=Y`;
-/// exits with status 1 on failure.
-pub fn run(count: u64, netns: Option<&str>) {
-    match measure(count, netns, 0) {
-        Ok(line) => println!("{line}"),
-        Err(e) => {
-            eprintln!("genl-rtt: {e}");
-            std::process::exit(1);
-        }
-    }
-}
-
 /// Runs the workload and returns its output line. `netns` names a namespace made by `ip netns
 /// add` (entered through `/var/run/netns/NAME` for the socket only); `recvbuf` is the size of
 /// the user-space receive buffer (0: the library's 32 KiB default).

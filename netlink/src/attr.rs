@@ -10,6 +10,15 @@
 //! - [`Attrs`], an iterator of borrowed [`Attr`]s with typed getters returning `Result`;
 //! - [`AttributeEncoder`] and [`AttributeDecoder`], the Go package's encoder and decoder;
 //! - [`Attribute`] with [`marshal_attributes`] and [`unmarshal_attributes`], owned values.
+//!
+//! Every length is checked: an attribute shorter than its header, one that runs past the end
+//! of its buffer (or of the nest that holds it), or a typed read of a payload of the wrong
+//! size is a [`DecodeError`] naming the offset and the attribute type; an attribute that would
+//! exceed the 65,535 bytes of its length field, a nest that grows past it included, is an
+//! [`EncodeError::AttrTooLong`], never a wrapped length.
+//!
+//! Nesting is bounded by [`MAX_NEST_DEPTH`] (32 levels) in both directions, so recursive
+//! encoders and decoders end with a typed error instead of overflowing the stack.
 
 // Codec code: no unsafe, no panics, no unchecked indexing or arithmetic on any input.
 #![deny(unsafe_code)]
@@ -20,7 +29,6 @@
 
 use crate::enc::{self, ByteOrder, Int};
 use crate::error::{DecodeError, EncodeError, MAX_NEST_DEPTH};
-use crate::message::pad;
 
 /// Size of an attribute header (`struct nlattr`).
 pub const ATTR_HEADER_LEN: usize = 4;
@@ -133,6 +141,7 @@ impl<'a> Attr<'a> {
     }
 
     /// Checks the payload is exactly `expected` bytes.
+    #[inline]
     pub fn expect_len(&self, expected: usize) -> Result<(), DecodeError> {
         if self.payload.len() == expected {
             Ok(())
@@ -141,6 +150,7 @@ impl<'a> Attr<'a> {
         }
     }
 
+    #[cold]
     fn size_error(&self, expected: usize) -> DecodeError {
         DecodeError::PayloadSize {
             offset: self.offset,
@@ -151,6 +161,18 @@ impl<'a> Attr<'a> {
     }
 
     /// The payload as an integer in `order`; any size other than the integer's is an error.
+    ///
+    /// ```
+    /// use netlink::enc::ByteOrder;
+    /// use netlink::{Attr, DecodeError};
+    ///
+    /// let a = Attr::new(5, &[0, 0, 0x01, 0xbb], 40);
+    /// assert_eq!(a.int::<u32>(ByteOrder::Big), Ok(443));
+    /// assert_eq!(
+    ///     a.u16(),
+    ///     Err(DecodeError::PayloadSize { offset: 40, attr_type: 5, expected: 2, actual: 4 })
+    /// );
+    /// ```
     #[inline]
     pub fn int<T: Int>(&self, order: ByteOrder) -> Result<T, DecodeError> {
         T::read(self.payload, order).map_err(|e| self.size_error(e.expected))
@@ -159,12 +181,24 @@ impl<'a> Attr<'a> {
     int_getters!(u8 u8_be, u16 u16_be, u32 u32_be, u64 u64_be, i8 i8_be, i16 i16_be, i32 i32_be, i64 i64_be);
 
     /// A flag attribute: present means set. Its payload must be empty.
+    #[inline]
     pub fn flag(&self) -> Result<bool, DecodeError> {
         self.expect_len(0).map(|()| true)
     }
 
     /// The payload as a NUL-terminated UTF-8 string, trailing NULs trimmed. A payload without
     /// a NUL terminator is an error; see [`Attr::string_lenient`] for one that allows it.
+    ///
+    /// ```
+    /// use netlink::{Attr, DecodeError};
+    ///
+    /// assert_eq!(Attr::new(3, b"eth0\0\0", 0).string(), Ok("eth0"));
+    /// assert_eq!(
+    ///     Attr::new(3, b"eth0", 0).string(),
+    ///     Err(DecodeError::StringNotTerminated { offset: 0, attr_type: 3 })
+    /// );
+    /// ```
+    #[inline]
     pub fn string(&self) -> Result<&'a str, DecodeError> {
         match self.payload.last() {
             Some(0) => self.string_lenient(),
@@ -176,6 +210,7 @@ impl<'a> Attr<'a> {
     }
 
     /// The payload as UTF-8 with trailing NULs trimmed, whether or not it has any.
+    #[inline]
     pub fn string_lenient(&self) -> Result<&'a str, DecodeError> {
         let mut end = self.payload.len();
         while let Some(0) = end.checked_sub(1).and_then(|i| self.payload.get(i)) {
@@ -200,12 +235,36 @@ impl<'a> Attr<'a> {
     }
 
     /// The payload as a fixed-size array; any other size is an error.
+    #[inline]
     pub fn array<const N: usize>(&self) -> Result<[u8; N], DecodeError> {
         self.payload.try_into().map_err(|_| self.size_error(N))
     }
 
     /// The attributes inside this one's payload (whether or not `NLA_F_NESTED` is set, which
-    /// some families omit). Nesting deeper than [`MAX_NEST_DEPTH`] is an error.
+    /// some families omit), with offsets still counted from the outermost buffer.
+    ///
+    /// Nesting is bounded: asking for the attributes of a nest deeper than
+    /// [`MAX_NEST_DEPTH`] levels is a [`DecodeError::NestTooDeep`], so a recursive decoder
+    /// over hostile input stops there instead of exhausting the stack.
+    ///
+    /// ```
+    /// use netlink::{AttributeEncoder, Attrs};
+    ///
+    /// let mut buf = Vec::new();
+    /// let mut ae = AttributeEncoder::new(&mut buf);
+    /// ae.nested(1, |n| {
+    ///     n.u32(2, 42);
+    ///     Ok(())
+    /// });
+    /// ae.finish()?;
+    ///
+    /// let outer = Attrs::new(&buf).next().unwrap()?;
+    /// assert!(outer.is_nested());
+    /// let inner = outer.nested()?.next().unwrap()?;
+    /// assert_eq!((inner.attr_type(), inner.u32()?, inner.offset()), (2, 42, 4));
+    /// # Ok::<(), netlink::Error>(())
+    /// ```
+    #[inline]
     pub fn nested(&self) -> Result<Attrs<'a>, DecodeError> {
         let depth = self.depth.saturating_add(1);
         if depth > MAX_NEST_DEPTH {
@@ -263,12 +322,14 @@ pub struct Attrs<'a> {
 
 impl<'a> Attrs<'a> {
     /// Iterates over the attributes of `buf`, with offsets counted from its start.
+    #[inline]
     pub fn new(buf: &'a [u8]) -> Attrs<'a> {
         Self::with_offset(buf, 0)
     }
 
     /// Iterates over the attributes of `buf`, which starts at `offset` of a larger buffer that
     /// error offsets refer to.
+    #[inline]
     pub fn with_offset(buf: &'a [u8], offset: usize) -> Attrs<'a> {
         Attrs {
             buf,
@@ -284,11 +345,18 @@ impl<'a> Attrs<'a> {
         self.buf.get(self.pos..).unwrap_or_default()
     }
 
+    /// Offset (in the outermost buffer) of the next attribute: the start of the set before
+    /// iterating.
+    pub fn offset(&self) -> usize {
+        self.base.saturating_add(self.pos)
+    }
+
     /// Depth of nesting of the attributes yielded: 0 at the top level.
     pub fn depth(&self) -> usize {
         self.depth
     }
 
+    #[cold]
     fn fail(&mut self, e: DecodeError) -> Option<Result<Attr<'a>, DecodeError>> {
         self.failed = true;
         Some(Err(e))
@@ -308,14 +376,18 @@ impl<'a> Iterator for Attrs<'a> {
             return None;
         }
         let offset = self.base.saturating_add(self.pos);
-        let Some(&[l0, l1, t0, t1]) = rest.get(..ATTR_HEADER_LEN) else {
+        // Two 2-byte reads, matching how the fields are written.
+        let Some((len, raw_type)) = rest
+            .split_first_chunk::<2>()
+            .and_then(|(l, r)| Some((l, r.first_chunk::<2>()?)))
+        else {
             return self.fail(DecodeError::AttrHeaderTruncated {
                 offset,
                 available: rest.len(),
             });
         };
-        let len = u16::from_ne_bytes([l0, l1]);
-        let raw_type = u16::from_ne_bytes([t0, t1]);
+        let len = u16::from_ne_bytes(*len);
+        let raw_type = u16::from_ne_bytes(*raw_type);
         let ulen = usize::from(len);
         if ulen < ATTR_HEADER_LEN {
             return self.fail(DecodeError::AttrTooShort {
@@ -353,14 +425,19 @@ impl core::iter::FusedIterator for Attrs<'_> {}
 pub struct Nest {
     start: usize,
     attr_type: u16,
+    opened: bool,
 }
 
 /// Encodes attributes into a caller's buffer (the Go package's `AttributeEncoder`).
 ///
 /// Each method appends one attribute, padded to 4 bytes, straight into the buffer: nothing is
 /// allocated when it has room. The first error (an attribute over 65,535 bytes, a string with
-/// a NUL inside, nesting too deep) is kept, the attribute that caused it is cut back out of the
-/// buffer, later calls do nothing, and [`finish`](AttributeEncoder::finish) returns it.
+/// a NUL inside, nesting deeper than [`MAX_NEST_DEPTH`]) is kept, the attribute that caused it
+/// is cut back out of the buffer, later calls do nothing, and
+/// [`finish`](AttributeEncoder::finish) returns it.
+///
+/// Integers go in the encoder's byte order: native by default, as the kernel expects for
+/// almost every attribute, or big-endian with [`with_byte_order`](Self::with_byte_order).
 ///
 /// ```
 /// use netlink::AttributeEncoder;
@@ -382,7 +459,19 @@ pub struct AttributeEncoder<'b> {
     order: ByteOrder,
     depth: usize,
     count: usize,
+    /// Whether an error is kept (here or in `shared`): the one check on the hot path.
+    failed: bool,
     error: Option<EncodeError>,
+    /// The error slot of the message encoder this encoder writes for, if any.
+    shared: Option<&'b mut Option<EncodeError>>,
+}
+
+/// The 4 bytes of an attribute header.
+#[inline(always)]
+fn attr_header(len: u16, raw_type: u16) -> [u8; ATTR_HEADER_LEN] {
+    let [l0, l1] = len.to_ne_bytes();
+    let [t0, t1] = raw_type.to_ne_bytes();
+    [l0, l1, t0, t1]
 }
 
 macro_rules! int_putters {
@@ -398,6 +487,7 @@ macro_rules! int_putters {
 
 impl<'b> AttributeEncoder<'b> {
     /// An encoder appending to `buf` in native byte order.
+    #[inline]
     pub fn new(buf: &'b mut Vec<u8>) -> AttributeEncoder<'b> {
         let start = buf.len();
         AttributeEncoder {
@@ -406,7 +496,29 @@ impl<'b> AttributeEncoder<'b> {
             order: ByteOrder::Native,
             depth: 0,
             count: 0,
+            failed: false,
             error: None,
+            shared: None,
+        }
+    }
+
+    /// An encoder appending to `buf` that keeps its first error in `error` (shared with the
+    /// message encoder it writes for) and does nothing while `error` holds one.
+    #[inline]
+    pub(crate) fn with_error_slot(
+        buf: &'b mut Vec<u8>,
+        error: &'b mut Option<EncodeError>,
+    ) -> AttributeEncoder<'b> {
+        let start = buf.len();
+        AttributeEncoder {
+            buf,
+            start,
+            order: ByteOrder::Native,
+            depth: 0,
+            count: 0,
+            failed: error.is_some(),
+            error: None,
+            shared: Some(error),
         }
     }
 
@@ -441,44 +553,71 @@ impl<'b> AttributeEncoder<'b> {
         self.count
     }
 
+    /// Depth of nesting of the attributes this encoder writes: 0 at the top level.
+    pub fn depth(&self) -> usize {
+        self.depth
+    }
+
     /// The first error, if any.
     pub fn error(&self) -> Option<&EncodeError> {
-        self.error.as_ref()
+        match &self.shared {
+            Some(slot) => slot.as_ref(),
+            None => self.error.as_ref(),
+        }
     }
 
     /// Records `e` as the encoder's error unless one is already kept.
+    #[cold]
     pub fn set_error(&mut self, e: EncodeError) {
-        self.error.get_or_insert(e);
+        self.failed = true;
+        match &mut self.shared {
+            Some(slot) => slot.get_or_insert(e),
+            None => self.error.get_or_insert(e),
+        };
     }
 
     /// Ends encoding: the bytes written, or the first error (the Go package's `Encode`).
     pub fn finish(self) -> Result<usize, EncodeError> {
-        match self.error {
-            Some(e) => Err(e),
-            None => Ok(self.len()),
+        let len = self.len();
+        match (self.error, self.shared) {
+            (Some(e), _) => Err(e),
+            (None, Some(Some(e))) => Err(e.clone()),
+            _ => Ok(len),
         }
+    }
+
+    /// Appends `n` (at most 4) zero bytes.
+    #[inline(always)]
+    fn zeros(&mut self, n: usize) {
+        let end = self.buf.len().saturating_add(n);
+        self.buf.extend_from_slice(&[0; 4]);
+        self.buf.truncate(end);
+    }
+
+    #[cold]
+    fn too_long(&mut self, raw_type: u16, len: usize) -> &mut Self {
+        self.set_error(EncodeError::AttrTooLong {
+            attr_type: raw_type & NLA_TYPE_MASK,
+            len,
+        });
+        self
     }
 
     /// Appends an attribute with type `raw_type` (flags kept as given) and `payload`.
     #[inline]
     pub fn raw(&mut self, raw_type: u16, payload: &[u8]) -> &mut Self {
-        if self.error.is_some() {
+        if self.failed {
             return self;
         }
         let len = ATTR_HEADER_LEN.saturating_add(payload.len());
         let Ok(len16) = u16::try_from(len) else {
-            self.set_error(EncodeError::AttrTooLong {
-                attr_type: raw_type & NLA_TYPE_MASK,
-                len,
-            });
-            return self;
+            return self.too_long(raw_type, len);
         };
         let padded = enc::align(len).unwrap_or(len);
         self.buf.reserve(padded);
-        self.buf.extend_from_slice(&len16.to_ne_bytes());
-        self.buf.extend_from_slice(&raw_type.to_ne_bytes());
+        self.buf.extend_from_slice(&attr_header(len16, raw_type));
         self.buf.extend_from_slice(payload);
-        pad(self.buf, padded.saturating_sub(len));
+        self.zeros(padded.saturating_sub(len));
         self.count = self.count.saturating_add(1);
         self
     }
@@ -493,7 +632,25 @@ impl<'b> AttributeEncoder<'b> {
     /// `NLA_F_NET_BYTEORDER` (most families do not expect it); use [`raw`](Self::raw) for that.
     #[inline]
     pub fn int<T: Int>(&mut self, attr_type: u16, v: T, order: ByteOrder) -> &mut Self {
-        self.raw(attr_type, v.write(order).as_ref())
+        if self.failed {
+            return self;
+        }
+        let value = v.write(order);
+        let payload = value.as_ref();
+        // At most 4 + 8 bytes: the whole record, padding included, is built on the stack and
+        // appended at once.
+        let len = ATTR_HEADER_LEN.saturating_add(payload.len());
+        let padded = enc::align(len).unwrap_or(len);
+        let mut record = [0u8; 12];
+        let (head, body) = record.split_at_mut(ATTR_HEADER_LEN);
+        head.copy_from_slice(&attr_header(u16::try_from(len).unwrap_or(0), attr_type));
+        if let Some(dst) = body.get_mut(..payload.len()) {
+            dst.copy_from_slice(payload);
+        }
+        self.buf
+            .extend_from_slice(record.get(..padded).unwrap_or(&record));
+        self.count = self.count.saturating_add(1);
+        self
     }
 
     int_putters!(u8, u16, u32, u64, i8, i16, i32, i64);
@@ -501,21 +658,32 @@ impl<'b> AttributeEncoder<'b> {
     /// Appends a string attribute with a terminating NUL. A NUL inside `s` is an error.
     #[inline]
     pub fn string(&mut self, attr_type: u16, s: &str) -> &mut Self {
+        if self.failed {
+            return self;
+        }
         if let Some(position) = s.bytes().position(|b| b == 0) {
             self.set_error(EncodeError::InteriorNul {
-                attr_type,
+                attr_type: attr_type & NLA_TYPE_MASK,
                 position,
             });
             return self;
         }
-        self.with(attr_type, |buf| {
-            buf.extend_from_slice(s.as_bytes());
-            buf.push(0);
-            Ok(())
-        })
+        let len = ATTR_HEADER_LEN.saturating_add(s.len()).saturating_add(1);
+        let Ok(len16) = u16::try_from(len) else {
+            return self.too_long(attr_type, len);
+        };
+        let padded = enc::align(len).unwrap_or(len);
+        self.buf.reserve(padded);
+        self.buf.extend_from_slice(&attr_header(len16, attr_type));
+        self.buf.extend_from_slice(s.as_bytes());
+        // The terminating NUL and the padding.
+        self.zeros(padded.saturating_sub(len).saturating_add(1));
+        self.count = self.count.saturating_add(1);
+        self
     }
 
     /// Appends a flag attribute (empty payload) when `v` is true, nothing when false.
+    #[inline]
     pub fn flag(&mut self, attr_type: u16, v: bool) -> &mut Self {
         if v {
             self.raw(attr_type, &[]);
@@ -525,91 +693,148 @@ impl<'b> AttributeEncoder<'b> {
 
     /// Appends an attribute whose payload `f` writes straight into the buffer (the Go
     /// package's `Do`): C structures, arrays, anything the typed methods do not cover. The
-    /// length is filled in afterwards.
+    /// length is filled in afterwards; a payload that takes the attribute past 65,535 bytes,
+    /// or an error returned by `f`, becomes the encoder's error and the attribute is cut back
+    /// out.
+    ///
+    /// ```
+    /// use netlink::AttributeEncoder;
+    ///
+    /// // struct ifla_vf_mac { __u32 vf; __u8 mac[32]; }
+    /// let mut buf = Vec::new();
+    /// let mut ae = AttributeEncoder::new(&mut buf);
+    /// ae.with(1, |b| {
+    ///     b.extend_from_slice(&3u32.to_ne_bytes());
+    ///     b.extend_from_slice(&[0x02, 0, 0, 0, 0, 1]);
+    ///     b.extend_from_slice(&[0; 26]);
+    ///     Ok(())
+    /// });
+    /// assert_eq!(ae.finish(), Ok(40));
+    /// assert_eq!(&buf[..2], &40u16.to_ne_bytes());
+    /// ```
+    #[inline]
     pub fn with<F>(&mut self, attr_type: u16, f: F) -> &mut Self
     where
         F: FnOnce(&mut Vec<u8>) -> Result<(), EncodeError>,
     {
-        if self.error.is_some() {
+        if self.failed {
             return self;
         }
         let start = self.buf.len();
-        self.buf.extend_from_slice(&[0, 0]);
-        self.buf.extend_from_slice(&attr_type.to_ne_bytes());
+        self.buf.extend_from_slice(&attr_header(0, attr_type));
         let result = f(self.buf);
         self.close(start, attr_type, result);
         self
     }
 
     /// Appends a nested attribute (type `attr_type | NLA_F_NESTED`) whose attributes `f`
-    /// writes with a nested encoder of the same byte order.
+    /// writes with a nested encoder of the same byte order (the Go package's `Nested`).
+    ///
+    /// An error of `f`, or of the nested encoder, becomes this encoder's error and the whole
+    /// nest is cut back out. Nesting is bounded: opening a nest deeper than
+    /// [`MAX_NEST_DEPTH`] levels is an [`EncodeError::NestTooDeep`] and `f` is not called,
+    /// so even a runaway recursive encoder ends there instead of exhausting the stack.
+    #[inline]
     pub fn nested<F>(&mut self, attr_type: u16, f: F) -> &mut Self
     where
         F: FnOnce(&mut AttributeEncoder<'_>) -> Result<(), EncodeError>,
     {
         let nest = self.nest_start(attr_type);
-        if self.error.is_some() {
-            self.buf.truncate(nest.start);
+        if !nest.opened {
             return self;
         }
-        let mut inner = AttributeEncoder {
-            start: self.buf.len(),
-            buf: &mut *self.buf,
-            order: self.order,
-            depth: self.depth.saturating_add(1),
-            count: 0,
-            error: None,
+        let result = {
+            let mut inner = AttributeEncoder {
+                start: self.buf.len(),
+                buf: &mut *self.buf,
+                order: self.order,
+                depth: self.depth,
+                count: 0,
+                failed: false,
+                error: None,
+                shared: None,
+            };
+            f(&mut inner).and_then(|()| inner.error.map_or(Ok(()), Err))
         };
-        let result = f(&mut inner).and_then(|()| inner.error.take().map_or(Ok(()), Err));
-        match result {
-            Ok(()) => self.nest_end(nest),
-            Err(e) => {
-                self.buf.truncate(nest.start);
-                self.set_error(e);
-                self
-            }
+        if let Err(e) = result {
+            self.set_error(e);
         }
+        self.nest_end(nest)
     }
 
     /// Opens a nested attribute (type `attr_type | NLA_F_NESTED`); attributes appended until
     /// [`nest_end`](Self::nest_end) go inside it. The closure-free form of
-    /// [`nested`](Self::nested).
+    /// [`nested`](Self::nested). Opening a nest deeper than [`MAX_NEST_DEPTH`] levels is an
+    /// [`EncodeError::NestTooDeep`].
+    ///
+    /// ```
+    /// use netlink::attr::NLA_F_NESTED;
+    /// use netlink::AttributeEncoder;
+    ///
+    /// let mut buf = Vec::new();
+    /// let mut ae = AttributeEncoder::new(&mut buf);
+    /// let nest = ae.nest_start(1);
+    /// for i in 0..3 {
+    ///     ae.u8(i + 1, i as u8);
+    /// }
+    /// ae.nest_end(nest);
+    /// ae.finish()?;
+    /// assert_eq!(&buf[..4], [&28u16.to_ne_bytes()[..], &(1 | NLA_F_NESTED).to_ne_bytes()].concat());
+    /// # Ok::<(), netlink::EncodeError>(())
+    /// ```
+    #[inline]
     pub fn nest_start(&mut self, attr_type: u16) -> Nest {
         let start = self.buf.len();
-        if self.error.is_none() {
+        let mut opened = false;
+        if !self.failed {
             if self.depth >= MAX_NEST_DEPTH {
                 self.set_error(EncodeError::NestTooDeep {
-                    attr_type,
+                    attr_type: attr_type & NLA_TYPE_MASK,
                     max: MAX_NEST_DEPTH,
                 });
             } else {
                 self.depth = self.depth.saturating_add(1);
-                self.buf.extend_from_slice(&[0, 0]);
                 self.buf
-                    .extend_from_slice(&(attr_type | NLA_F_NESTED).to_ne_bytes());
+                    .extend_from_slice(&attr_header(0, attr_type | NLA_F_NESTED));
+                opened = true;
             }
         }
-        Nest { start, attr_type }
+        Nest {
+            start,
+            attr_type,
+            opened,
+        }
     }
 
     /// Closes a nest opened by [`nest_start`](Self::nest_start), filling in its length. A nest
-    /// that grew past 65,535 bytes is cut back out and becomes the encoder's error.
+    /// that grew past 65,535 bytes is cut back out and becomes the encoder's error; after any
+    /// error the nest is cut back out.
+    #[inline]
     pub fn nest_end(&mut self, nest: Nest) -> &mut Self {
-        if self.error.is_some() {
+        if !nest.opened {
             return self;
         }
         self.depth = self.depth.saturating_sub(1);
-        self.close(nest.start, nest.attr_type, Ok(()))
+        if self.failed {
+            self.buf.truncate(nest.start);
+            return self;
+        }
+        self.close(nest.start, nest.attr_type, Ok(()));
+        self
     }
 
-    fn close(
-        &mut self,
-        start: usize,
-        attr_type: u16,
-        result: Result<(), EncodeError>,
-    ) -> &mut Self {
+    /// Fills in the length of the attribute that starts at `start` and pads it, or cuts it
+    /// back out and keeps the error.
+    #[inline]
+    fn close(&mut self, start: usize, attr_type: u16, result: Result<(), EncodeError>) {
         let len = self.buf.len().saturating_sub(start);
         let result = result.and_then(|()| {
+            if len < ATTR_HEADER_LEN {
+                return Err(EncodeError::Invalid {
+                    attr_type: attr_type & NLA_TYPE_MASK,
+                    reason: "the payload writer removed the attribute header".into(),
+                });
+            }
             u16::try_from(len).map_err(|_| EncodeError::AttrTooLong {
                 attr_type: attr_type & NLA_TYPE_MASK,
                 len,
@@ -620,7 +845,7 @@ impl<'b> AttributeEncoder<'b> {
                 if let Some(field) = self.buf.get_mut(start..).and_then(|b| b.get_mut(..2)) {
                     field.copy_from_slice(&len16.to_ne_bytes());
                 }
-                pad(self.buf, enc::align(len).unwrap_or(len).saturating_sub(len));
+                self.zeros(enc::align(len).unwrap_or(len).saturating_sub(len));
                 self.count = self.count.saturating_add(1);
             }
             Err(e) => {
@@ -628,7 +853,6 @@ impl<'b> AttributeEncoder<'b> {
                 self.set_error(e);
             }
         }
-        self
     }
 }
 
@@ -725,6 +949,7 @@ impl<'a> AttributeDecoder<'a> {
     }
 
     /// Moves to the next attribute; false at the end or after an error.
+    #[inline]
     pub fn advance(&mut self) -> bool {
         if self.error.is_some() {
             self.current = None;
@@ -807,6 +1032,12 @@ impl<'a> AttributeDecoder<'a> {
         self.read(Attr::string)
     }
 
+    /// The current attribute as UTF-8 with trailing NULs trimmed, whether or not it has a
+    /// terminating NUL (for families that send strings without one).
+    pub fn string_lenient(&mut self) -> Result<&'a str, DecodeError> {
+        self.read(Attr::string_lenient)
+    }
+
     int_readers!(u8, u16, u32, u64, i8, i16, i32, i64);
 
     /// The current attribute as a flag (an empty payload).
@@ -815,7 +1046,9 @@ impl<'a> AttributeDecoder<'a> {
     }
 
     /// Decodes the current attribute's payload as nested attributes with a decoder of the same
-    /// byte order handed to `f`. An error of `f` or of the nested decoder is returned and kept.
+    /// byte order handed to `f` (the Go package's `Nested`). An error of `f` or of the nested
+    /// decoder is returned and kept. A nest deeper than [`MAX_NEST_DEPTH`] levels is a
+    /// [`DecodeError::NestTooDeep`] and `f` is not called.
     pub fn nested<F>(&mut self, f: F) -> Result<(), DecodeError>
     where
         F: FnOnce(&mut AttributeDecoder<'a>) -> Result<(), DecodeError>,
@@ -851,6 +1084,18 @@ pub struct Attribute {
 
 /// Encodes attributes, each padded to 4 bytes (the Go package's `MarshalAttributes`). A zero
 /// length is computed; a non-zero one must match the payload.
+///
+/// ```
+/// use netlink::{marshal_attributes, unmarshal_attributes, Attribute};
+///
+/// let attrs = [Attribute { length: 0, attr_type: 1, data: vec![0xaa] }];
+/// let b = marshal_attributes(&attrs)?;
+/// assert_eq!(b, [5, 0, 1, 0, 0xaa, 0, 0, 0]);
+///
+/// let back = unmarshal_attributes(&b)?;
+/// assert_eq!(back, [Attribute { length: 5, attr_type: 1, data: vec![0xaa] }]);
+/// # Ok::<(), netlink::Error>(())
+/// ```
 pub fn marshal_attributes(attrs: &[Attribute]) -> Result<Vec<u8>, EncodeError> {
     let mut buf = Vec::new();
     let mut ae = AttributeEncoder::new(&mut buf);
@@ -869,6 +1114,99 @@ pub fn marshal_attributes(attrs: &[Attribute]) -> Result<Vec<u8>, EncodeError> {
 }
 
 /// Decodes every attribute of `b`, copying payloads (the Go package's `UnmarshalAttributes`).
+/// Types keep their flag bits, as sent; the first malformed attribute is the error.
 pub fn unmarshal_attributes(b: &[u8]) -> Result<Vec<Attribute>, DecodeError> {
     Attrs::new(b).map(|a| a.map(|a| a.to_owned())).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn nested_encoders_count_one_level_per_nest() {
+        let mut buf = Vec::new();
+        let mut ae = AttributeEncoder::new(&mut buf);
+        let mut depths = Vec::new();
+        ae.nested(1, |a| {
+            depths.push(a.depth());
+            a.nested(2, |b| {
+                depths.push(b.depth());
+                let n = b.nest_start(3);
+                depths.push(b.depth());
+                b.nest_end(n);
+                depths.push(b.depth());
+                Ok(())
+            });
+            Ok(())
+        });
+        assert_eq!(ae.depth(), 0);
+        ae.finish().unwrap();
+        assert_eq!(depths, [1, 2, 3, 2]);
+    }
+
+    #[test]
+    fn zeros_appends_exactly_n() {
+        let mut buf = vec![7u8; 3];
+        let mut ae = AttributeEncoder::new(&mut buf);
+        for n in 0..=4 {
+            ae.zeros(n);
+        }
+        assert_eq!(buf.len(), 3 + 10);
+        assert!(buf[3..].iter().all(|&b| b == 0));
+    }
+
+    #[test]
+    fn shared_error_slot_stops_a_new_encoder() {
+        let mut buf = Vec::new();
+        let mut slot = Some(EncodeError::MessageTooLong { len: 0 });
+        let mut ae = AttributeEncoder::with_error_slot(&mut buf, &mut slot);
+        ae.u32(1, 1).string(2, "x").flag(3, true);
+        assert_eq!(ae.count(), 0);
+        assert!(ae.finish().is_err());
+        assert!(buf.is_empty());
+    }
+
+    #[test]
+    fn shared_error_slot_keeps_the_first_error() {
+        let mut buf = Vec::new();
+        let mut slot = None;
+        let mut ae = AttributeEncoder::with_error_slot(&mut buf, &mut slot);
+        ae.string(1, "a\0");
+        ae.set_error(EncodeError::MessageTooLong { len: 1 });
+        assert!(matches!(ae.error(), Some(EncodeError::InteriorNul { .. })));
+        drop(ae);
+        assert!(matches!(slot, Some(EncodeError::InteriorNul { .. })));
+    }
+
+    #[test]
+    fn attrs_remaining_and_depth() {
+        let b = [8, 0, 1, 0, 1, 2, 3, 4, 4, 0, 2, 0];
+        let mut it = Attrs::with_offset(&b, 16);
+        assert_eq!(it.remaining().len(), 12);
+        assert_eq!(it.offset(), 16);
+        it.next().unwrap().unwrap();
+        assert_eq!(it.remaining(), &[4, 0, 2, 0]);
+        assert_eq!(it.offset(), 24);
+        assert_eq!(it.depth(), 0);
+        let nest = Attr::new(NLA_F_NESTED | 5, &b, 20);
+        let inner = nest.nested().unwrap();
+        assert_eq!(inner.depth(), 1);
+        let first = inner.clone().next().unwrap().unwrap();
+        assert_eq!((first.offset(), first.depth()), (24, 1));
+        let mut ad = AttributeDecoder::from_attrs(inner);
+        assert!(ad.advance());
+        assert_eq!(ad.attr().unwrap().offset(), 24);
+    }
+
+    #[test]
+    fn decoder_len_counts_from_the_start() {
+        let b = [4, 0, 1, 0, 4, 0, 2, 0, 4, 0, 3, 0];
+        let mut ad = AttributeDecoder::new(&b);
+        assert!(ad.advance());
+        assert_eq!(ad.len(), 3);
+        assert!(ad.advance() && ad.advance());
+        assert!(!ad.advance());
+        assert_eq!(ad.len(), 3);
+    }
 }

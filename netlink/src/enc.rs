@@ -133,6 +133,12 @@ pub fn put<T: Int>(b: &mut [u8], v: T, order: ByteOrder) -> Result<(), SizeError
     Ok(())
 }
 
+/// Reads a `u8` (the Go package's `nlenc.Uint8`).
+#[inline]
+pub fn u8(b: &[u8]) -> Result<u8, SizeError> {
+    from_bytes(b, ByteOrder::Native)
+}
+
 /// Reads a native-order `u16` (the Go package's `nlenc.Uint16`).
 #[inline]
 pub fn u16(b: &[u8]) -> Result<u16, SizeError> {
@@ -155,6 +161,42 @@ pub fn u64(b: &[u8]) -> Result<u64, SizeError> {
 #[inline]
 pub fn i32(b: &[u8]) -> Result<i32, SizeError> {
     from_bytes(b, ByteOrder::Native)
+}
+
+/// Reads a native-order `i64`.
+#[inline]
+pub fn i64(b: &[u8]) -> Result<i64, SizeError> {
+    from_bytes(b, ByteOrder::Native)
+}
+
+/// Writes a `u8` into `b`, which must be 1 byte long (the Go package's `nlenc.PutUint8`).
+#[inline]
+pub fn put_u8(b: &mut [u8], v: u8) -> Result<(), SizeError> {
+    put(b, v, ByteOrder::Native)
+}
+
+/// Writes a native-order `u16` into `b`, which must be 2 bytes long (`nlenc.PutUint16`).
+#[inline]
+pub fn put_u16(b: &mut [u8], v: u16) -> Result<(), SizeError> {
+    put(b, v, ByteOrder::Native)
+}
+
+/// Writes a native-order `u32` into `b`, which must be 4 bytes long (`nlenc.PutUint32`).
+#[inline]
+pub fn put_u32(b: &mut [u8], v: u32) -> Result<(), SizeError> {
+    put(b, v, ByteOrder::Native)
+}
+
+/// Writes a native-order `u64` into `b`, which must be 8 bytes long (`nlenc.PutUint64`).
+#[inline]
+pub fn put_u64(b: &mut [u8], v: u64) -> Result<(), SizeError> {
+    put(b, v, ByteOrder::Native)
+}
+
+/// Writes a native-order `i32` into `b`, which must be 4 bytes long (`nlenc.PutInt32`).
+#[inline]
+pub fn put_i32(b: &mut [u8], v: i32) -> Result<(), SizeError> {
+    put(b, v, ByteOrder::Native)
 }
 
 /// The text of a C string payload: the bytes up to the first NUL (or all of them), decoded as

@@ -69,6 +69,14 @@ impl HeaderType {
 }
 
 impl fmt::Display for HeaderType {
+    /// The name of a control type (`noop`, `error`, `done`, `overrun`), any other in hex.
+    ///
+    /// ```
+    /// use netlink::HeaderType;
+    ///
+    /// assert_eq!(HeaderType::DONE.to_string(), "done");
+    /// assert_eq!(HeaderType(0x10).to_string(), "0x10");
+    /// ```
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self.name() {
             Some(n) => f.write_str(n),
@@ -98,8 +106,19 @@ impl From<HeaderType> for u16 {
 /// The flags of a message (`nlmsg_flags`).
 ///
 /// The bits from `0x100` up mean different things for different requests: `ROOT`, `MATCH` and
-/// `ATOMIC` on a get request, `REPLACE`, `EXCL`, `CREATE` and `APPEND` on a new request, and
-/// `CAPPED` and `ACK_TLVS` on an acknowledgement, so several constants share a value.
+/// `ATOMIC` on a get request, `REPLACE`, `EXCL`, `CREATE` and `APPEND` on a new request,
+/// `NONREC` and `BULK` on a delete request, and `CAPPED` and `ACK_TLVS` on an
+/// acknowledgement, so several constants share a value.
+///
+/// ```
+/// use netlink::HeaderFlags;
+///
+/// let flags = HeaderFlags::REQUEST | HeaderFlags::DUMP;
+/// assert!(flags.contains(HeaderFlags::ROOT | HeaderFlags::MATCH));
+/// assert!(!flags.contains(HeaderFlags::ACKNOWLEDGE));
+/// assert_eq!(flags & !HeaderFlags::REQUEST, HeaderFlags::DUMP);
+/// assert_eq!(flags.bits(), 0x301);
+/// ```
 #[derive(Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Default)]
 pub struct HeaderFlags(pub u16);
 
@@ -134,6 +153,10 @@ impl HeaderFlags {
     pub const CREATE: HeaderFlags = HeaderFlags(0x400);
     /// `NLM_F_APPEND` (new requests): add to the end of the list.
     pub const APPEND: HeaderFlags = HeaderFlags(0x800);
+    /// `NLM_F_NONREC` (delete requests): do not delete recursively.
+    pub const NONREC: HeaderFlags = HeaderFlags(0x100);
+    /// `NLM_F_BULK` (delete requests): delete several objects.
+    pub const BULK: HeaderFlags = HeaderFlags(0x200);
     /// `NLM_F_CAPPED` (acknowledgements): the echoed request holds only its header.
     pub const CAPPED: HeaderFlags = HeaderFlags(0x100);
     /// `NLM_F_ACK_TLVS` (acknowledgements): extended-acknowledgement attributes follow.
@@ -173,6 +196,15 @@ impl fmt::Display for HeaderFlags {
     /// Names the flags whose meaning does not depend on the request (`request`, `multi`,
     /// `acknowledge`, `echo`, `dumpinterrupted`, `dumpfiltered`), joined by `|`, and prints the
     /// remaining bits in hex: `request|acknowledge|0x1000`. No flag prints as `0`.
+    ///
+    /// ```
+    /// use netlink::HeaderFlags;
+    ///
+    /// let f = HeaderFlags::REQUEST | HeaderFlags::ACKNOWLEDGE | HeaderFlags(0x1000);
+    /// assert_eq!(f.to_string(), "request|acknowledge|0x1000");
+    /// assert_eq!((HeaderFlags::MULTI | HeaderFlags::DUMP).to_string(), "multi|0x300");
+    /// assert_eq!(HeaderFlags::EMPTY.to_string(), "0");
+    /// ```
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let mut left = self.0;
         let mut first = true;
@@ -274,6 +306,7 @@ pub struct Header {
 
 impl Header {
     /// The header's 16 bytes.
+    #[inline]
     pub fn to_bytes(&self) -> [u8; HEADER_LEN] {
         let mut b = [0u8; HEADER_LEN];
         let (len, rest) = b.split_at_mut(4);
@@ -289,20 +322,26 @@ impl Header {
     }
 
     /// Reads a header from the first 16 bytes of `b`.
+    #[inline]
     pub fn from_bytes(b: &[u8]) -> Result<Header, DecodeError> {
-        let h: &[u8; HEADER_LEN] = b.get(..HEADER_LEN).and_then(|s| s.try_into().ok()).ok_or(
-            DecodeError::MessageHeaderTruncated {
-                offset: 0,
-                available: b.len(),
-            },
-        )?;
-        let [l0, l1, l2, l3, t0, t1, f0, f1, s0, s1, s2, s3, p0, p1, p2, p3] = *h;
-        Ok(Header {
-            length: u32::from_ne_bytes([l0, l1, l2, l3]),
-            kind: HeaderType(u16::from_ne_bytes([t0, t1])),
-            flags: HeaderFlags(u16::from_ne_bytes([f0, f1])),
-            sequence: u32::from_ne_bytes([s0, s1, s2, s3]),
-            pid: u32::from_ne_bytes([p0, p1, p2, p3]),
+        // Field by field, each read the width it is written with.
+        let fields = || {
+            let (length, rest) = b.split_first_chunk::<4>()?;
+            let (kind, rest) = rest.split_first_chunk::<2>()?;
+            let (flags, rest) = rest.split_first_chunk::<2>()?;
+            let (sequence, rest) = rest.split_first_chunk::<4>()?;
+            let pid = rest.first_chunk::<4>()?;
+            Some(Header {
+                length: u32::from_ne_bytes(*length),
+                kind: HeaderType(u16::from_ne_bytes(*kind)),
+                flags: HeaderFlags(u16::from_ne_bytes(*flags)),
+                sequence: u32::from_ne_bytes(*sequence),
+                pid: u32::from_ne_bytes(*pid),
+            })
+        };
+        fields().ok_or(DecodeError::MessageHeaderTruncated {
+            offset: 0,
+            available: b.len(),
         })
     }
 }
@@ -332,6 +371,31 @@ impl Message {
 
     /// Decodes the first message of `b`, copying its payload (the Go package's
     /// `Message.UnmarshalBinary`). Bytes after it are ignored; use [`messages`] for all.
+    ///
+    /// ```
+    /// use netlink::{DecodeError, HeaderFlags, HeaderType, Message};
+    ///
+    /// let mut b = Vec::new();
+    /// b.extend_from_slice(&20u32.to_ne_bytes()); // length
+    /// b.extend_from_slice(&3u16.to_ne_bytes()); // type: NLMSG_DONE
+    /// b.extend_from_slice(&2u16.to_ne_bytes()); // flags: NLM_F_MULTI
+    /// b.extend_from_slice(&9u32.to_ne_bytes()); // sequence
+    /// b.extend_from_slice(&0u32.to_ne_bytes()); // port id
+    /// b.extend_from_slice(&0i32.to_ne_bytes()); // payload
+    ///
+    /// let m = Message::decode(&b)?;
+    /// assert_eq!(m.header.kind, HeaderType::DONE);
+    /// assert_eq!(m.header.flags, HeaderFlags::MULTI);
+    /// assert_eq!(m.header.sequence, 9);
+    /// assert_eq!(m.data, [0; 4]);
+    ///
+    /// // A length past the end of the buffer:
+    /// assert_eq!(
+    ///     Message::decode(&b[..18]),
+    ///     Err(DecodeError::MessageTruncated { offset: 0, len: 20, available: 18 })
+    /// );
+    /// # Ok::<(), DecodeError>(())
+    /// ```
     pub fn decode(b: &[u8]) -> Result<Message, DecodeError> {
         MessageRef::parse(b).map(|(m, _)| m.to_owned())
     }
@@ -344,6 +408,7 @@ impl Message {
     /// Appends the message to `buf`, padded to 4 bytes (the Go package's
     /// `Message.MarshalBinary`). A zero `header.length` is computed; a non-zero one must equal
     /// the encoded length. Nothing is allocated when `buf` has room.
+    #[inline]
     pub fn encode_into(&self, buf: &mut Vec<u8>) -> Result<(), EncodeError> {
         let len = self.encoded_len();
         let len32 = u32::try_from(len).map_err(|_| EncodeError::MessageTooLong { len })?;
@@ -382,10 +447,12 @@ impl Message {
     }
 }
 
-#[inline]
+/// Appends `n` (at most 4) zero bytes: one fixed-size copy, then a cut.
+#[inline(always)]
 pub(crate) fn pad(buf: &mut Vec<u8>, n: usize) {
-    const ZEROS: [u8; 4] = [0; 4];
-    buf.extend_from_slice(ZEROS.get(..n).unwrap_or(&ZEROS));
+    let end = buf.len().saturating_add(n.min(4));
+    buf.extend_from_slice(&[0; 4]);
+    buf.truncate(end);
 }
 
 /// A message borrowed from a receive buffer.
@@ -401,10 +468,15 @@ pub struct MessageRef<'a> {
 
 impl<'a> MessageRef<'a> {
     /// Parses the first message of `b`; returns it and the bytes after it (past its padding).
+    ///
+    /// The message is checked like every message of [`messages`]: a header that does not fit,
+    /// a length under 16 bytes or past the end of `b` is an error.
+    #[inline]
     pub fn parse(b: &'a [u8]) -> Result<(MessageRef<'a>, &'a [u8]), DecodeError> {
         Self::parse_at(b, 0)
     }
 
+    #[inline]
     fn parse_at(b: &'a [u8], offset: usize) -> Result<(MessageRef<'a>, &'a [u8]), DecodeError> {
         let header = Header::from_bytes(b).map_err(|_| DecodeError::MessageHeaderTruncated {
             offset,
@@ -445,19 +517,36 @@ impl<'a> MessageRef<'a> {
 
     /// Splits the payload into a fixed family header of `len` bytes (such as `struct
     /// genlmsghdr` or `struct ifinfomsg`) and what follows it, padded to 4 bytes.
+    ///
+    /// ```
+    /// use netlink::{HeaderFlags, HeaderType, Message, MessageRef};
+    ///
+    /// let msg = Message::new(HeaderType(0x10), HeaderFlags::REQUEST, vec![3, 1, 0, 0, 4, 0, 1, 0]);
+    /// let bytes = msg.to_bytes()?;
+    /// let (m, _) = MessageRef::parse(&bytes)?;
+    /// let (genl, attrs) = m.split_family_header(4)?;
+    /// assert_eq!(genl, &[3, 1, 0, 0]);
+    /// assert_eq!(attrs, &[4, 0, 1, 0]);
+    /// assert!(m.split_family_header(16).is_err());
+    /// # Ok::<(), netlink::Error>(())
+    /// ```
+    #[inline]
     pub fn split_family_header(&self, len: usize) -> Result<(&'a [u8], &'a [u8]), DecodeError> {
-        let err = DecodeError::FamilyHeaderTruncated {
-            offset: self.payload_offset(),
-            expected: len,
-            actual: self.data.len(),
-        };
-        let (head, _) = self.data.split_at_checked(len).ok_or(err)?;
+        let (head, _) =
+            self.data
+                .split_at_checked(len)
+                .ok_or_else(|| DecodeError::FamilyHeaderTruncated {
+                    offset: self.payload_offset(),
+                    expected: len,
+                    actual: self.data.len(),
+                })?;
         let start = enc::align(len).unwrap_or(usize::MAX).min(self.data.len());
         Ok((head, self.data.get(start..).unwrap_or_default()))
     }
 
     /// The attributes after a family header of `family_header_len` bytes, with offsets
     /// relative to the buffer the message was parsed from.
+    #[inline]
     pub fn attrs(&self, family_header_len: usize) -> Result<Attrs<'a>, DecodeError> {
         let (_, rest) = self.split_family_header(family_header_len)?;
         let start = enc::align(family_header_len)
@@ -470,6 +559,7 @@ impl<'a> MessageRef<'a> {
     }
 
     /// Offset of the payload in the buffer the message was parsed from.
+    #[inline]
     pub fn payload_offset(&self) -> usize {
         self.offset.saturating_add(HEADER_LEN)
     }
@@ -487,6 +577,7 @@ pub struct Messages<'a> {
 }
 
 /// Iterates over the messages of a datagram.
+#[inline]
 pub fn messages(buf: &[u8]) -> Messages<'_> {
     Messages {
         rest: buf,
@@ -498,6 +589,7 @@ pub fn messages(buf: &[u8]) -> Messages<'_> {
 impl<'a> Iterator for Messages<'a> {
     type Item = Result<MessageRef<'a>, DecodeError>;
 
+    #[inline]
     fn next(&mut self) -> Option<Self::Item> {
         if self.failed || self.rest.is_empty() {
             return None;
@@ -556,6 +648,7 @@ pub struct MessageEncoder<'b> {
 impl<'b> MessageEncoder<'b> {
     /// Starts a message at the end of `buf` with `header` (its length is filled in by
     /// [`finish`](MessageEncoder::finish)).
+    #[inline]
     pub fn new(buf: &'b mut Vec<u8>, header: Header) -> MessageEncoder<'b> {
         let start = buf.len();
         buf.extend_from_slice(&header.to_bytes());
@@ -567,12 +660,14 @@ impl<'b> MessageEncoder<'b> {
     }
 
     /// Appends raw payload bytes (a family header, say).
+    #[inline]
     pub fn extend(&mut self, bytes: &[u8]) -> &mut Self {
         self.buf.extend_from_slice(bytes);
         self
     }
 
     /// Appends raw payload bytes padded to 4 bytes.
+    #[inline]
     pub fn extend_padded(&mut self, bytes: &[u8]) -> &mut Self {
         self.buf.extend_from_slice(bytes);
         pad(
@@ -584,10 +679,17 @@ impl<'b> MessageEncoder<'b> {
         self
     }
 
-    /// An attribute encoder appending to this message (native byte order). Its errors are
-    /// reported by [`finish`](MessageEncoder::finish).
+    /// An attribute encoder appending to this message (native byte order). Its first error is
+    /// kept by this message encoder and reported by [`finish`](MessageEncoder::finish), and
+    /// once the message has an error the attribute encoder writes nothing.
+    #[inline]
     pub fn attrs(&mut self) -> crate::attr::AttributeEncoder<'_> {
-        crate::attr::AttributeEncoder::new(self.buf)
+        crate::attr::AttributeEncoder::with_error_slot(self.buf, &mut self.error)
+    }
+
+    /// The first error recorded so far, if any.
+    pub fn error(&self) -> Option<&EncodeError> {
+        self.error.as_ref()
     }
 
     /// The payload written so far.
@@ -604,6 +706,7 @@ impl<'b> MessageEncoder<'b> {
 
     /// Fills in the length, pads to 4 bytes and returns the message's length (without
     /// padding). On error the buffer is cut back to where the message started.
+    #[inline]
     pub fn finish(self) -> Result<usize, EncodeError> {
         let len = self.buf.len().saturating_sub(self.start);
         let result = match self.error {
@@ -626,9 +729,24 @@ impl<'b> MessageEncoder<'b> {
     }
 }
 
-/// Checks that every reply answers `request`: same sequence number (unless the request has
-/// none, as for multicast), and same port id (unless either is 0: the request's before the
-/// kernel assigned one, the reply's for kernel multicast).
+/// Checks that every reply answers `request` (the Go package's `Validate`): same sequence
+/// number (unless the request has none, as for multicast), and same port id (unless either is
+/// 0: the request's before the kernel assigned one, the reply's for kernel multicast).
+///
+/// ```
+/// use netlink::{validate, Header, ValidateError};
+///
+/// let request = Header { sequence: 7, pid: 1000, ..Header::default() };
+/// let reply = Header { sequence: 7, pid: 1000, ..Header::default() };
+/// let multicast = Header { sequence: 7, pid: 0, ..Header::default() };
+/// assert_eq!(validate(&request, [&reply, &multicast]), Ok(()));
+///
+/// let stale = Header { sequence: 6, pid: 1000, ..Header::default() };
+/// assert_eq!(
+///     validate(&request, [&reply, &stale]),
+///     Err(ValidateError::MismatchedSequence { expected: 7, got: 6 })
+/// );
+/// ```
 pub fn validate<'r, I>(request: &Header, replies: I) -> Result<(), ValidateError>
 where
     I: IntoIterator<Item = &'r Header>,
@@ -648,4 +766,86 @@ where
         }
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn pad_appends_up_to_four_zeros() {
+        for n in 0..=4 {
+            let mut b = vec![9u8];
+            pad(&mut b, n);
+            assert_eq!(b.len(), 1 + n);
+            assert!(b[1..].iter().all(|&x| x == 0));
+        }
+        let mut b = Vec::new();
+        pad(&mut b, 9);
+        assert_eq!(b, [0; 4], "never more than 4");
+    }
+
+    #[test]
+    fn parse_at_reports_the_offset_it_was_given() {
+        let h = Header {
+            length: 8,
+            ..Header::default()
+        };
+        let b = h.to_bytes();
+        assert_eq!(
+            MessageRef::parse_at(&b, 48).unwrap_err(),
+            DecodeError::MessageTooShort { offset: 48, len: 8 }
+        );
+        assert_eq!(
+            MessageRef::parse_at(&b[..4], 48).unwrap_err(),
+            DecodeError::MessageHeaderTruncated {
+                offset: 48,
+                available: 4
+            }
+        );
+    }
+
+    #[test]
+    fn messages_iterator_is_fused_after_an_error() {
+        let mut it = messages(&[1, 2, 3]);
+        assert!(it.next().unwrap().is_err());
+        for _ in 0..3 {
+            assert!(it.next().is_none());
+        }
+        assert!(messages(&[]).next().is_none());
+    }
+
+    #[test]
+    fn message_encoder_attribute_errors_are_not_lost() {
+        let mut buf = Vec::new();
+        let mut m = MessageEncoder::new(&mut buf, Header::default());
+        {
+            // The attribute encoder is dropped without `finish`.
+            let mut ae = m.attrs();
+            ae.nested(1, |n| {
+                n.string(2, "\0");
+                Ok(())
+            });
+        }
+        assert!(m.error().is_some());
+        assert_eq!(
+            m.finish(),
+            Err(EncodeError::InteriorNul {
+                attr_type: 2,
+                position: 0
+            })
+        );
+        assert!(buf.is_empty());
+    }
+
+    #[test]
+    fn message_encoder_payload_and_padding() {
+        let mut buf = Vec::new();
+        let mut m = MessageEncoder::new(&mut buf, Header::default());
+        m.extend(&[1, 2, 3]);
+        assert_eq!(m.payload(), &[1, 2, 3]);
+        assert_eq!(m.finish(), Ok(19));
+        assert_eq!(buf.len(), 20);
+        assert_eq!(&buf[..4], &19u32.to_ne_bytes());
+    }
 }
