@@ -13,7 +13,10 @@
 
 // Codec code: no unsafe, no panics, no unchecked indexing or arithmetic on any input.
 #![deny(unsafe_code)]
-#![cfg_attr(not(test), deny(clippy::indexing_slicing, clippy::arithmetic_side_effects))]
+#![cfg_attr(
+    not(test),
+    deny(clippy::indexing_slicing, clippy::arithmetic_side_effects)
+)]
 
 use crate::enc::{self, ByteOrder, Int};
 use crate::error::{DecodeError, EncodeError, MAX_NEST_DEPTH};
@@ -279,6 +282,12 @@ impl<'a> Attrs<'a> {
     /// The bytes not yet iterated over.
     pub fn remaining(&self) -> &'a [u8] {
         self.buf.get(self.pos..).unwrap_or_default()
+    }
+
+    /// Offset (in the outermost buffer) of the next attribute: the start of the set before
+    /// iterating.
+    pub fn offset(&self) -> usize {
+        self.base.saturating_add(self.pos)
     }
 
     /// Depth of nesting of the attributes yielded: 0 at the top level.

@@ -26,12 +26,23 @@
 //! ad.finish()?;
 //! # Ok::<(), netlink::Error>(())
 //! ```
-#![cfg_attr(not(test), deny(clippy::unwrap_used, clippy::expect_used, clippy::panic))]
+#![cfg_attr(
+    not(test),
+    deny(clippy::unwrap_used, clippy::expect_used, clippy::panic)
+)]
+// `Error` carries the kernel's whole extended acknowledgement by value.
+#![allow(clippy::result_large_err)]
+
+// Lets the derives' generated code (which names `::netlink`) work inside this crate too.
+extern crate self as netlink;
 
 pub mod attr;
 pub mod enc;
 pub mod error;
 pub mod message;
+pub mod nlattrs;
+#[cfg(feature = "testing")]
+pub mod roundtrip;
 pub mod socket;
 
 pub use attr::{
@@ -40,8 +51,18 @@ pub use attr::{
 };
 pub use enc::ByteOrder;
 pub use error::{DecodeError, EncodeError, Error, ExtAck, OpError, ValidateError};
-pub use socket::{RecvInfo, Socket};
 pub use message::{
     messages, validate, Header, HeaderFlags, HeaderType, Message, MessageEncoder, MessageRef,
     Messages,
 };
+#[cfg(feature = "derive")]
+pub use netlink_derive::NlAttrs;
+#[cfg(feature = "derive")]
+pub use netlink_derive::{NlEnum, NlStruct};
+#[doc(hidden)]
+pub use nlattrs::__private;
+pub use nlattrs::{
+    DecodeOptions, Indexed, Multi, NlAttrs, NlAttrsOwned, NlEnum, NlStruct, NlaValue, Policy,
+    UnknownAttrs,
+};
+pub use socket::{RecvInfo, Socket};

@@ -25,7 +25,10 @@
 
 // Codec code: no unsafe, no panics, no unchecked indexing or arithmetic on any input.
 #![deny(unsafe_code)]
-#![cfg_attr(not(test), deny(clippy::indexing_slicing, clippy::arithmetic_side_effects))]
+#![cfg_attr(
+    not(test),
+    deny(clippy::indexing_slicing, clippy::arithmetic_side_effects)
+)]
 
 use core::fmt;
 use core::ops::{BitAnd, BitAndAssign, BitOr, BitOrAssign, Not};
@@ -287,13 +290,12 @@ impl Header {
 
     /// Reads a header from the first 16 bytes of `b`.
     pub fn from_bytes(b: &[u8]) -> Result<Header, DecodeError> {
-        let h: &[u8; HEADER_LEN] = b
-            .get(..HEADER_LEN)
-            .and_then(|s| s.try_into().ok())
-            .ok_or(DecodeError::MessageHeaderTruncated {
+        let h: &[u8; HEADER_LEN] = b.get(..HEADER_LEN).and_then(|s| s.try_into().ok()).ok_or(
+            DecodeError::MessageHeaderTruncated {
                 offset: 0,
                 available: b.len(),
-            })?;
+            },
+        )?;
         let [l0, l1, l2, l3, t0, t1, f0, f1, s0, s1, s2, s3, p0, p1, p2, p3] = *h;
         Ok(Header {
             length: u32::from_ne_bytes([l0, l1, l2, l3]),
@@ -413,11 +415,13 @@ impl<'a> MessageRef<'a> {
         if ulen < HEADER_LEN {
             return Err(DecodeError::MessageTooShort { offset, len });
         }
-        let (whole, _) = b.split_at_checked(ulen).ok_or(DecodeError::MessageTruncated {
-            offset,
-            len,
-            available: b.len(),
-        })?;
+        let (whole, _) = b
+            .split_at_checked(ulen)
+            .ok_or(DecodeError::MessageTruncated {
+                offset,
+                len,
+                available: b.len(),
+            })?;
         let data = whole.get(HEADER_LEN..).unwrap_or_default();
         let next = enc::align(ulen).unwrap_or(usize::MAX).min(b.len());
         let rest = b.get(next..).unwrap_or_default();
@@ -571,7 +575,12 @@ impl<'b> MessageEncoder<'b> {
     /// Appends raw payload bytes padded to 4 bytes.
     pub fn extend_padded(&mut self, bytes: &[u8]) -> &mut Self {
         self.buf.extend_from_slice(bytes);
-        pad(self.buf, enc::align(bytes.len()).unwrap_or(0).saturating_sub(bytes.len()));
+        pad(
+            self.buf,
+            enc::align(bytes.len())
+                .unwrap_or(0)
+                .saturating_sub(bytes.len()),
+        );
         self
     }
 
@@ -603,17 +612,10 @@ impl<'b> MessageEncoder<'b> {
         };
         match result {
             Ok(len32) => {
-                if let Some(field) = self
-                    .buf
-                    .get_mut(self.start..)
-                    .and_then(|b| b.get_mut(..4))
-                {
+                if let Some(field) = self.buf.get_mut(self.start..).and_then(|b| b.get_mut(..4)) {
                     field.copy_from_slice(&len32.to_ne_bytes());
                 }
-                pad(
-                    self.buf,
-                    enc::align(len).unwrap_or(len).saturating_sub(len),
-                );
+                pad(self.buf, enc::align(len).unwrap_or(len).saturating_sub(len));
                 Ok(len)
             }
             Err(e) => {
