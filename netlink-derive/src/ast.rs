@@ -1,6 +1,5 @@
 //! The derive input as a model: the container, its fields and what their types look like.
 
-use proc_macro2::Span;
 use syn::{GenericArgument, Ident, Lifetime, PathArguments, Type};
 
 use crate::attr::{self, NlaAttrs};
@@ -49,8 +48,6 @@ pub struct Field {
     /// The value type after `Option`/`Vec`/`Multi`/`Box` are taken off.
     pub inner: Type,
     pub class: Class,
-    /// Where the value type is written, for errors.
-    pub inner_span: Span,
 }
 
 /// A `#[derive(NlAttrs)]` struct.
@@ -179,10 +176,6 @@ fn field(
         boxed = true;
         inner = t;
     }
-    let inner_span = {
-        use syn::spanned::Spanned as _;
-        inner.span()
-    };
     let class = classify(cx, &inner, lifetime, attrs.multi.is_some());
     Field {
         ident,
@@ -191,7 +184,6 @@ fn field(
         boxed,
         inner,
         class,
-        inner_span,
     }
 }
 

@@ -11,6 +11,8 @@ use crate::ctxt::Ctxt;
 pub struct Spanned<T> {
     pub value: T,
     pub span: Span,
+    /// The tokens written, for errors spanning all of them.
+    pub tokens: proc_macro2::TokenStream,
 }
 
 /// Keys of `#[nla(...)]` on a field of `#[derive(NlAttrs)]`.
@@ -40,8 +42,6 @@ pub struct NlaAttrs {
     pub min: Option<Spanned<i128>>,
     pub max: Option<Spanned<i128>>,
     pub krate: Option<Spanned<Path>>,
-    /// The span of the first `#[nla]` attribute, if any.
-    pub first: Option<Span>,
 }
 
 impl NlaAttrs {
@@ -83,7 +83,6 @@ pub fn parse(cx: &mut Ctxt, attrs: &[Attribute], keys: &'static [&'static str]) 
         if !attr.path().is_ident("nla") {
             continue;
         }
-        out.first.get_or_insert_with(|| span_of(attr));
         let result = attr.parse_nested_meta(|meta| {
             parse_one(cx, &mut out, &meta, keys);
             Ok(())
@@ -93,11 +92,6 @@ pub fn parse(cx: &mut Ctxt, attrs: &[Attribute], keys: &'static [&'static str]) 
         }
     }
     out
-}
-
-fn span_of(attr: &Attribute) -> Span {
-    use syn::spanned::Spanned as _;
-    attr.span()
 }
 
 fn set<T>(cx: &mut Ctxt, slot: &mut Option<T>, value: T, key: &str, span: Span) {
@@ -170,6 +164,7 @@ fn parse_uint(meta: &ParseNestedMeta<'_>) -> syn::Result<Spanned<u64>> {
     Ok(Spanned {
         value,
         span: lit.span(),
+        tokens: quote::ToTokens::to_token_stream(&lit),
     })
 }
 
@@ -185,9 +180,12 @@ fn parse_int(meta: &ParseNestedMeta<'_>) -> syn::Result<Spanned<i128>> {
         }
         None => lit.span(),
     };
+    let mut tokens = quote::ToTokens::to_token_stream(&neg);
+    quote::ToTokens::to_tokens(&lit, &mut tokens);
     Ok(Spanned {
         value: if neg.is_some() { -abs } else { abs },
         span,
+        tokens,
     })
 }
 
@@ -197,6 +195,7 @@ fn parse_path(meta: &ParseNestedMeta<'_>) -> syn::Result<Spanned<Path>> {
     Ok(Spanned {
         value,
         span: lit.span(),
+        tokens: quote::ToTokens::to_token_stream(&lit),
     })
 }
 

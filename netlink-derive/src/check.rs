@@ -88,15 +88,15 @@ fn check_field(cx: &mut Ctxt, f: &Field) {
             }
         }
         if role == "unknown" && (f.class != Class::Unknown || f.wrapper != Wrapper::None) {
-            cx.error_at(
-                f.inner_span,
+            cx.error_spanned(
+                &f.inner,
                 "an `unknown` field must have type `UnknownAttrs` (it keeps every unknown \
                  attribute, in order, byte-exact)",
             );
         }
         if role == "header" && (f.class != Class::Other || f.wrapper != Wrapper::None || f.boxed) {
-            cx.error_at(
-                f.inner_span,
+            cx.error_spanned(
+                &f.inner,
                 "a `header` field must be a C structure deriving NlStruct (such as \
                  `struct genlmsghdr`)",
             );
@@ -106,21 +106,17 @@ fn check_field(cx: &mut Ctxt, f: &Field) {
     }
 
     if let Class::Unsupported(why) = &f.class {
-        cx.error_at(f.inner_span, format!("unsupported field type: {why}"));
+        cx.error_spanned(&f.inner, format!("unsupported field type: {why}"));
         return;
     }
     if f.class == Class::Unknown {
-        cx.error_at(
-            f.inner_span,
-            "an `UnknownAttrs` field needs `#[nla(unknown)]`",
-        );
+        cx.error_spanned(&f.inner, "an `UnknownAttrs` field needs `#[nla(unknown)]`");
         return;
     }
 
     let Some(t) = &a.attr_type else {
-        let at = a.first.unwrap_or(name.span());
-        cx.error_at(
-            at,
+        cx.error_spanned(
+            name,
             format!(
                 "field `{name}` needs `#[nla(type = N)]` (its attribute type number), or \
                  `#[nla(unknown)]` / `#[nla(header)]`"
@@ -171,8 +167,8 @@ fn check_field(cx: &mut Ctxt, f: &Field) {
         return;
     }
     if f.class == Class::Bool {
-        cx.error_at(
-            f.inner_span,
+        cx.error_spanned(
+            &f.inner,
             "a `bool` field is a flag attribute: add `flag` (present = true, absent = false)",
         );
         return;
@@ -194,8 +190,8 @@ fn check_field(cx: &mut Ctxt, f: &Field) {
             }
         }
     } else if f.boxed {
-        cx.error_at(
-            f.inner_span,
+        cx.error_spanned(
+            &f.inner,
             "`Box` is for nested sets (recursive types): add `nested`, or drop the `Box`",
         );
     }
@@ -233,8 +229,8 @@ fn check_field(cx: &mut Ctxt, f: &Field) {
                     (0, (1i128 << bits) - 1)
                 };
                 if bound.value < lo || bound.value > hi {
-                    cx.error_at(
-                        bound.span,
+                    cx.error_spanned(
+                        &bound.tokens,
                         format!(
                             "{} is out of range for the field's integer type",
                             bound.value
@@ -253,8 +249,8 @@ fn check_field(cx: &mut Ctxt, f: &Field) {
     }
     if let (Some(lo), Some(hi)) = (&a.min, &a.max) {
         if lo.value > hi.value {
-            cx.error_at(
-                lo.span,
+            cx.error_spanned(
+                &lo.tokens,
                 format!("`min = {}` is above `max = {}`", lo.value, hi.value),
             );
         }
