@@ -39,6 +39,8 @@ extern crate self as netlink;
 pub mod attr;
 pub mod enc;
 pub mod error;
+#[cfg(feature = "derive")]
+pub mod genl;
 pub mod message;
 pub mod nlattrs;
 #[cfg(feature = "testing")]

@@ -446,6 +446,48 @@ pub fn mutations(rng: &mut Rng, valid: &[u8]) -> Vec<u8> {
     b
 }
 
+/// Checks `count` generated values of a C structure: writing then reading gives the value
+/// back, the written size is [`NlStruct::SIZE`] plus the tail, and reading any shorter prefix
+/// does not panic.
+pub fn check_struct<T>(count: usize) -> Result<(), String>
+where
+    T: crate::NlStruct + Arbitrary + PartialEq + Debug,
+{
+    let mut rng = Rng::new(0x7374_7275_6374);
+    for i in 0..count {
+        let v = T::arbitrary(&mut rng);
+        let mut buf = Vec::new();
+        v.write_to(&mut buf);
+        if buf.len() != T::SIZE + v.tail().len() {
+            return Err(format!("value #{i} {v:?}: wrote {} bytes", buf.len()));
+        }
+        let back = T::read_from(&buf);
+        if back != v {
+            return Err(format!("value #{i}: {v:?} read back as {back:?}"));
+        }
+        let cut = rng.len(buf.len());
+        let _ = T::read_from(&buf[..cut]);
+    }
+    Ok(())
+}
+
+/// Checks `count` generated values of a numeric enum: the integer maps back to the same
+/// variant.
+pub fn check_enum<T>(count: usize) -> Result<(), String>
+where
+    T: crate::NlEnum + Arbitrary + PartialEq + Debug,
+{
+    let mut rng = Rng::new(0x656e_756d);
+    for i in 0..count {
+        let v = T::arbitrary(&mut rng);
+        let back = T::from_repr(v.to_repr());
+        if back != v {
+            return Err(format!("value #{i}: {v:?} came back as {back:?}"));
+        }
+    }
+    Ok(())
+}
+
 /// A copy of the attributes in `attrs` with `NLA_F_NESTED` set on every nest that `policy`
 /// declares: kernel bytes from families that omit the flag, made comparable with what the
 /// encoder (which always sets it) writes.
