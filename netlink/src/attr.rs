@@ -481,8 +481,7 @@ impl<'b> AttributeEncoder<'b> {
         };
         let padded = enc::align(len).unwrap_or(len);
         self.buf.reserve(padded);
-        self.buf.extend_from_slice(&len16.to_ne_bytes());
-        self.buf.extend_from_slice(&raw_type.to_ne_bytes());
+        self.buf.extend_from_slice(&attr_header(len16, raw_type));
         self.buf.extend_from_slice(payload);
         pad(self.buf, padded.saturating_sub(len));
         self.count = self.count.saturating_add(1);
@@ -499,7 +498,21 @@ impl<'b> AttributeEncoder<'b> {
     /// `NLA_F_NET_BYTEORDER` (most families do not expect it); use [`raw`](Self::raw) for that.
     #[inline]
     pub fn int<T: Int>(&mut self, attr_type: u16, v: T, order: ByteOrder) -> &mut Self {
-        self.raw(attr_type, v.write(order).as_ref())
+        if self.error.is_some() {
+            return self;
+        }
+        // One fixed-size write: header, value and padding (an integer always fits).
+        if T::SIZE <= 4 {
+            let mut a = [0u8; 8];
+            fill_int_attr(&mut a, attr_type, v.write(order).as_ref());
+            self.buf.extend_from_slice(&a);
+        } else {
+            let mut a = [0u8; 12];
+            fill_int_attr(&mut a, attr_type, v.write(order).as_ref());
+            self.buf.extend_from_slice(&a);
+        }
+        self.count = self.count.saturating_add(1);
+        self
     }
 
     int_putters!(u8, u16, u32, u64, i8, i16, i32, i64);
@@ -507,6 +520,9 @@ impl<'b> AttributeEncoder<'b> {
     /// Appends a string attribute with a terminating NUL. A NUL inside `s` is an error.
     #[inline]
     pub fn string(&mut self, attr_type: u16, s: &str) -> &mut Self {
+        if self.error.is_some() {
+            return self;
+        }
         if let Some(position) = s.bytes().position(|b| b == 0) {
             self.set_error(EncodeError::InteriorNul {
                 attr_type,
@@ -514,11 +530,19 @@ impl<'b> AttributeEncoder<'b> {
             });
             return self;
         }
-        self.with(attr_type, |buf| {
-            buf.extend_from_slice(s.as_bytes());
-            buf.push(0);
-            Ok(())
-        })
+        let len = ATTR_HEADER_LEN.saturating_add(s.len()).saturating_add(1);
+        let Ok(len16) = u16::try_from(len) else {
+            self.set_error(EncodeError::AttrTooLong { attr_type, len });
+            return self;
+        };
+        let padded = enc::align(len).unwrap_or(len);
+        self.buf.reserve(padded);
+        self.buf.extend_from_slice(&attr_header(len16, attr_type));
+        self.buf.extend_from_slice(s.as_bytes());
+        // The NUL and the padding.
+        pad(self.buf, padded.saturating_sub(len).saturating_add(1));
+        self.count = self.count.saturating_add(1);
+        self
     }
 
     /// Appends a flag attribute (empty payload) when `v` is true, nothing when false.
@@ -532,6 +556,7 @@ impl<'b> AttributeEncoder<'b> {
     /// Appends an attribute whose payload `f` writes straight into the buffer (the Go
     /// package's `Do`): C structures, arrays, anything the typed methods do not cover. The
     /// length is filled in afterwards.
+    #[inline]
     pub fn with<F>(&mut self, attr_type: u16, f: F) -> &mut Self
     where
         F: FnOnce(&mut Vec<u8>) -> Result<(), EncodeError>,
@@ -549,6 +574,7 @@ impl<'b> AttributeEncoder<'b> {
 
     /// Appends a nested attribute (type `attr_type | NLA_F_NESTED`) whose attributes `f`
     /// writes with a nested encoder of the same byte order.
+    #[inline]
     pub fn nested<F>(&mut self, attr_type: u16, f: F) -> &mut Self
     where
         F: FnOnce(&mut AttributeEncoder<'_>) -> Result<(), EncodeError>,
@@ -580,6 +606,7 @@ impl<'b> AttributeEncoder<'b> {
     /// Opens a nested attribute (type `attr_type | NLA_F_NESTED`); attributes appended until
     /// [`nest_end`](Self::nest_end) go inside it. The closure-free form of
     /// [`nested`](Self::nested).
+    #[inline]
     pub fn nest_start(&mut self, attr_type: u16) -> Nest {
         let start = self.buf.len();
         if self.error.is_none() {
@@ -600,6 +627,7 @@ impl<'b> AttributeEncoder<'b> {
 
     /// Closes a nest opened by [`nest_start`](Self::nest_start), filling in its length. A nest
     /// that grew past 65,535 bytes is cut back out and becomes the encoder's error.
+    #[inline]
     pub fn nest_end(&mut self, nest: Nest) -> &mut Self {
         if self.error.is_some() {
             return self;
@@ -608,6 +636,7 @@ impl<'b> AttributeEncoder<'b> {
         self.close(nest.start, nest.attr_type, Ok(()))
     }
 
+    #[inline]
     fn close(
         &mut self,
         start: usize,
@@ -635,6 +664,25 @@ impl<'b> AttributeEncoder<'b> {
             }
         }
         self
+    }
+}
+
+/// The 4 bytes of an attribute header.
+#[inline]
+fn attr_header(len: u16, raw_type: u16) -> [u8; 4] {
+    let [l0, l1] = len.to_ne_bytes();
+    let [t0, t1] = raw_type.to_ne_bytes();
+    [l0, l1, t0, t1]
+}
+
+/// Fills `out` (zeroed, 4 + the value rounded up to 4 bytes) with an integer attribute.
+#[inline]
+fn fill_int_attr(out: &mut [u8], attr_type: u16, value: &[u8]) {
+    let len = u16::try_from(ATTR_HEADER_LEN.saturating_add(value.len())).unwrap_or(0);
+    let (head, body) = out.split_at_mut(ATTR_HEADER_LEN.min(out.len()));
+    head.copy_from_slice(&attr_header(len, attr_type));
+    for (d, s) in body.iter_mut().zip(value) {
+        *d = *s;
     }
 }
 

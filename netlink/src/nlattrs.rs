@@ -492,12 +492,15 @@ macro_rules! int_field {
             const ALIGN: usize = core::mem::align_of::<$t>();
             #[inline]
             fn put(&self, out: &mut [u8], order: ByteOrder) {
-                for (d, s) in out.iter_mut().zip(self.write(order).as_ref()) {
-                    *d = *s;
+                if let Some(exact) = out.get_mut(..core::mem::size_of::<$t>()) {
+                    exact.copy_from_slice(self.write(order).as_ref());
                 }
             }
             #[inline]
             fn get(b: &[u8], order: ByteOrder) -> Self {
+                if let Some(exact) = b.get(..core::mem::size_of::<$t>()) {
+                    return <$t as Int>::read(exact, order).unwrap_or_default();
+                }
                 let mut arr = [0u8; core::mem::size_of::<$t>()];
                 for (d, s) in arr.iter_mut().zip(b) {
                     *d = *s;
