@@ -275,20 +275,27 @@ pub enum ValidateError {
 
 /// The decoded extended acknowledgement (`NLMSGERR_ATTR_*`) of an error or acknowledgement
 /// message: what the kernel said beyond the error number.
+///
+/// The kernel sends it to sockets that enabled `NETLINK_EXT_ACK`; [`crate::ack::parse_error`]
+/// and [`crate::ack::parse_done`] decode it. Offsets count bytes from the start of the
+/// request's header, so they can be looked up in the request as sent (or in the echo of an
+/// uncapped error, [`crate::Ack::request_bytes_at`]).
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct ExtAck {
-    /// `NLMSGERR_ATTR_MSG`: the kernel's explanation.
+    /// `NLMSGERR_ATTR_MSG`: the kernel's explanation (a warning when the code is 0). Kept
+    /// even when not valid UTF-8 (invalid bytes become U+FFFD) or not NUL-terminated.
     pub message: Option<String>,
-    /// `NLMSGERR_ATTR_OFFS`: byte offset in the request of the attribute that caused the error.
+    /// `NLMSGERR_ATTR_OFFS`: offset in the request of the attribute that caused the error.
     pub offset: Option<u32>,
     /// `NLMSGERR_ATTR_COOKIE`: an opaque cookie.
-    pub cookie: Option<Vec<u8>>,
+    pub cookie: Option<Box<[u8]>>,
     /// `NLMSGERR_ATTR_POLICY`: the policy of the offending attribute, as raw nested attributes
-    /// (`NL_POLICY_TYPE_ATTR_*`).
-    pub policy: Option<Vec<u8>>,
+    /// (`NL_POLICY_TYPE_ATTR_*`); [`ExtAck::policy_info`] decodes them.
+    pub policy: Option<Box<[u8]>>,
     /// `NLMSGERR_ATTR_MISS_TYPE`: the type of a missing required attribute.
     pub missing_type: Option<u32>,
-    /// `NLMSGERR_ATTR_MISS_NEST`: offset of the nest that lacks the missing attribute.
+    /// `NLMSGERR_ATTR_MISS_NEST`: offset in the request of the nest that lacks the missing
+    /// attribute; absent when it is missing at the top level of the message.
     pub missing_nest: Option<u32>,
 }
 
@@ -296,6 +303,12 @@ impl ExtAck {
     /// Whether the kernel sent no extended acknowledgement at all.
     pub fn is_empty(&self) -> bool {
         *self == ExtAck::default()
+    }
+
+    /// The decoded [`policy`](ExtAck::policy), if the kernel sent one. Offsets in a decoding
+    /// error count from the start of the policy's payload.
+    pub fn policy_info(&self) -> Option<Result<crate::ack::PolicyInfo, DecodeError>> {
+        self.policy.as_deref().map(crate::ack::PolicyInfo::decode)
     }
 }
 
@@ -314,22 +327,79 @@ pub struct OpError {
     pub ext_ack: ExtAck,
 }
 
+impl OpError {
+    /// An error of `op` with `errno` (positive) and nothing else known, as a failed system
+    /// call gives.
+    pub fn new(op: &'static str, errno: i32) -> OpError {
+        OpError {
+            op,
+            errno,
+            sequence: 0,
+            capped: false,
+            ext_ack: ExtAck::default(),
+        }
+    }
+
+    /// The error number as an [`std::io::Error`].
+    pub fn io_error(&self) -> std::io::Error {
+        std::io::Error::from_raw_os_error(self.errno)
+    }
+
+    /// Whether the object asked for does not exist (see [`Error::is_not_found`]).
+    pub fn is_not_found(&self) -> bool {
+        errno_is_not_found(self.errno)
+    }
+
+    /// Whether the error is a timeout (see [`Error::is_timeout`]).
+    pub fn is_timeout(&self) -> bool {
+        errno_is_timeout(self.errno)
+    }
+
+    /// Whether retrying may succeed (see [`Error::is_temporary`]).
+    pub fn is_temporary(&self) -> bool {
+        errno_is_temporary(self.errno)
+    }
+}
+
+fn errno_is_not_found(errno: i32) -> bool {
+    matches!(
+        errno,
+        libc::ENOENT | libc::ENODEV | libc::ESRCH | libc::ENXIO | libc::EADDRNOTAVAIL
+    )
+}
+
+fn errno_is_timeout(errno: i32) -> bool {
+    matches!(errno, libc::ETIMEDOUT | libc::EAGAIN)
+}
+
+fn errno_is_temporary(errno: i32) -> bool {
+    matches!(
+        errno,
+        libc::EAGAIN | libc::EINTR | libc::ETIMEDOUT | libc::ENOBUFS | libc::ENOMEM | libc::EBUSY
+    )
+}
+
 impl core::fmt::Display for OpError {
+    /// `netlink OP: ERRNO TEXT: KERNEL MESSAGE (at offset N of the request) (missing
+    /// attribute T in the nest at offset M) (expected POLICY) [seq S]`, each part only when
+    /// known.
     fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
-        write!(
-            f,
-            "netlink {}: {}",
-            self.op,
-            std::io::Error::from_raw_os_error(self.errno)
-        )?;
-        if let Some(m) = &self.ext_ack.message {
+        write!(f, "netlink {}: {}", self.op, self.io_error())?;
+        let ext = &self.ext_ack;
+        if let Some(m) = ext.message.as_deref().filter(|m| !m.is_empty()) {
             write!(f, ": {m}")?;
         }
-        if let Some(o) = self.ext_ack.offset {
+        if let Some(o) = ext.offset {
             write!(f, " (at offset {o} of the request)")?;
         }
-        if let Some(t) = self.ext_ack.missing_type {
-            write!(f, " (missing attribute {t})")?;
+        match (ext.missing_type, ext.missing_nest) {
+            (Some(t), Some(n)) => write!(f, " (missing attribute {t} in the nest at offset {n})")?,
+            (Some(t), None) => write!(f, " (missing attribute {t})")?,
+            (None, Some(n)) => write!(f, " (missing attribute in the nest at offset {n})")?,
+            (None, None) => {}
+        }
+        if let Some(Ok(p)) = ext.policy_info() {
+            write!(f, " (expected {p})")?;
         }
         if self.sequence != 0 {
             write!(f, " [seq {}]", self.sequence)?;
@@ -341,6 +411,27 @@ impl core::fmt::Display for OpError {
 impl std::error::Error for OpError {}
 
 /// Every error of the crate.
+///
+/// Match on the variants, or ask the predicates, which look through to the errno:
+///
+/// ```
+/// use netlink::{Error, OpError};
+///
+/// let mut e = OpError::new("execute", libc::ENODEV);
+/// e.ext_ack.message = Some("no device matches name".into());
+/// e.ext_ack.offset = Some(24);
+/// let err = Error::from(e);
+/// assert!(err.is_not_found());
+/// assert!(!err.is_temporary());
+/// assert_eq!(err.errno(), Some(libc::ENODEV));
+/// assert_eq!(
+///     err.to_string(),
+///     "netlink execute: No such device (os error 19): no device matches name (at offset 24 of the request)"
+/// );
+///
+/// let err = Error::Overrun { op: "receive" };
+/// assert!(err.is_overrun() && err.is_temporary());
+/// ```
 #[derive(Debug, Error)]
 #[non_exhaustive]
 pub enum Error {
@@ -411,33 +502,28 @@ impl Error {
         }
     }
 
-    /// Whether the object asked for does not exist (`ENOENT`, `ENODEV`, `ESRCH`,
-    /// `ENXIO`, `EADDRNOTAVAIL`, `ENOTSUP` for an unknown family excluded).
+    /// Whether the object asked for does not exist: an errno of `ENOENT`, `ENODEV`,
+    /// `ESRCH`, `ENXIO` or `EADDRNOTAVAIL` (the Go package's `IsNotExist`).
     pub fn is_not_found(&self) -> bool {
-        matches!(
-            self.errno(),
-            Some(libc::ENOENT | libc::ENODEV | libc::ESRCH | libc::ENXIO | libc::EADDRNOTAVAIL)
-        )
+        self.errno().is_some_and(errno_is_not_found)
     }
 
-    /// Whether the operation timed out.
+    /// Whether the operation timed out: [`Error::Timeout`], or an errno of `ETIMEDOUT` or
+    /// `EAGAIN`.
     pub fn is_timeout(&self) -> bool {
-        matches!(self.errno(), Some(libc::ETIMEDOUT | libc::EAGAIN))
+        self.errno().is_some_and(errno_is_timeout)
     }
 
-    /// Whether retrying the same operation may succeed.
+    /// Whether retrying the same operation may succeed: a timeout, an overrun, an
+    /// interrupted dump, or an errno of `EAGAIN`, `EINTR`, `ETIMEDOUT`, `ENOBUFS`, `ENOMEM`
+    /// or `EBUSY`.
     pub fn is_temporary(&self) -> bool {
-        matches!(
-            self.errno(),
-            Some(
-                libc::EAGAIN
-                    | libc::EINTR
-                    | libc::ETIMEDOUT
-                    | libc::ENOBUFS
-                    | libc::ENOMEM
-                    | libc::EBUSY
-            )
-        ) || self.is_dump_interrupted()
+        self.errno().is_some_and(errno_is_temporary) || self.is_dump_interrupted()
+    }
+
+    /// The extended acknowledgement of a kernel error, if this is one.
+    pub fn ext_ack(&self) -> Option<&ExtAck> {
+        self.op_error().map(|e| &e.ext_ack)
     }
 
     /// Whether messages were lost to a receive buffer overrun.
@@ -449,5 +535,215 @@ impl Error {
     /// Whether a dump was interrupted by a change of the data.
     pub fn is_dump_interrupted(&self) -> bool {
         matches!(self, Error::DumpInterrupted { .. })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn op(errno: i32) -> Error {
+        Error::Op(OpError::new("execute", errno))
+    }
+
+    fn others() -> Vec<Error> {
+        vec![
+            Error::Decode(DecodeError::NoCurrentAttr),
+            Error::Encode(EncodeError::MessageTooLong { len: 1 }),
+            Error::Validate(ValidateError::MismatchedSequence {
+                expected: 1,
+                got: 2,
+            }),
+            Error::Truncated {
+                len: 10,
+                capacity: 5,
+            },
+            Error::Closed { op: "receive" },
+        ]
+    }
+
+    #[test]
+    fn is_not_found() {
+        for e in [
+            libc::ENOENT,
+            libc::ENODEV,
+            libc::ESRCH,
+            libc::ENXIO,
+            libc::EADDRNOTAVAIL,
+        ] {
+            assert!(op(e).is_not_found(), "{e}");
+            assert!(OpError::new("x", e).is_not_found());
+        }
+        for e in [libc::EINVAL, libc::EPERM, libc::EEXIST, libc::ENOBUFS] {
+            assert!(!op(e).is_not_found(), "{e}");
+        }
+        assert!(!Error::Timeout { op: "receive" }.is_not_found());
+        assert!(!Error::Overrun { op: "receive" }.is_not_found());
+        assert!(others().iter().all(|e| !e.is_not_found()));
+    }
+
+    #[test]
+    fn is_timeout() {
+        assert!(Error::Timeout { op: "receive" }.is_timeout());
+        assert!(op(libc::ETIMEDOUT).is_timeout());
+        assert!(op(libc::EAGAIN).is_timeout());
+        assert!(OpError::new("x", libc::EAGAIN).is_timeout());
+        assert!(!op(libc::EINVAL).is_timeout());
+        assert!(!op(libc::EINTR).is_timeout());
+        assert!(!OpError::new("x", libc::ENOENT).is_timeout());
+        assert!(!Error::Overrun { op: "receive" }.is_timeout());
+        assert!(!Error::DumpInterrupted { partial: vec![] }.is_timeout());
+        assert!(others().iter().all(|e| !e.is_timeout()));
+    }
+
+    #[test]
+    fn is_temporary() {
+        assert!(Error::Timeout { op: "receive" }.is_temporary());
+        assert!(Error::Overrun { op: "receive" }.is_temporary());
+        assert!(Error::DumpInterrupted { partial: vec![] }.is_temporary());
+        for e in [
+            libc::EAGAIN,
+            libc::EINTR,
+            libc::ETIMEDOUT,
+            libc::ENOBUFS,
+            libc::ENOMEM,
+            libc::EBUSY,
+        ] {
+            assert!(op(e).is_temporary(), "{e}");
+            assert!(OpError::new("x", e).is_temporary(), "{e}");
+        }
+        for e in [libc::EINVAL, libc::ENOENT, libc::EPERM, libc::EOPNOTSUPP] {
+            assert!(!op(e).is_temporary(), "{e}");
+            assert!(!OpError::new("x", e).is_temporary(), "{e}");
+        }
+        assert!(others().iter().all(|e| !e.is_temporary()));
+    }
+
+    #[test]
+    fn is_overrun() {
+        assert!(Error::Overrun { op: "receive" }.is_overrun());
+        assert!(op(libc::ENOBUFS).is_overrun());
+        assert!(!op(libc::ENOMEM).is_overrun());
+        assert!(!Error::Timeout { op: "receive" }.is_overrun());
+        assert!(!Error::DumpInterrupted { partial: vec![] }.is_overrun());
+        assert!(others().iter().all(|e| !e.is_overrun()));
+    }
+
+    #[test]
+    fn is_dump_interrupted() {
+        assert!(Error::DumpInterrupted { partial: vec![] }.is_dump_interrupted());
+        assert!(!Error::Timeout { op: "receive" }.is_dump_interrupted());
+        assert!(!Error::Overrun { op: "receive" }.is_dump_interrupted());
+        assert!(!op(libc::EINTR).is_dump_interrupted());
+        assert!(others().iter().all(|e| !e.is_dump_interrupted()));
+    }
+
+    #[test]
+    fn errno_op_error_and_ext_ack() {
+        assert_eq!(op(libc::EPERM).errno(), Some(libc::EPERM));
+        assert_eq!(Error::Timeout { op: "x" }.errno(), Some(libc::ETIMEDOUT));
+        assert_eq!(Error::Overrun { op: "x" }.errno(), Some(libc::ENOBUFS));
+        assert!(others().iter().all(|e| e.errno().is_none()));
+        let mut e = OpError::new("execute", libc::EINVAL);
+        e.ext_ack.message = Some("bad".into());
+        let err = Error::from(e.clone());
+        assert_eq!(err.op_error(), Some(&e));
+        assert_eq!(
+            err.ext_ack().and_then(|x| x.message.as_deref()),
+            Some("bad")
+        );
+        assert!(Error::Timeout { op: "x" }.op_error().is_none());
+        assert!(Error::Timeout { op: "x" }.ext_ack().is_none());
+        assert_eq!(e.io_error().raw_os_error(), Some(libc::EINVAL));
+    }
+
+    #[test]
+    fn op_error_display() {
+        let mut e = OpError::new("execute", libc::ENODEV);
+        assert_eq!(
+            e.to_string(),
+            "netlink execute: No such device (os error 19)"
+        );
+        e.sequence = 7;
+        e.ext_ack.message = Some("no device matches name".into());
+        e.ext_ack.offset = Some(24);
+        assert_eq!(
+            e.to_string(),
+            "netlink execute: No such device (os error 19): no device matches name \
+             (at offset 24 of the request) [seq 7]"
+        );
+        e.ext_ack = ExtAck {
+            missing_type: Some(1),
+            missing_nest: Some(36),
+            message: Some(String::new()),
+            ..ExtAck::default()
+        };
+        assert_eq!(
+            e.to_string(),
+            "netlink execute: No such device (os error 19) (missing attribute 1 in the nest \
+             at offset 36) [seq 7]"
+        );
+        e.ext_ack = ExtAck {
+            missing_nest: Some(36),
+            ..ExtAck::default()
+        };
+        assert!(e
+            .to_string()
+            .contains("(missing attribute in the nest at offset 36)"));
+        // A policy: u32 (type 4) with a maximum of 10.
+        let policy = [
+            8u8, 0, 1, 0, 4, 0, 0, 0, 12, 0, 5, 0, 10, 0, 0, 0, 0, 0, 0, 0,
+        ];
+        e.ext_ack = ExtAck {
+            policy: Some(policy.into()),
+            ..ExtAck::default()
+        };
+        assert!(
+            e.to_string()
+                .ends_with("(expected u32, range ..=10) [seq 7]"),
+            "{e}"
+        );
+        // Out-of-range errno values still print.
+        assert!(OpError::new("x", i32::MAX)
+            .to_string()
+            .starts_with("netlink x: "));
+    }
+
+    #[test]
+    fn error_display() {
+        assert_eq!(
+            Error::Timeout { op: "receive" }.to_string(),
+            "netlink receive: timed out"
+        );
+        assert_eq!(
+            Error::Overrun { op: "receive" }.to_string(),
+            "netlink receive: receive buffer overrun, messages were lost"
+        );
+        assert_eq!(
+            Error::DumpInterrupted {
+                partial: vec![crate::message::Message::default()]
+            }
+            .to_string(),
+            "netlink dump interrupted: 1 results may be inconsistent; retry the dump"
+        );
+        assert_eq!(
+            Error::Closed { op: "send" }.to_string(),
+            "netlink send: connection closed"
+        );
+        assert_eq!(
+            op(libc::EPERM).to_string(),
+            "netlink execute: Operation not permitted (os error 1)"
+        );
+    }
+
+    /// `Result<_, Error>` is returned on every path: keep it small (clippy's
+    /// `result_large_err` threshold is 128 bytes).
+    #[test]
+    fn error_stays_small() {
+        assert!(
+            core::mem::size_of::<Error>() < 128,
+            "{}",
+            core::mem::size_of::<Error>()
+        );
     }
 }

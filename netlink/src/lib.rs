@@ -30,27 +30,33 @@
     not(test),
     deny(clippy::unwrap_used, clippy::expect_used, clippy::panic)
 )]
-// `Error` carries the kernel's whole extended acknowledgement by value.
-#![allow(clippy::result_large_err)]
 
 // Lets the derives' generated code (which names `::netlink`) work inside this crate too.
 extern crate self as netlink;
 
+pub mod ack;
 pub mod attr;
+pub mod conn;
+pub mod debug;
 pub mod enc;
 pub mod error;
 #[cfg(feature = "derive")]
 pub mod genl;
 pub mod message;
+pub mod netns;
 pub mod nlattrs;
 #[cfg(feature = "testing")]
 pub mod roundtrip;
 pub mod socket;
+#[cfg(feature = "testing")]
+pub mod testing;
 
+pub use ack::{Ack, PolicyInfo, PolicyType};
 pub use attr::{
     marshal_attributes, unmarshal_attributes, Attr, Attribute, AttributeDecoder, AttributeEncoder,
     Attrs, Nest,
 };
+pub use conn::{Config, Conn, ConnOption, Dump, Family};
 pub use enc::ByteOrder;
 pub use error::{DecodeError, EncodeError, Error, ExtAck, OpError, ValidateError};
 pub use message::{
@@ -67,4 +73,4 @@ pub use nlattrs::{
     DecodeOptions, Indexed, Multi, NlAttrs, NlAttrsOwned, NlEnum, NlStruct, NlaValue, Policy,
     UnknownAttrs,
 };
-pub use socket::{RecvInfo, Socket};
+pub use socket::{NetlinkSocket, RecvInfo, Socket};
