@@ -1,7 +1,17 @@
 //! The derive's encoder and decoder on hand-written bytes: layout, required and optional
 //! attributes, nests, flags, byte order, repeated attributes, unknown attributes, strict
 //! mode, duplicates, checks, headers, C structures and enums.
-#![deny(warnings)]
+//!
+//! The derived types (in `support/`) compile here under strict lints: generated code must not
+//! warn in a user's crate.
+#![deny(
+    warnings,
+    unused_qualifications,
+    rust_2018_idioms,
+    unused_results,
+    trivial_casts,
+    trivial_numeric_casts
+)]
 
 mod support;
 
@@ -426,6 +436,28 @@ fn c_structures_layout_short_and_long_payloads() {
     let mut again = Vec::new();
     s.write_to(&mut again);
     assert_eq!(again, stats);
+}
+
+#[test]
+fn rtnl_link_stats64_from_older_and_newer_kernels() {
+    assert_eq!(<RtnlLinkStats64 as NlStruct>::SIZE, 200);
+    let counters = |n: u64| -> Vec<u8> { (1..=n).flat_map(|v| v.to_ne_bytes()).collect() };
+    let header = vec![0u8; 16];
+    for (n, tail) in [(23u64, 0usize), (24, 0), (25, 0), (27, 16)] {
+        let mut msg = header.clone();
+        msg.extend_from_slice(&attr(23, &counters(n)));
+        let m = LinkStatsMessage::decode(&msg).unwrap();
+        let s = m.stats64.clone().unwrap();
+        assert_eq!((s.rx_packets, s.tx_compressed), (1, 23));
+        // Counters an older kernel did not send read as zero.
+        assert_eq!(s.rx_nohandler, if n >= 24 { 24 } else { 0 });
+        assert_eq!(s.rx_otherhost_dropped, if n >= 25 { 25 } else { 0 });
+        assert_eq!(s.newer.len(), tail);
+        // A full or longer payload round-trips byte for byte.
+        if n >= 25 {
+            assert_eq!(m.to_bytes().unwrap(), msg);
+        }
+    }
 }
 
 #[test]

@@ -42,6 +42,11 @@ fn link_message() {
 }
 
 #[test]
+fn link_stats_message() {
+    check_nlattrs!(LinkStatsMessage, COUNT);
+}
+
+#[test]
 fn with_indexed() {
     check_nlattrs!(WithIndexed, COUNT);
 }
@@ -70,6 +75,7 @@ fn c_structures() {
     check_struct::<IfInfoMsg>(COUNT).unwrap();
     check_struct::<LinkStats64>(COUNT).unwrap();
     check_struct::<Mixed>(COUNT).unwrap();
+    check_struct::<RtnlLinkStats64>(COUNT).unwrap();
     check_struct::<genl::GenlHeader>(COUNT).unwrap();
 }
 

@@ -89,6 +89,8 @@ pub fn stub(input: &syn::DeriveInput, krate: &Path) -> TokenStream {
         .clone()
         .unwrap_or_else(|| Lifetime::new("'__nla", Span::call_site()));
     let (head, _) = impl_header(input, &l, own.is_some(), &p);
+    let ident = &input.ident;
+    let (impl_generics, ty_generics, where_clause) = input.generics.split_for_impl();
     let name = input.ident.to_string();
     quote! {
         const _: () = {
@@ -109,6 +111,16 @@ pub fn stub(input: &syn::DeriveInput, krate: &Path) -> TokenStream {
                     _: &#p::DecodeOptions,
                 ) -> #p::Result<Self, #p::DecodeError> {
                     #p::Err(#p::derive_failed())
+                }
+            }
+
+            #p::if_testing! {
+                #[automatically_derived]
+                impl #impl_generics #p::Arbitrary for #ident #ty_generics #where_clause {
+                    fn arbitrary(_: &mut #p::Rng) -> Self {
+                        // Never runs: the crate does not compile.
+                        loop {}
+                    }
                 }
             }
         };

@@ -226,3 +226,44 @@ pub struct BorrowedInner<'a> {
     #[nla(type = 2)]
     pub id: u16,
 }
+
+/// `struct rtnl_link_stats64` in full (25 counters), tolerant of older and newer kernels.
+#[derive(NlStruct, Debug, Clone, PartialEq, Default)]
+pub struct RtnlLinkStats64 {
+    pub rx_packets: u64,
+    pub tx_packets: u64,
+    pub rx_bytes: u64,
+    pub tx_bytes: u64,
+    pub rx_errors: u64,
+    pub tx_errors: u64,
+    pub rx_dropped: u64,
+    pub tx_dropped: u64,
+    pub multicast: u64,
+    pub collisions: u64,
+    pub rx_length_errors: u64,
+    pub rx_over_errors: u64,
+    pub rx_crc_errors: u64,
+    pub rx_frame_errors: u64,
+    pub rx_fifo_errors: u64,
+    pub rx_missed_errors: u64,
+    pub tx_aborted_errors: u64,
+    pub tx_carrier_errors: u64,
+    pub tx_fifo_errors: u64,
+    pub tx_heartbeat_errors: u64,
+    pub tx_window_errors: u64,
+    pub rx_compressed: u64,
+    pub tx_compressed: u64,
+    pub rx_nohandler: u64,
+    pub rx_otherhost_dropped: u64,
+    #[nla(tail)]
+    pub newer: Vec<u8>,
+}
+
+/// A link message carrying the full statistics.
+#[derive(NlAttrs, Debug, Clone, PartialEq, Default)]
+pub struct LinkStatsMessage {
+    #[nla(header)]
+    pub header: IfInfoMsg,
+    #[nla(type = 23)]
+    pub stats64: Option<RtnlLinkStats64>,
+}
