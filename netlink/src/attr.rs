@@ -523,7 +523,9 @@ impl<'b> AttributeEncoder<'b> {
         if self.error.is_some() {
             return self;
         }
-        if let Some(position) = s.bytes().position(|b| b == 0) {
+        // `contains` searches bytes with memchr, faster than a byte loop.
+        if s.as_bytes().contains(&0) {
+            let position = s.bytes().position(|b| b == 0).unwrap_or(0);
             self.set_error(EncodeError::InteriorNul {
                 attr_type,
                 position,
