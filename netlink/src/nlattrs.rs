@@ -943,7 +943,9 @@ impl Policy {
 
     /// Checks attributes against the policy: sizes, strings, `max_len`, `min`/`max`, required
     /// attributes, single occurrences of non-repeated ones, and, when `nest_flag` is set,
-    /// `NLA_F_NESTED` on every nest (the kernel omits it in some older families).
+    /// `NLA_F_NESTED` on every nest (the kernel omits it in some older families). Attributes
+    /// of undeclared types are not checked. Occurrences are counted for the first 64 declared
+    /// attributes only.
     pub fn validate(&self, attrs: Attrs<'_>, nest_flag: bool) -> Result<(), DecodeError> {
         let set_offset = attrs.offset();
         let mut seen = [0u8; 64];
