@@ -410,6 +410,7 @@ impl Gen<'_> {
 
                     #encode_header
 
+                    #[inline]
                     fn encode_attrs(
                         &self,
                         __ae: &mut #p::AttributeEncoder<'_>,
@@ -418,6 +419,7 @@ impl Gen<'_> {
                         #p::encoder_result(__ae)
                     }
 
+                    #[inline]
                     fn decode_parts(
                         __header: &#l [u8],
                         __attrs: #p::Attrs<#l>,

@@ -108,6 +108,7 @@ pub trait NlAttrs<'a>: Sized {
 
     /// Appends the family header (padded to 4 bytes) and the attributes to `buf`, returning the
     /// bytes written. On error `buf` is cut back to its old length.
+    #[inline]
     fn encode(&self, buf: &mut Vec<u8>) -> Result<usize, EncodeError> {
         let start = buf.len();
         let result = encode_body(self, buf);
@@ -126,6 +127,7 @@ pub trait NlAttrs<'a>: Sized {
 
     /// Appends a whole netlink message: `header` (its length filled in), the family header and
     /// the attributes. Returns the message's length.
+    #[inline]
     fn encode_message(&self, header: Header, buf: &mut Vec<u8>) -> Result<usize, EncodeError> {
         let start = buf.len();
         buf.extend_from_slice(&header.to_bytes());
@@ -154,11 +156,13 @@ pub trait NlAttrs<'a>: Sized {
     }
 
     /// Decodes the payload of a message (offsets in errors count from the message's buffer).
+    #[inline]
     fn decode_message(msg: &MessageRef<'a>, opts: &DecodeOptions) -> Result<Self, DecodeError> {
         decode_at(msg.data, msg.payload_offset(), Self::HEADER_LEN, opts)
     }
 }
 
+#[inline]
 fn encode_body<'a, T: NlAttrs<'a>>(v: &T, buf: &mut Vec<u8>) -> Result<(), EncodeError> {
     if T::HEADER_LEN > 0 {
         let start = buf.len();
@@ -174,6 +178,7 @@ fn encode_body<'a, T: NlAttrs<'a>>(v: &T, buf: &mut Vec<u8>) -> Result<(), Encod
     ae.finish().map(|_| ())
 }
 
+#[inline]
 fn decode_at<'a, T: NlAttrs<'a>>(
     buf: &'a [u8],
     offset: usize,
