@@ -164,4 +164,5 @@ fn owned_and_borrowed_views_of_the_same_bytes() {
     let view = NameRef::decode(&buf).unwrap();
     assert_eq!(view.name, Some("shared"));
     assert_eq!(view.number, 3);
+    netlink::check_nlattrs!(NameRef<'_>, 1000);
 }

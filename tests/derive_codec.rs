@@ -629,3 +629,38 @@ mod renamed {
         assert_eq!(<S as nl::NlStruct>::SIZE, 4);
     }
 }
+
+#[test]
+fn error_offsets_map_to_field_paths() {
+    let t = Tree {
+        value: 1,
+        left: Some(Box::new(Tree {
+            value: 2,
+            leaves: vec![Inner { a: 1, b: None }, Inner { a: 2, b: Some(3) }],
+            ..Default::default()
+        })),
+        ..Default::default()
+    };
+    let mut b = t.to_bytes().unwrap();
+    // Shorten the second leaf's `b` (the last attribute) to a 2-byte payload.
+    let at = b.len() - 8;
+    assert_eq!(&b[at..at + 4], &attr(2, &[0; 4])[..4]);
+    b[at] = 6;
+    let e = Tree::decode(&b).unwrap_err();
+    assert_eq!(e.offset(), Some(at));
+    let p = <Tree as NlAttrs>::POLICY;
+    assert_eq!(
+        p.path_at(netlink::Attrs::new(&b), at).as_deref(),
+        Some("Tree.left.leaves.b")
+    );
+    assert_eq!(
+        p.path_at(netlink::Attrs::new(&b), 0).as_deref(),
+        Some("Tree.value")
+    );
+    assert_eq!(p.path_at(netlink::Attrs::new(&b), b.len()), None);
+    let u = cat(&[attr(1, &0u32.to_ne_bytes()), attr(9, &[])]);
+    assert_eq!(
+        p.path_at(netlink::Attrs::new(&u), 8).as_deref(),
+        Some("Tree.<type 9>")
+    );
+}

@@ -4,6 +4,11 @@
 
 mod support;
 
+/// The benchmark's derived message types.
+#[allow(dead_code)]
+#[path = "../examples/nlbench/codec_derived.rs"]
+mod codec_derived;
+
 use netlink::check_nlattrs;
 use netlink::genl;
 use netlink::roundtrip::{check_enum, check_struct};
@@ -59,6 +64,13 @@ fn borrowed() {
 #[test]
 fn borrowed_inner() {
     check_nlattrs!(BorrowedInner<'_>, COUNT);
+}
+
+#[test]
+fn benchmark_messages() {
+    check_nlattrs!(codec_derived::CodecRef<'_>, COUNT);
+    check_nlattrs!(codec_derived::CodecOwned, COUNT);
+    check_nlattrs!(codec_derived::CodecNest, COUNT);
 }
 
 #[test]

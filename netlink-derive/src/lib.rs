@@ -80,7 +80,8 @@ use proc_macro::TokenStream;
 ///   `DecodeOptions::strict()` it is an error (`DecodeError::UnknownAttribute`);
 /// - a missing required attribute is `DecodeError::MissingAttribute` naming the field;
 ///   a failed check is `DecodeError::Invalid` naming the field; every error carries the
-///   offset and the attribute type.
+///   offset and the attribute type, which `Policy::path_at` turns into a field path
+///   (`Link.info.data.port`).
 ///
 /// Encoding writes the header, then the fields in declaration order, then the unknown
 /// attributes.

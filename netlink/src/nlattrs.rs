@@ -997,6 +997,72 @@ impl Policy {
     }
 }
 
+impl Policy {
+    /// The path of the attribute at `offset` (an error's [`offset`](DecodeError::offset)):
+    /// `CtrlMessage.ops[2].id` for the `id` of the second entry of `ops`. `attrs` are the
+    /// attributes the error's offsets refer to (after the family header, with its offset).
+    ///
+    /// ```
+    /// use netlink::genl::CtrlMessage;
+    /// use netlink::{Attrs, Indexed, NlAttrs};
+    /// use netlink::genl::Op;
+    ///
+    /// let msg = CtrlMessage {
+    ///     ops: Some(Indexed::from_values([Op { id: Some(3), ..Default::default() }])),
+    ///     ..Default::default()
+    /// };
+    /// let mut buf = msg.to_bytes()?;
+    /// buf[12] = 6; // the op id's length: a 2-byte payload instead of 4
+    /// let err = CtrlMessage::decode(&buf).unwrap_err();
+    /// let attrs = Attrs::with_offset(&buf[4..], 4);
+    /// let path = CtrlMessage::POLICY.path_at(attrs, err.offset().unwrap());
+    /// assert_eq!(path.as_deref(), Some("CtrlMessage.ops[1].id"));
+    /// # Ok::<(), netlink::Error>(())
+    /// ```
+    pub fn path_at(&self, attrs: Attrs<'_>, offset: usize) -> Option<String> {
+        let mut out = String::from(self.name);
+        self.path_into(attrs, offset, &mut out).then_some(out)
+    }
+
+    fn path_into(&self, attrs: Attrs<'_>, offset: usize, out: &mut String) -> bool {
+        for a in attrs {
+            let Ok(a) = a else { return false };
+            let start = a.offset();
+            let end = start.saturating_add(ATTR_HEADER_LEN.saturating_add(a.payload().len()));
+            if offset < start || offset >= end {
+                continue;
+            }
+            let inner = if let Some(elements) = self.elements {
+                out.push_str(&format!("[{}]", a.attr_type()));
+                Some(elements)
+            } else {
+                match self.field(a.attr_type()) {
+                    Some(f) => {
+                        let short = f.name.rsplit('.').next().unwrap_or(f.name);
+                        out.push('.');
+                        out.push_str(short);
+                        match f.kind {
+                            FieldKind::Nested(p) => Some(p),
+                            _ => None,
+                        }
+                    }
+                    None => {
+                        out.push_str(&format!(".<type {}>", a.attr_type()));
+                        None
+                    }
+                }
+            };
+            if offset != start {
+                if let (Some(p), Ok(nested)) = (inner, a.nested()) {
+                    let _ = p().path_into(nested, offset, out);
+                }
+            }
+            return true;
+        }
+        false
+    }
+}
+
 fn check_nest(a: &Attr<'_>, nest_flag: bool) -> Result<(), DecodeError> {
     if nest_flag && !a.is_nested() {
         return Err(a.invalid("nest without NLA_F_NESTED"));
