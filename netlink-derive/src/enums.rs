@@ -182,7 +182,7 @@ pub fn derive(input: &syn::DeriveInput) -> TokenStream {
             #[automatically_derived]
             impl<'__nla> #p::NlaValue<'__nla> for #name {
                 const KIND: #p::ValueKind = #p::ValueKind::Int {
-                    size: ::core::mem::size_of::<#repr_ty>(),
+                    size: #p::size_of::<#repr_ty>(),
                     signed: #signed,
                 };
                 fn encode_value(
@@ -203,8 +203,8 @@ pub fn derive(input: &syn::DeriveInput) -> TokenStream {
 
             #[automatically_derived]
             impl #p::StructField for #name {
-                const SIZE: usize = ::core::mem::size_of::<#repr_ty>();
-                const ALIGN: usize = ::core::mem::align_of::<#repr_ty>();
+                const SIZE: usize = #p::size_of::<#repr_ty>();
+                const ALIGN: usize = #p::align_of::<#repr_ty>();
                 fn put(&self, __out: &mut [u8], __order: #p::ByteOrder) {
                     #p::StructField::put(&<Self as #p::NlEnum>::to_repr(self), __out, __order);
                 }

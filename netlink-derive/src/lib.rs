@@ -229,3 +229,128 @@ pub fn derive_nl_struct(input: TokenStream) -> TokenStream {
     let input = syn::parse_macro_input!(input as syn::DeriveInput);
     cstruct::derive(&input).into()
 }
+
+#[cfg(test)]
+mod tests {
+    //! Expansion tests: what the generated code looks like, independent of the compiler.
+
+    use proc_macro2::{TokenStream, TokenTree};
+
+    fn expand_nl_attrs(src: &str) -> String {
+        let input: syn::DeriveInput = syn::parse_str(src).expect("valid input");
+        let mut cx = crate::ctxt::Ctxt::default();
+        let c = crate::ast::container(&mut cx, &input).expect("a struct");
+        crate::check::check(&mut cx, &c);
+        assert!(cx.is_ok());
+        let krate = crate::attr::crate_path(&c.attrs);
+        crate::expand::expand(&c, &krate).to_string()
+    }
+
+    /// Every absolute path (`::a::b`) of a token stream, as its first two segments.
+    fn absolute_paths(ts: TokenStream, out: &mut Vec<String>) {
+        let tokens: Vec<TokenTree> = ts.into_iter().collect();
+        for (i, t) in tokens.iter().enumerate() {
+            match t {
+                TokenTree::Group(g) => absolute_paths(g.stream(), out),
+                TokenTree::Punct(p) if p.as_char() == ':' => {
+                    // `::` not preceded by an identifier, `>` or `:` starts an absolute path.
+                    let prev = i.checked_sub(1).and_then(|j| tokens.get(j));
+                    let next = tokens.get(i + 1);
+                    let starts = matches!(next, Some(TokenTree::Punct(n)) if n.as_char() == ':')
+                        && !matches!(prev, Some(TokenTree::Ident(_)))
+                        && !matches!(prev, Some(TokenTree::Punct(q)) if q.as_char() == ':' || q.as_char() == '>');
+                    if starts {
+                        let seg = |k: usize| match tokens.get(k) {
+                            Some(TokenTree::Ident(id)) => id.to_string(),
+                            _ => String::new(),
+                        };
+                        out.push(format!("::{}::{}", seg(i + 2), seg(i + 5)));
+                    }
+                }
+                _ => {}
+            }
+        }
+    }
+
+    const EXAMPLE: &str = r#"
+        struct Example<'a> {
+            #[nla(type = 1, min = 1, max = 9)] number: u16,
+            #[nla(type = 2, max_len = 15)] name: Option<&'a str>,
+            #[nla(type = 3, nested)] inner: Option<Box<Inner>>,
+            #[nla(type = 4, flag)] enabled: bool,
+            #[nla(type = 5, be)] port: u16,
+            #[nla(type = 6, multi)] addrs: Multi<'a, Ipv4Addr>,
+            #[nla(unknown)] rest: UnknownAttrs,
+            #[nla(header)] header: GenlHeader,
+        }
+    "#;
+
+    #[test]
+    fn generated_code_names_only_the_private_module() {
+        let out: TokenStream = expand_nl_attrs(EXAMPLE).parse().expect("tokens");
+        let mut paths = Vec::new();
+        absolute_paths(out, &mut paths);
+        assert!(!paths.is_empty());
+        for p in &paths {
+            assert_eq!(p, "::netlink::__private", "{paths:?}");
+        }
+    }
+
+    #[test]
+    fn generated_code_is_wrapped_in_an_anonymous_const() {
+        let out = expand_nl_attrs(EXAMPLE);
+        assert!(out.starts_with("const _ : () = {"), "{out}");
+        assert!(
+            out.contains(
+                "impl < 'a > :: netlink :: __private :: NlAttrs < 'a > for Example < 'a >"
+            ),
+            "{out}"
+        );
+        assert!(
+            out.contains(":: netlink :: __private :: if_testing !"),
+            "{out}"
+        );
+    }
+
+    #[test]
+    fn crate_path_is_honoured() {
+        let src = EXAMPLE.replace(
+            "struct Example",
+            "#[nla(crate = \"my::nl\")] struct Example",
+        );
+        let out = expand_nl_attrs(&src);
+        assert!(!out.contains(":: netlink"), "{out}");
+        assert!(out.contains("my :: nl :: __private :: NlAttrs"), "{out}");
+        let enum_src: syn::DeriveInput = syn::parse_str(
+            "#[nla(crate = \"nl\")] #[repr(u8)] enum E { A = 1, #[nla(other)] Other(u8) }",
+        )
+        .expect("enum");
+        let out = crate::enums::derive(&enum_src).to_string();
+        assert!(
+            !out.contains(":: netlink") && !out.contains(":: core"),
+            "{out}"
+        );
+        let struct_src: syn::DeriveInput =
+            syn::parse_str("#[nla(crate = \"nl\")] struct S { a: u8, #[nla(be)] b: u32 }")
+                .expect("struct");
+        let out = crate::cstruct::derive(&struct_src).to_string();
+        assert!(
+            !out.contains(":: netlink") && !out.contains(":: core"),
+            "{out}"
+        );
+    }
+
+    #[test]
+    fn errors_are_collected_not_panicked() {
+        let input: syn::DeriveInput = syn::parse_str(
+            "struct S { #[nla(type = 0)] a: u32, #[nla(type = 0, flag)] b: u8, #[nla(bogus)] c: u8 }",
+        )
+        .expect("input");
+        let mut cx = crate::ctxt::Ctxt::default();
+        let c = crate::ast::container(&mut cx, &input).expect("a struct");
+        crate::check::check(&mut cx, &c);
+        let errors = cx.into_compile_errors().to_string();
+        // type 0 (twice), flag on u8, the duplicate (both fields), the unknown key, missing type.
+        assert_eq!(errors.matches("compile_error").count(), 7, "{errors}");
+    }
+}

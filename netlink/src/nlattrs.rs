@@ -1156,6 +1156,7 @@ pub mod __private {
     pub use crate::attr::{Attr, AttributeEncoder, Attrs, NLA_TYPE_MASK};
     pub use crate::enc::{ByteOrder, Int};
     pub use crate::error::{DecodeError, EncodeError};
+    pub use core::mem::{align_of, size_of};
     pub use core::option::Option::{self, None, Some};
     pub use core::result::Result::{self, Err, Ok};
     pub use std::boxed::Box;
