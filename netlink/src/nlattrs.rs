@@ -787,10 +787,10 @@ pub struct Indexed<T> {
 }
 
 impl<T> Indexed<T> {
-    /// Entries numbered 1, 2, 3, ... as the kernel numbers arrays.
+    /// Entries numbered 1, 2, 3, ... as the kernel numbers arrays (at most 65,535).
     pub fn from_values(values: impl IntoIterator<Item = T>) -> Indexed<T> {
         Indexed {
-            entries: (1u16..).zip(values).collect(),
+            entries: (1..=u16::MAX).zip(values).collect(),
         }
     }
 
