@@ -664,3 +664,41 @@ fn error_offsets_map_to_field_paths() {
         Some("Tree.<type 9>")
     );
 }
+
+#[test]
+fn variable_width_integers_and_bitfields() {
+    use netlink::{Bitfield32, Sint, Uint};
+    let small = Variable {
+        uint: Some(Uint(7)),
+        sint: Some(Sint(-7)),
+        uint_be: Some(Uint(0x0102)),
+        bits: Some(Bitfield32 {
+            value: 1,
+            selector: 3,
+        }),
+    };
+    let b = small.to_bytes().unwrap();
+    assert_eq!(
+        b,
+        cat(&[
+            attr(1, &7u32.to_ne_bytes()),
+            attr(2, &(-7i32).to_ne_bytes()),
+            attr(3, &[0, 0, 1, 2]),
+            attr(
+                4,
+                &cat(&[1u32.to_ne_bytes().to_vec(), 3u32.to_ne_bytes().to_vec()])
+            ),
+        ])
+    );
+    assert_eq!(Variable::decode(&b).unwrap(), small);
+    let big = Variable {
+        uint: Some(Uint(1 << 40)),
+        sint: Some(Sint(-(1 << 40))),
+        ..Default::default()
+    };
+    let b = big.to_bytes().unwrap();
+    assert_eq!(&b[..12], &attr(1, &(1u64 << 40).to_ne_bytes())[..]);
+    assert_eq!(Variable::decode(&b).unwrap(), big);
+    // Other sizes are errors.
+    assert!(Variable::decode(&attr(1, &[1, 2])).is_err());
+}

@@ -52,6 +52,11 @@ fn link_stats_message() {
 }
 
 #[test]
+fn variable() {
+    check_nlattrs!(Variable, COUNT);
+}
+
+#[test]
 fn with_indexed() {
     check_nlattrs!(WithIndexed, COUNT);
 }
@@ -89,6 +94,7 @@ fn c_structures() {
     check_struct::<Mixed>(COUNT).unwrap();
     check_struct::<RtnlLinkStats64>(COUNT).unwrap();
     check_struct::<genl::GenlHeader>(COUNT).unwrap();
+    check_struct::<netlink::Bitfield32>(COUNT).unwrap();
 }
 
 #[test]

@@ -59,8 +59,8 @@ use proc_macro::TokenStream;
 /// | key | meaning | field types |
 /// |---|---|---|
 /// | `type = N` | the attribute type, 1..=16383 (the two top bits are flags); required on every attribute field | all below |
-/// | *(none)* | a value attribute: required when the type is `T`, optional with `Option<T>` | `u8`..`u64`, `i8`..`i64`, `String`, `CString`, `Vec<u8>`, `[u8; N]`, `Ipv4Addr`, `Ipv6Addr`, `IpAddr`, an `NlEnum`, an `NlStruct`; borrowed: `&'a str`, `&'a CStr`, `&'a [u8]` |
-/// | `be` | integers travel in network byte order (big-endian) | integers, `NlEnum`s |
+/// | *(none)* | a value attribute: required when the type is `T`, optional with `Option<T>` | `u8`..`u64`, `i8`..`i64`, `Uint`/`Sint` (variable width), `String`, `CString`, `Vec<u8>`, `[u8; N]`, `Ipv4Addr`, `Ipv6Addr`, `IpAddr`, an `NlEnum`, an `NlStruct` (e.g. `Bitfield32`), any `NlaValue`; borrowed: `&'a str`, `&'a CStr`, `&'a [u8]` |
+/// | `be` | integers travel in network byte order (big-endian) | integers, `Uint`/`Sint`, `NlEnum`s |
 /// | `flag` | a flag attribute: present (empty payload) means `true` | `bool` |
 /// | `nested` | a nested attribute set, encoded with `NLA_F_NESTED`; `Box<T>` for recursive types | a struct deriving `NlAttrs` (or `Indexed<T>`), `Option<T>`, `Box<T>` |
 /// | `multi` | a repeated attribute: every occurrence, in order | `Vec<T>`; in borrowed structs also `Multi<'a, T>` (lazy, no allocation) |

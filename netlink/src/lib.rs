@@ -69,8 +69,10 @@ pub use netlink_derive::NlAttrs;
 pub use netlink_derive::{NlEnum, NlStruct};
 #[doc(hidden)]
 pub use nlattrs::__private;
+#[cfg(feature = "derive")]
+pub use nlattrs::Bitfield32;
 pub use nlattrs::{
-    DecodeOptions, Indexed, Multi, NlAttrs, NlAttrsOwned, NlEnum, NlStruct, NlaValue, Policy,
-    UnknownAttrs,
+    DecodeOptions, Indexed, Multi, NlAttrs, NlAttrsOwned, NlEnum, NlStruct, NlaValue, Policy, Sint,
+    Uint, UnknownAttrs,
 };
 pub use socket::{NetlinkSocket, RecvInfo, Socket};

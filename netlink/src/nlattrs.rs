@@ -248,6 +248,11 @@ pub enum ValueKind {
         /// Its size in bytes.
         size: usize,
     },
+    /// A variable-width integer (`NLA_UINT`, `NLA_SINT`): 4 or 8 bytes.
+    VarInt {
+        /// Whether it is signed.
+        signed: bool,
+    },
 }
 
 macro_rules! int_value {
@@ -378,6 +383,58 @@ impl<'a> NlaValue<'a> for IpAddr {
             _ => attr.array::<16>().map(|b| IpAddr::V6(b.into())),
         }
     }
+}
+
+/// A variable-width unsigned integer (the kernel's `NLA_UINT`): sent in 4 bytes when it fits,
+/// 8 otherwise; either size is accepted.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Default)]
+pub struct Uint(pub u64);
+
+/// A variable-width signed integer (the kernel's `NLA_SINT`): sent in 4 bytes when it fits,
+/// 8 otherwise; either size is accepted.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Default)]
+pub struct Sint(pub i64);
+
+impl<'a> NlaValue<'a> for Uint {
+    const KIND: ValueKind = ValueKind::VarInt { signed: false };
+    fn encode_value(&self, ae: &mut AttributeEncoder<'_>, attr_type: u16, order: ByteOrder) {
+        match u32::try_from(self.0) {
+            Ok(v) => ae.int(attr_type, v, order),
+            Err(_) => ae.int(attr_type, self.0, order),
+        };
+    }
+    fn decode_value(attr: &Attr<'a>, order: ByteOrder) -> Result<Self, DecodeError> {
+        match attr.payload().len() {
+            4 => attr.int::<u32>(order).map(|v| Uint(v.into())),
+            _ => attr.int::<u64>(order).map(Uint),
+        }
+    }
+}
+
+impl<'a> NlaValue<'a> for Sint {
+    const KIND: ValueKind = ValueKind::VarInt { signed: true };
+    fn encode_value(&self, ae: &mut AttributeEncoder<'_>, attr_type: u16, order: ByteOrder) {
+        match i32::try_from(self.0) {
+            Ok(v) => ae.int(attr_type, v, order),
+            Err(_) => ae.int(attr_type, self.0, order),
+        };
+    }
+    fn decode_value(attr: &Attr<'a>, order: ByteOrder) -> Result<Self, DecodeError> {
+        match attr.payload().len() {
+            4 => attr.int::<i32>(order).map(|v| Sint(v.into())),
+            _ => attr.int::<i64>(order).map(Sint),
+        }
+    }
+}
+
+/// `struct nla_bitfield32`: values and the mask of the bits they set (`NLA_BITFIELD32`).
+#[cfg(feature = "derive")]
+#[derive(crate::NlStruct, Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+pub struct Bitfield32 {
+    /// The bits' values.
+    pub value: u32,
+    /// Which bits `value` sets.
+    pub selector: u32,
 }
 
 /// Values with a length that `#[nla(max_len = N)]` limits: bytes of a string (without its
@@ -1087,6 +1144,14 @@ fn validate_value(a: &Attr<'_>, f: &FieldPolicy, v: ValueKind) -> Result<(), Dec
         ValueKind::String => {
             let s = a.string()?;
             s.len()
+        }
+        ValueKind::VarInt { signed } => {
+            let size = if a.payload().len() == 4 { 4 } else { 8 };
+            let n = read_int(a, size, signed, order)?;
+            if let Some(r) = range_error(&n, f.min, f.max) {
+                return Err(a.invalid(format!("`{}`: {r}", f.name)));
+            }
+            return Ok(());
         }
         ValueKind::CString => a.cstr()?.to_bytes().len(),
         ValueKind::Binary | ValueKind::Struct { .. } => a.payload().len(),

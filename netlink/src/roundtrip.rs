@@ -148,6 +148,26 @@ macro_rules! arbitrary_int {
 }
 arbitrary_int!(u8, u16, u32, u64, i8, i16, i32, i64);
 
+impl Arbitrary for crate::Uint {
+    fn arbitrary(rng: &mut Rng) -> Self {
+        crate::Uint(if rng.coin() {
+            u64::from(u32::arbitrary(rng))
+        } else {
+            u64::arbitrary(rng)
+        })
+    }
+}
+
+impl Arbitrary for crate::Sint {
+    fn arbitrary(rng: &mut Rng) -> Self {
+        crate::Sint(if rng.coin() {
+            i64::from(i32::arbitrary(rng))
+        } else {
+            i64::arbitrary(rng)
+        })
+    }
+}
+
 impl Arbitrary for bool {
     fn arbitrary(rng: &mut Rng) -> Self {
         rng.coin()

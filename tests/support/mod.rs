@@ -267,3 +267,16 @@ pub struct LinkStatsMessage {
     #[nla(type = 23)]
     pub stats64: Option<RtnlLinkStats64>,
 }
+
+/// Variable-width integers and a bitfield.
+#[derive(NlAttrs, Debug, Clone, PartialEq, Default)]
+pub struct Variable {
+    #[nla(type = 1)]
+    pub uint: Option<netlink::Uint>,
+    #[nla(type = 2)]
+    pub sint: Option<netlink::Sint>,
+    #[nla(type = 3, be)]
+    pub uint_be: Option<netlink::Uint>,
+    #[nla(type = 4)]
+    pub bits: Option<netlink::Bitfield32>,
+}
