@@ -1377,3 +1377,110 @@ macro_rules! __nla_if_testing {
 macro_rules! __nla_if_testing {
     ($($t:tt)*) => {};
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn align_up_rounds_to_powers_of_two() {
+        assert_eq!(align_up(0, 4), 0);
+        assert_eq!(align_up(1, 4), 4);
+        assert_eq!(align_up(9, 8), 16);
+        assert_eq!(align_up(7, 1), 7);
+        assert_eq!(align_up(usize::MAX, 8), usize::MAX);
+    }
+
+    #[test]
+    fn unknown_attrs_keep_flags_and_order() {
+        let mut u = UnknownAttrs::new();
+        assert!(u.is_empty());
+        u.push_raw(5 | NLA_F_NESTED, &[1, 2, 3]);
+        u.push_raw(9, &[]);
+        assert_eq!(u.len(), 2);
+        assert_eq!(u.as_bytes(), &[7, 0, 5, 0x80, 1, 2, 3, 0, 4, 0, 9, 0]);
+        let mut buf = Vec::new();
+        let mut ae = AttributeEncoder::new(&mut buf);
+        u.encode_into(&mut ae);
+        ae.finish().unwrap();
+        assert_eq!(buf, u.as_bytes());
+        assert_eq!(
+            format!("{u:?}"),
+            "[{type: 5, flags: 0x8000, len: 3}, {type: 9, flags: 0x0, len: 0}]"
+        );
+    }
+
+    #[test]
+    fn range_and_length_errors() {
+        assert_eq!(range_error(&5u8, Some(1), Some(9)), None);
+        assert_eq!(
+            range_error(&0u8, Some(1), None).as_deref(),
+            Some("value 0 below min 1")
+        );
+        assert_eq!(
+            range_error(&-3i8, None, Some(-4)).as_deref(),
+            Some("value -3 above max -4")
+        );
+        assert_eq!(__private::len_error(&"abc", 3), None);
+        assert_eq!(
+            __private::len_error(&vec![0u8; 4], 3).as_deref(),
+            Some("length 4 above max_len 3")
+        );
+    }
+
+    #[test]
+    fn variable_width_integers() {
+        let mut buf = Vec::new();
+        let mut ae = AttributeEncoder::new(&mut buf);
+        Uint(1).encode_value(&mut ae, 1, ByteOrder::Native);
+        Uint(u64::MAX).encode_value(&mut ae, 2, ByteOrder::Native);
+        Sint(-1).encode_value(&mut ae, 3, ByteOrder::Big);
+        ae.finish().unwrap();
+        let attrs: Vec<Attr<'_>> = Attrs::new(&buf).map(Result::unwrap).collect();
+        assert_eq!(attrs[0].payload().len(), 4);
+        assert_eq!(attrs[1].payload().len(), 8);
+        assert_eq!(attrs[2].payload(), &[0xff; 4]);
+        assert_eq!(
+            Uint::decode_value(&attrs[0], ByteOrder::Native),
+            Ok(Uint(1))
+        );
+        assert_eq!(
+            Uint::decode_value(&attrs[1], ByteOrder::Native),
+            Ok(Uint(u64::MAX))
+        );
+        assert_eq!(Sint::decode_value(&attrs[2], ByteOrder::Big), Ok(Sint(-1)));
+    }
+
+    #[test]
+    fn indexed_rejects_flag_bits_in_indices() {
+        #[derive(Debug, PartialEq)]
+        struct Empty;
+        impl<'a> NlAttrs<'a> for Empty {
+            const POLICY: &'static Policy = &Policy::new("Empty", 0, &[], false);
+            fn encode_attrs(&self, _: &mut AttributeEncoder<'_>) -> Result<(), EncodeError> {
+                Ok(())
+            }
+            fn decode_parts(
+                _: &'a [u8],
+                _: Attrs<'a>,
+                _: &DecodeOptions,
+            ) -> Result<Self, DecodeError> {
+                Ok(Empty)
+            }
+        }
+        let bad = Indexed {
+            entries: vec![(0x8001, Empty)],
+        };
+        assert!(bad.to_bytes().is_err());
+        let good = Indexed::from_values([Empty, Empty]);
+        let buf = good.to_bytes().unwrap();
+        assert_eq!(buf, [4, 0, 1, 0x80, 4, 0, 2, 0x80]);
+        assert_eq!(Indexed::<Empty>::decode(&buf).unwrap(), good);
+        assert!(<Indexed<Empty> as NlAttrs>::POLICY
+            .validate(Attrs::new(&buf), true)
+            .is_ok());
+        assert!(<Indexed<Empty> as NlAttrs>::POLICY
+            .validate(Attrs::new(&[4, 0, 1, 0]), true)
+            .is_err());
+    }
+}
