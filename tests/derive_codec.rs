@@ -702,3 +702,27 @@ fn variable_width_integers_and_bitfields() {
     // Other sizes are errors.
     assert!(Variable::decode(&attr(1, &[1, 2])).is_err());
 }
+
+#[test]
+fn raw_identifiers_as_field_names() {
+    #[derive(NlAttrs, Debug, PartialEq, Default)]
+    struct Keywords {
+        #[nla(type = 1)]
+        r#type: u16,
+        #[nla(type = 2)]
+        r#match: Option<String>,
+    }
+    let k = Keywords {
+        r#type: 3,
+        r#match: Some("m".into()),
+    };
+    assert_eq!(Keywords::decode(&k.to_bytes().unwrap()).unwrap(), k);
+    assert_eq!(
+        <Keywords as NlAttrs>::POLICY.field(1).unwrap().name,
+        "Keywords.type"
+    );
+    match Keywords::decode(&[]).unwrap_err() {
+        DecodeError::MissingAttribute { field, .. } => assert_eq!(field, "Keywords.type"),
+        e => panic!("{e:?}"),
+    }
+}

@@ -135,7 +135,8 @@ struct Gen<'c> {
 
 impl Gen<'_> {
     fn fname(&self, f: &Field) -> String {
-        format!("{}.{}", self.c.input.ident, f.ident)
+        use syn::ext::IdentExt as _;
+        format!("{}.{}", self.c.input.ident, f.ident.unraw())
     }
 
     fn order(&self, f: &Field) -> TokenStream {
