@@ -103,3 +103,24 @@ fn policy_dump_of_nlctrl() {
     assert!(getfamily_policy.is_some());
     assert!(tables > 0);
 }
+
+#[test]
+fn get_family_and_list_families_helpers() {
+    let conn = conn();
+    let f = netlink::genl::get_family(&conn, "nlctrl").unwrap();
+    assert_eq!(f.family_id, Some(GENL_ID_CTRL));
+    let err = netlink::genl::get_family(&conn, "no-such-family").unwrap_err();
+    assert!(err.is_not_found(), "{err}");
+    let all = netlink::genl::list_families(&conn).unwrap();
+    assert!(all
+        .iter()
+        .any(|f| f.family_name.as_deref() == Some("nlctrl")));
+    // Every family listed can be looked up by name, with the same id.
+    for f in &all {
+        let name = f.family_name.as_deref().unwrap();
+        assert_eq!(
+            netlink::genl::get_family(&conn, name).unwrap().family_id,
+            f.family_id
+        );
+    }
+}
