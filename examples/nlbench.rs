@@ -15,6 +15,8 @@ use std::process::ExitCode;
 
 #[path = "nlbench/codec.rs"]
 pub mod codec;
+#[path = "nlbench/codec_derived.rs"]
+mod codec_derived;
 #[path = "nlbench/genl_rtt.rs"]
 pub mod genl_rtt;
 
@@ -51,7 +53,12 @@ pub type Run = fn(&Options) -> Result<String, String>;
 
 /// Every workload, by name.
 const WORKLOADS: &[(&str, Run)] = &[
-    ("codec", |o| codec::run(o.count_or(codec::DEFAULT_COUNT))),
+    ("codec", |o| {
+        codec_derived::run(o.count_or(codec::DEFAULT_COUNT))
+    }),
+    ("codec-owned", |o| {
+        codec_derived::run_owned(o.count_or(codec::DEFAULT_COUNT))
+    }),
     ("codec-raw", |o| {
         codec::run(o.count_or(codec::DEFAULT_COUNT))
     }),

@@ -144,6 +144,24 @@ pub enum DecodeError {
         /// What was wrong.
         reason: String,
     },
+    /// A required attribute of a typed attribute set is missing.
+    #[error("attribute {attr_type} (`{field}`) missing from the set at offset {offset}")]
+    MissingAttribute {
+        /// Offset of the attribute set.
+        offset: usize,
+        /// The missing type.
+        attr_type: u16,
+        /// The field (`Type.field`) that needs it.
+        field: &'static str,
+    },
+    /// Strict decoding met an attribute type the typed set does not declare.
+    #[error("attribute {attr_type} at offset {offset}: unknown type (strict decoding)")]
+    UnknownAttribute {
+        /// Offset of the attribute.
+        offset: usize,
+        /// Its type, flags masked off.
+        attr_type: u16,
+    },
 }
 
 impl DecodeError {
@@ -161,7 +179,9 @@ impl DecodeError {
             | Self::StringNotTerminated { offset, .. }
             | Self::InvalidUtf8 { offset, .. }
             | Self::NestTooDeep { offset, .. }
-            | Self::Invalid { offset, .. } => Some(*offset),
+            | Self::Invalid { offset, .. }
+            | Self::MissingAttribute { offset, .. }
+            | Self::UnknownAttribute { offset, .. } => Some(*offset),
             Self::NoCurrentAttr => None,
         }
     }
@@ -175,7 +195,9 @@ impl DecodeError {
             | Self::StringNotTerminated { attr_type, .. }
             | Self::InvalidUtf8 { attr_type, .. }
             | Self::NestTooDeep { attr_type, .. }
-            | Self::Invalid { attr_type, .. } => Some(*attr_type),
+            | Self::Invalid { attr_type, .. }
+            | Self::MissingAttribute { attr_type, .. }
+            | Self::UnknownAttribute { attr_type, .. } => Some(*attr_type),
             _ => None,
         }
     }

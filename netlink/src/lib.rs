@@ -31,14 +31,22 @@
     deny(clippy::unwrap_used, clippy::expect_used, clippy::panic)
 )]
 
+// Lets the derives' generated code (which names `::netlink`) work inside this crate too.
+extern crate self as netlink;
+
 pub mod ack;
 pub mod attr;
 pub mod conn;
 pub mod debug;
 pub mod enc;
 pub mod error;
+#[cfg(feature = "derive")]
+pub mod genl;
 pub mod message;
 pub mod netns;
+pub mod nlattrs;
+#[cfg(feature = "testing")]
+pub mod roundtrip;
 pub mod socket;
 #[cfg(feature = "testing")]
 pub mod testing;
@@ -54,5 +62,17 @@ pub use error::{DecodeError, EncodeError, Error, ExtAck, OpError, ValidateError,
 pub use message::{
     messages, validate, Header, HeaderFlags, HeaderType, Message, MessageEncoder, MessageRef,
     Messages,
+};
+#[cfg(feature = "derive")]
+pub use netlink_derive::NlAttrs;
+#[cfg(feature = "derive")]
+pub use netlink_derive::{NlEnum, NlStruct};
+#[doc(hidden)]
+pub use nlattrs::__private;
+#[cfg(feature = "derive")]
+pub use nlattrs::Bitfield32;
+pub use nlattrs::{
+    DecodeOptions, Indexed, Multi, NlAttrs, NlAttrsOwned, NlEnum, NlStruct, NlaValue, Policy, Sint,
+    Uint, UnknownAttrs,
 };
 pub use socket::{NetlinkSocket, RecvInfo, Socket};

@@ -1,0 +1,81 @@
+//! Lists every generic netlink family, its operations and multicast groups, like
+//! `genl ctrl list`: a `CTRL_CMD_GETFAMILY` dump decoded with the derived
+//! [`CtrlMessage`](netlink::genl::CtrlMessage), each reply borrowed from the receive buffer.
+//!
+//! ```text
+//! cargo run --example families
+//! ```
+
+use netlink::genl::{CtrlCommand, CtrlMessage, GENL_ID_CTRL};
+use netlink::{
+    Config, Conn, DecodeOptions, Error, Family, HeaderFlags, HeaderType, Message, NlAttrs,
+};
+
+/// `GENL_ADMIN_PERM` and the `GENL_CMD_CAP_*` bits of `CTRL_ATTR_OP_FLAGS`.
+const OP_FLAGS: [(u32, &str); 5] = [
+    (0x01, "admin-perm"),
+    (0x02, "doit"),
+    (0x04, "dumpit"),
+    (0x08, "has-policy"),
+    (0x10, "uns-admin-perm"),
+];
+
+fn op_flags(flags: u32) -> String {
+    let names: Vec<&str> = OP_FLAGS
+        .iter()
+        .filter(|(bit, _)| flags & bit != 0)
+        .map(|(_, name)| *name)
+        .collect();
+    names.join(", ")
+}
+
+fn print_family(f: &CtrlMessage) {
+    println!("Name: {}", f.family_name.as_deref().unwrap_or("?"));
+    println!(
+        "\tID: {:#x}  Version: {:#x}  header size: {}  max attribs: {}",
+        f.family_id.unwrap_or(0),
+        f.version.unwrap_or(0),
+        f.header_size.unwrap_or(0),
+        f.max_attr.unwrap_or(0),
+    );
+    if let Some(ops) = &f.ops {
+        println!("\tcommands supported:");
+        for (i, op) in &ops.entries {
+            println!(
+                "\t\t#{i}:  ID-{:#x}  [{}]",
+                op.id.unwrap_or(0),
+                op_flags(op.flags.unwrap_or(0))
+            );
+        }
+    }
+    if let Some(groups) = &f.mcast_groups {
+        println!("\tmulticast groups:");
+        for (i, g) in &groups.entries {
+            println!(
+                "\t\t#{i}:  ID-{:#x}  name: {}",
+                g.id.unwrap_or(0),
+                g.name.as_deref().unwrap_or("?")
+            );
+        }
+    }
+    println!();
+}
+
+fn main() -> Result<(), Error> {
+    let conn = Conn::dial(Family::GENERIC, Config::default())?;
+    let request = Message::new(
+        HeaderType(GENL_ID_CTRL),
+        HeaderFlags::REQUEST | HeaderFlags::DUMP,
+        CtrlMessage::new(CtrlCommand::GetFamily).to_bytes()?,
+    );
+    let mut dump = conn.dump(&request)?;
+    let mut count = 0;
+    while let Some(reply) = dump.next_ref() {
+        let reply = reply?;
+        let family = CtrlMessage::decode_message(&reply, &DecodeOptions::default())?;
+        print_family(&family);
+        count += 1;
+    }
+    println!("{count} families");
+    Ok(())
+}

@@ -1,0 +1,208 @@
+//! Parsing of `#[nla(...)]` attributes into plain values with their spans.
+
+use proc_macro2::Span;
+use syn::meta::ParseNestedMeta;
+use syn::{Attribute, LitInt, LitStr, Path, Token};
+
+use crate::ctxt::Ctxt;
+
+/// A value and where it was written.
+#[derive(Clone)]
+pub struct Spanned<T> {
+    pub value: T,
+    pub span: Span,
+    /// The tokens written, for errors spanning all of them.
+    pub tokens: proc_macro2::TokenStream,
+}
+
+/// Keys of `#[nla(...)]` on a field of `#[derive(NlAttrs)]`.
+pub const FIELD_KEYS: &[&str] = &[
+    "type", "nested", "flag", "be", "multi", "unknown", "header", "max_len", "min", "max",
+];
+/// Keys of `#[nla(...)]` on the container of any derive.
+pub const CONTAINER_KEYS: &[&str] = &["crate"];
+/// Keys of `#[nla(...)]` on a field of `#[derive(NlStruct)]`.
+pub const STRUCT_FIELD_KEYS: &[&str] = &["be", "tail"];
+/// Keys of `#[nla(...)]` on a variant of `#[derive(NlEnum)]`.
+pub const VARIANT_KEYS: &[&str] = &["other"];
+
+/// Everything `#[nla(...)]` said about one item.
+#[derive(Default)]
+pub struct NlaAttrs {
+    pub attr_type: Option<Spanned<u64>>,
+    pub nested: Option<Span>,
+    pub flag: Option<Span>,
+    pub be: Option<Span>,
+    pub multi: Option<Span>,
+    pub unknown: Option<Span>,
+    pub header: Option<Span>,
+    pub tail: Option<Span>,
+    pub other: Option<Span>,
+    pub max_len: Option<Spanned<u64>>,
+    pub min: Option<Spanned<i128>>,
+    pub max: Option<Spanned<i128>>,
+    pub krate: Option<Spanned<Path>>,
+}
+
+impl NlaAttrs {
+    /// Whether any key other than the given ones was set (for "can't combine" checks).
+    pub fn keys_set(&self) -> Vec<(&'static str, Span)> {
+        let mut v = Vec::new();
+        if let Some(t) = &self.attr_type {
+            v.push(("type", t.span));
+        }
+        for (name, s) in [
+            ("nested", self.nested),
+            ("flag", self.flag),
+            ("be", self.be),
+            ("multi", self.multi),
+            ("unknown", self.unknown),
+            ("header", self.header),
+        ] {
+            if let Some(s) = s {
+                v.push((name, s));
+            }
+        }
+        if let Some(m) = &self.max_len {
+            v.push(("max_len", m.span));
+        }
+        if let Some(m) = &self.min {
+            v.push(("min", m.span));
+        }
+        if let Some(m) = &self.max {
+            v.push(("max", m.span));
+        }
+        v
+    }
+}
+
+/// Parses every `#[nla(...)]` of `attrs` accepting `keys`; errors go to `cx`.
+pub fn parse(cx: &mut Ctxt, attrs: &[Attribute], keys: &'static [&'static str]) -> NlaAttrs {
+    let mut out = NlaAttrs::default();
+    for attr in attrs {
+        if !attr.path().is_ident("nla") {
+            continue;
+        }
+        let result = attr.parse_nested_meta(|meta| {
+            parse_one(cx, &mut out, &meta, keys);
+            Ok(())
+        });
+        if let Err(e) = result {
+            cx.push(e);
+        }
+    }
+    out
+}
+
+fn set<T>(cx: &mut Ctxt, slot: &mut Option<T>, value: T, key: &str, span: Span) {
+    if slot.is_some() {
+        cx.error_at(span, format!("duplicate key `{key}`"));
+    } else {
+        *slot = Some(value);
+    }
+}
+
+fn parse_one(cx: &mut Ctxt, out: &mut NlaAttrs, meta: &ParseNestedMeta<'_>, keys: &[&str]) {
+    let Some(ident) = meta.path.get_ident() else {
+        cx.error_spanned(&meta.path, unknown_key_msg("this key", keys));
+        return;
+    };
+    let key = ident.to_string();
+    let span = ident.span();
+    if !keys.contains(&key.as_str()) {
+        cx.error_at(span, unknown_key_msg(&format!("`{key}`"), keys));
+        // Skip a value, if any, so that the next keys still parse.
+        if meta.input.peek(Token![=]) {
+            if let Ok(v) = meta.value() {
+                let _ = v.parse::<proc_macro2::TokenTree>();
+                let _ = v.parse::<proc_macro2::TokenTree>();
+            }
+        }
+        return;
+    }
+    let result = match key.as_str() {
+        "type" => parse_uint(meta).map(|v| set(cx, &mut out.attr_type, v, &key, span)),
+        "max_len" => parse_uint(meta).map(|v| set(cx, &mut out.max_len, v, &key, span)),
+        "min" => parse_int(meta).map(|v| set(cx, &mut out.min, v, &key, span)),
+        "max" => parse_int(meta).map(|v| set(cx, &mut out.max, v, &key, span)),
+        "crate" => parse_path(meta).map(|v| set(cx, &mut out.krate, v, &key, span)),
+        _ => {
+            if meta.input.peek(Token![=]) {
+                Err(meta.error(format!("`{key}` takes no value")))
+            } else {
+                let slot = match key.as_str() {
+                    "nested" => &mut out.nested,
+                    "flag" => &mut out.flag,
+                    "be" => &mut out.be,
+                    "multi" => &mut out.multi,
+                    "unknown" => &mut out.unknown,
+                    "header" => &mut out.header,
+                    "tail" => &mut out.tail,
+                    _ => &mut out.other,
+                };
+                set(cx, slot, span, &key, span);
+                Ok(())
+            }
+        }
+    };
+    if let Err(e) = result {
+        cx.push(e);
+    }
+}
+
+fn unknown_key_msg(what: &str, keys: &[&str]) -> String {
+    let list: Vec<String> = keys.iter().map(|k| format!("`{k}`")).collect();
+    format!(
+        "unknown key {what} in #[nla(...)]; valid keys here: {}",
+        list.join(", ")
+    )
+}
+
+fn parse_uint(meta: &ParseNestedMeta<'_>) -> syn::Result<Spanned<u64>> {
+    let lit: LitInt = meta.value()?.parse()?;
+    let value = lit.base10_parse::<u64>()?;
+    Ok(Spanned {
+        value,
+        span: lit.span(),
+        tokens: quote::ToTokens::to_token_stream(&lit),
+    })
+}
+
+fn parse_int(meta: &ParseNestedMeta<'_>) -> syn::Result<Spanned<i128>> {
+    let input = meta.value()?;
+    let neg: Option<Token![-]> = input.parse()?;
+    let lit: LitInt = input.parse()?;
+    let abs = lit.base10_parse::<i128>()?;
+    let span = match &neg {
+        Some(m) => {
+            use syn::spanned::Spanned as _;
+            m.span().join(lit.span()).unwrap_or(lit.span())
+        }
+        None => lit.span(),
+    };
+    let mut tokens = quote::ToTokens::to_token_stream(&neg);
+    quote::ToTokens::to_tokens(&lit, &mut tokens);
+    Ok(Spanned {
+        value: if neg.is_some() { -abs } else { abs },
+        span,
+        tokens,
+    })
+}
+
+fn parse_path(meta: &ParseNestedMeta<'_>) -> syn::Result<Spanned<Path>> {
+    let lit: LitStr = meta.value()?.parse()?;
+    let value = lit.parse::<Path>()?;
+    Ok(Spanned {
+        value,
+        span: lit.span(),
+        tokens: quote::ToTokens::to_token_stream(&lit),
+    })
+}
+
+/// The path of the runtime crate: `#[nla(crate = "...")]` or `::netlink`.
+pub fn crate_path(attrs: &NlaAttrs) -> Path {
+    match &attrs.krate {
+        Some(p) => p.value.clone(),
+        None => syn::parse_quote!(::netlink),
+    }
+}

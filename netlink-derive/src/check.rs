@@ -1,0 +1,258 @@
+//! Cross-field rules of `#[derive(NlAttrs)]`: every mistake found is reported.
+
+use std::collections::BTreeMap;
+
+use crate::ast::{Class, Container, Field, Wrapper};
+use crate::ctxt::Ctxt;
+
+/// The largest attribute type: the two top bits of the type are `NLA_F_NESTED` and
+/// `NLA_F_NET_BYTEORDER`.
+pub const MAX_TYPE: u64 = 0x3fff;
+
+/// Checks the container; errors go to `cx`.
+pub fn check(cx: &mut Ctxt, c: &Container<'_>) {
+    let mut types: BTreeMap<u64, &Field> = BTreeMap::new();
+    let mut unknown: Option<&Field> = None;
+    let mut header: Option<&Field> = None;
+    for f in &c.fields {
+        check_field(cx, f);
+        let a = &f.attrs;
+        if a.unknown.is_some() {
+            if let Some(first) = unknown {
+                cx.error_spanned(
+                    &f.ident,
+                    "a second `unknown` field: one field keeps every unknown attribute",
+                );
+                cx.error_spanned(&first.ident, "the first `unknown` field is here");
+            }
+            unknown = Some(f);
+        }
+        if a.header.is_some() {
+            if let Some(first) = header {
+                cx.error_spanned(
+                    &f.ident,
+                    "a second `header` field: a message has one family header",
+                );
+                cx.error_spanned(&first.ident, "the first `header` field is here");
+            }
+            header = Some(f);
+        }
+        if let Some(t) = &a.attr_type {
+            if let Some(first) = types.get(&t.value) {
+                cx.error_at(
+                    t.span,
+                    format!(
+                        "duplicate attribute type {}: `{}` already uses it",
+                        t.value, first.ident
+                    ),
+                );
+                if let Some(ft) = &first.attrs.attr_type {
+                    cx.error_at(
+                        ft.span,
+                        format!(
+                            "attribute type {} first used here, by `{}`",
+                            t.value, first.ident
+                        ),
+                    );
+                }
+            } else {
+                types.insert(t.value, f);
+            }
+        }
+    }
+}
+
+fn kind_name(c: &Class) -> &'static str {
+    match c {
+        Class::Int { .. } => "an integer",
+        Class::Bool => "`bool`",
+        Class::Str => "a string",
+        Class::Bytes => "bytes",
+        Class::Ip => "an IP address",
+        Class::Unknown => "`UnknownAttrs`",
+        Class::Other => "a struct or enum",
+        Class::Unsupported(_) => "an unsupported type",
+    }
+}
+
+fn check_field(cx: &mut Ctxt, f: &Field) {
+    let a = &f.attrs;
+    let name = &f.ident;
+
+    // Fields that are not attributes.
+    for (role, span) in [("unknown", a.unknown), ("header", a.header)] {
+        let Some(span) = span else { continue };
+        for (key, kspan) in a.keys_set() {
+            if key != role {
+                cx.error_at(kspan, format!("`{key}` cannot be combined with `{role}`"));
+            }
+        }
+        if role == "unknown" && (f.class != Class::Unknown || f.wrapper != Wrapper::None) {
+            cx.error_spanned(
+                &f.inner,
+                "an `unknown` field must have type `UnknownAttrs` (it keeps every unknown \
+                 attribute, in order, byte-exact)",
+            );
+        }
+        if role == "header" && (f.class != Class::Other || f.wrapper != Wrapper::None || f.boxed) {
+            cx.error_spanned(
+                &f.inner,
+                "a `header` field must be a C structure deriving NlStruct (such as \
+                 `struct genlmsghdr`)",
+            );
+        }
+        let _ = span;
+        return;
+    }
+
+    if let Class::Unsupported(why) = &f.class {
+        cx.error_spanned(&f.inner, format!("unsupported field type: {why}"));
+        return;
+    }
+    if f.class == Class::Unknown {
+        cx.error_spanned(&f.inner, "an `UnknownAttrs` field needs `#[nla(unknown)]`");
+        return;
+    }
+
+    let Some(t) = &a.attr_type else {
+        cx.error_spanned(
+            name,
+            format!(
+                "field `{name}` needs `#[nla(type = N)]` (its attribute type number), or \
+                 `#[nla(unknown)]` / `#[nla(header)]`"
+            ),
+        );
+        return;
+    };
+    if t.value == 0 {
+        cx.error_at(
+            t.span,
+            "attribute type 0 is reserved (the `_UNSPEC` of every family): types start at 1",
+        );
+    } else if t.value > MAX_TYPE {
+        cx.error_at(
+            t.span,
+            format!(
+                "attribute type {} is above 16383: the two top bits of the type are the \
+                 NLA_F_NESTED and NLA_F_NET_BYTEORDER flags",
+                t.value
+            ),
+        );
+    }
+
+    if let Some(s) = a.multi {
+        if !matches!(f.wrapper, Wrapper::Vec | Wrapper::Multi) {
+            cx.error_at(
+                s,
+                "`multi` needs a `Vec<T>` field (or `Multi<'a, T>` in a borrowed struct)",
+            );
+        }
+        if let Some(fs) = a.flag {
+            cx.error_at(fs, "`flag` cannot be combined with `multi`");
+        }
+    }
+
+    if let Some(s) = a.flag {
+        if f.class != Class::Bool || f.wrapper != Wrapper::None {
+            cx.error_at(
+                s,
+                format!("`flag` needs a `bool` field, not {}", kind_name(&f.class)),
+            );
+        }
+        for (key, kspan) in a.keys_set() {
+            if !matches!(key, "type" | "flag" | "multi") {
+                cx.error_at(kspan, format!("`{key}` cannot be combined with `flag`"));
+            }
+        }
+        return;
+    }
+    if f.class == Class::Bool {
+        cx.error_spanned(
+            &f.inner,
+            "a `bool` field is a flag attribute: add `flag` (present = true, absent = false)",
+        );
+        return;
+    }
+
+    if let Some(s) = a.nested {
+        if f.class != Class::Other {
+            cx.error_at(
+                s,
+                format!(
+                    "`nested` needs a struct deriving NlAttrs (an attribute set), not {}",
+                    kind_name(&f.class)
+                ),
+            );
+        }
+        for (key, kspan) in a.keys_set() {
+            if matches!(key, "be" | "max_len" | "min" | "max") {
+                cx.error_at(kspan, format!("`{key}` cannot be combined with `nested`"));
+            }
+        }
+    } else if f.boxed {
+        cx.error_spanned(
+            &f.inner,
+            "`Box` is for nested sets (recursive types): add `nested`, or drop the `Box`",
+        );
+    }
+
+    if let Some(s) = a.be {
+        if !matches!(f.class, Class::Int { .. } | Class::Other) {
+            cx.error_at(
+                s,
+                format!(
+                    "`be` (network byte order) applies to integers, not {}",
+                    kind_name(&f.class)
+                ),
+            );
+        }
+    }
+
+    if let Some(m) = &a.max_len {
+        if !matches!(f.class, Class::Str | Class::Bytes) {
+            cx.error_at(
+                m.span,
+                format!(
+                    "`max_len` applies to strings and bytes, not {}",
+                    kind_name(&f.class)
+                ),
+            );
+        }
+    }
+
+    for bound in [&a.min, &a.max].into_iter().flatten() {
+        match f.class {
+            Class::Int { bits, signed } => {
+                let (lo, hi) = if signed {
+                    (-(1i128 << (bits - 1)), (1i128 << (bits - 1)) - 1)
+                } else {
+                    (0, (1i128 << bits) - 1)
+                };
+                if bound.value < lo || bound.value > hi {
+                    cx.error_spanned(
+                        &bound.tokens,
+                        format!(
+                            "{} is out of range for the field's integer type",
+                            bound.value
+                        ),
+                    );
+                }
+            }
+            _ => cx.error_at(
+                bound.span,
+                format!(
+                    "`min` and `max` apply to integers, not {}",
+                    kind_name(&f.class)
+                ),
+            ),
+        }
+    }
+    if let (Some(lo), Some(hi)) = (&a.min, &a.max) {
+        if lo.value > hi.value {
+            cx.error_spanned(
+                &lo.tokens,
+                format!("`min = {}` is above `max = {}`", lo.value, hi.value),
+            );
+        }
+    }
+}

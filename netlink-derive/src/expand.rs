@@ -1,0 +1,512 @@
+//! Code generation of `#[derive(NlAttrs)]`: encoder, decoder, policy, value generator.
+
+use proc_macro2::{Literal, Span, TokenStream};
+use quote::{format_ident, quote, quote_spanned};
+use syn::{Lifetime, Path};
+
+use crate::ast::{Container, Field, Wrapper};
+use crate::attr::Spanned;
+
+/// Tokens of an integer literal (negative ones as `-` and the literal), at `span`.
+pub fn int_lit(v: i128, span: Span, suffix: &str) -> TokenStream {
+    let mut lit = if suffix.is_empty() {
+        Literal::u128_unsuffixed(v.unsigned_abs())
+    } else {
+        Literal::u128_suffixed(v.unsigned_abs())
+    };
+    if !suffix.is_empty() {
+        lit = match suffix {
+            "i128" => Literal::i128_suffixed(v.unsigned_abs() as i128),
+            "usize" => Literal::usize_suffixed(v.unsigned_abs() as usize),
+            _ => lit,
+        };
+    }
+    lit.set_span(span);
+    if v < 0 {
+        quote_spanned!(span=> -#lit)
+    } else {
+        quote!(#lit)
+    }
+}
+
+fn opt_int(p: &TokenStream, b: &Option<Spanned<i128>>, suffix: &str) -> TokenStream {
+    match b {
+        Some(b) => {
+            let lit = int_lit(b.value, b.span, suffix);
+            quote!(#p::Some(#lit))
+        }
+        None => quote!(#p::None),
+    }
+}
+
+/// The lifetime used in the impl: the struct's own, or a fresh one.
+fn impl_lifetime(c: &Container<'_>) -> Lifetime {
+    c.lifetime
+        .clone()
+        .unwrap_or_else(|| Lifetime::new("'__nla", Span::call_site()))
+}
+
+/// `impl<'l> NlAttrs<'l> for Name<'l>` (or `for Name`) of any derive input, and the type
+/// with `'static` for the value generator.
+fn impl_header(
+    input: &syn::DeriveInput,
+    l: &Lifetime,
+    own: bool,
+    p: &TokenStream,
+) -> (TokenStream, TokenStream) {
+    let name = &input.ident;
+    let (_, ty_generics, _) = input.generics.split_for_impl();
+    let mut generics = input.generics.clone();
+    if !own {
+        generics.params.insert(
+            0,
+            syn::GenericParam::Lifetime(syn::LifetimeParam::new(l.clone())),
+        );
+    }
+    let (impl_generics, _, where_clause) = generics.split_for_impl();
+    let head = quote! {
+        #[automatically_derived]
+        impl #impl_generics #p::NlAttrs<#l> for #name #ty_generics #where_clause
+    };
+    let arbitrary_head = if own {
+        quote!(impl<#l> #p::Arbitrary for #name<#l>)
+    } else {
+        quote!(impl #p::Arbitrary for #name)
+    };
+    (head, arbitrary_head)
+}
+
+/// Impls that let the user's code compile when the input was wrong, so that only the derive's
+/// own errors show.
+pub fn stub(input: &syn::DeriveInput, krate: &Path) -> TokenStream {
+    let p = quote!(#krate::__private);
+    let own = input
+        .generics
+        .lifetimes()
+        .next()
+        .map(|l| l.lifetime.clone());
+    let l = own
+        .clone()
+        .unwrap_or_else(|| Lifetime::new("'__nla", Span::call_site()));
+    let (head, _) = impl_header(input, &l, own.is_some(), &p);
+    let ident = &input.ident;
+    let (impl_generics, ty_generics, where_clause) = input.generics.split_for_impl();
+    let name = input.ident.to_string();
+    quote! {
+        const _: () = {
+            #head {
+                const POLICY: &'static #p::Policy = &#p::Policy {
+                    name: #name,
+                    header_len: 0,
+                    fields: &[],
+                    elements: #p::None,
+                    captures_unknown: false,
+                };
+                fn encode_attrs(&self, _: &mut #p::AttributeEncoder<'_>) -> #p::Result<(), #p::EncodeError> {
+                    #p::Ok(())
+                }
+                fn decode_parts(
+                    _: &#l [u8],
+                    _: #p::Attrs<#l>,
+                    _: &#p::DecodeOptions,
+                ) -> #p::Result<Self, #p::DecodeError> {
+                    #p::Err(#p::derive_failed())
+                }
+            }
+
+            #p::if_testing! {
+                #[automatically_derived]
+                impl #impl_generics #p::Arbitrary for #ident #ty_generics #where_clause {
+                    fn arbitrary(_: &mut #p::Rng) -> Self {
+                        // Never runs: the crate does not compile.
+                        loop {}
+                    }
+                }
+            }
+        };
+    }
+}
+
+struct Gen<'c> {
+    p: TokenStream,
+    l: Lifetime,
+    c: &'c Container<'c>,
+}
+
+impl Gen<'_> {
+    fn fname(&self, f: &Field) -> String {
+        use syn::ext::IdentExt as _;
+        format!("{}.{}", self.c.input.ident, f.ident.unraw())
+    }
+
+    fn order(&self, f: &Field) -> TokenStream {
+        let p = &self.p;
+        if f.attrs.be.is_some() {
+            quote!(#p::ByteOrder::Big)
+        } else {
+            quote!(#p::ByteOrder::Native)
+        }
+    }
+
+    fn attr_type(f: &Field) -> TokenStream {
+        let t = f.attrs.attr_type.as_ref().map_or(0, |t| t.value);
+        let lit = Literal::u16_unsuffixed(u16::try_from(t).unwrap_or(0));
+        quote!(#lit)
+    }
+
+    /// Checks of a value `__v` (a reference); `fail` builds the error from `__r`.
+    fn checks(&self, f: &Field, fail: &TokenStream) -> TokenStream {
+        let p = &self.p;
+        let mut out = TokenStream::new();
+        if f.attrs.min.is_some() || f.attrs.max.is_some() {
+            let min = opt_int(p, &f.attrs.min, "");
+            let max = opt_int(p, &f.attrs.max, "");
+            out.extend(quote! {
+                if let #p::Some(__r) = #p::range_error(__v, #min, #max) {
+                    return #p::Err(#fail);
+                }
+            });
+        }
+        if let Some(m) = &f.attrs.max_len {
+            let n = Literal::usize_unsuffixed(usize::try_from(m.value).unwrap_or(usize::MAX));
+            out.extend(quote! {
+                if let #p::Some(__r) = #p::len_error(__v, #n) {
+                    return #p::Err(#fail);
+                }
+            });
+        }
+        out
+    }
+
+    fn encode_field(&self, f: &Field) -> TokenStream {
+        let p = &self.p;
+        let l = &self.l;
+        let ident = &f.ident;
+        let a = &f.attrs;
+        if a.header.is_some() {
+            return TokenStream::new();
+        }
+        if a.unknown.is_some() {
+            return quote!(self.#ident.encode_into(__ae););
+        }
+        let t = Self::attr_type(f);
+        if a.flag.is_some() {
+            return quote!(__ae.flag(#t, self.#ident););
+        }
+        let inner = &f.inner;
+        let fname = self.fname(f);
+        let one = if a.nested.is_some() {
+            quote! {
+                __ae.nested(#t, |__n| <#inner as #p::NlAttrs<#l>>::encode_attrs(__v, __n));
+            }
+        } else {
+            let fail = quote!(#p::encode_invalid(#t, #fname, __r));
+            let checks = self.checks(f, &fail);
+            let order = self.order(f);
+            quote! {
+                #checks
+                <#inner as #p::NlaValue<#l>>::encode_value(__v, __ae, #t, #order);
+            }
+        };
+        match f.wrapper {
+            Wrapper::None => quote! { { let __v = &self.#ident; #one } },
+            Wrapper::Option => quote! { if let #p::Some(__v) = &self.#ident { #one } },
+            Wrapper::Vec => quote! { for __v in &self.#ident { #one } },
+            Wrapper::Multi => quote! { for __v in self.#ident.iter() { let __v = &__v; #one } },
+        }
+    }
+
+    /// The expression decoding one occurrence from `__a`, checks included, as a `Result`.
+    fn decode_one(&self, f: &Field) -> TokenStream {
+        let p = &self.p;
+        let l = &self.l;
+        let inner = &f.inner;
+        if f.attrs.nested.is_some() {
+            let v = quote!(<#inner as #p::NlAttrs<#l>>::decode_attrs(#p::nested(__a)?, __opts));
+            return if f.boxed {
+                quote!(#v.map(#p::Box::new))
+            } else {
+                v
+            };
+        }
+        let order = self.order(f);
+        let fname = self.fname(f);
+        let fail = quote!(#p::decode_invalid(__a, #fname, __r));
+        let checks = self.checks(f, &fail);
+        quote! {{
+            let __value = <#inner as #p::NlaValue<#l>>::decode_value(__a, #order)?;
+            {
+                let __v = &__value;
+                #checks
+            }
+            #p::Ok(__value)
+        }}
+    }
+
+    fn expand(&self) -> TokenStream {
+        let p = &self.p;
+        let l = &self.l;
+        let c = self.c;
+        let name = &c.input.ident;
+        let name_str = name.to_string();
+        let own = c.lifetime.is_some();
+        let (head, arbitrary_head) = impl_header(c.input, l, own, p);
+
+        let header = c.fields.iter().find(|f| f.attrs.header.is_some());
+        let (header_len, encode_header) = match header {
+            Some(h) => {
+                let ty = &h.inner;
+                let ident = &h.ident;
+                (
+                    quote!(<#ty as #p::NlStruct>::SIZE),
+                    quote! {
+                        fn encode_header(&self, __buf: &mut #p::Vec<u8>) {
+                            <#ty as #p::NlStruct>::write_to(&self.#ident, __buf);
+                        }
+                    },
+                )
+            }
+            None => (quote!(0), TokenStream::new()),
+        };
+
+        let encodes: Vec<TokenStream> = c.fields.iter().map(|f| self.encode_field(f)).collect();
+
+        // Decoder.
+        let mut locals = Vec::new();
+        let mut arms = Vec::new();
+        let mut inits = Vec::new();
+        let mut unknown_arm = quote! {
+            if __opts.strict {
+                return #p::Err(#p::unknown(&__a));
+            }
+        };
+        let mut needs_all = false;
+        for (i, f) in c.fields.iter().enumerate() {
+            let ident = &f.ident;
+            let var = format_ident!("__f{}", i);
+            let a = &f.attrs;
+            if a.header.is_some() {
+                let ty = &f.inner;
+                inits.push(quote!(#ident: <#ty as #p::NlStruct>::read_from(__header)));
+                continue;
+            }
+            if a.unknown.is_some() {
+                locals.push(quote!(let mut #var = #p::UnknownAttrs::new();));
+                unknown_arm.extend(quote!(#p::keep(&mut #var, &__a);));
+                inits.push(quote!(#ident: #var));
+                continue;
+            }
+            let t = Self::attr_type(f);
+            if a.flag.is_some() {
+                locals.push(quote!(let mut #var = false;));
+                arms.push(quote!(#t => { __a.flag()?; #var = true; }));
+                inits.push(quote!(#ident: #var));
+                continue;
+            }
+            let one = self.decode_one(f);
+            let dec =
+                quote! {{ let __a = &__a; let __r: #p::Result<_, #p::DecodeError> = #one; __r? }};
+            match f.wrapper {
+                Wrapper::None => {
+                    let fname = self.fname(f);
+                    locals.push(quote!(let mut #var = #p::None;));
+                    arms.push(quote!(#t => { #var = #p::Some(#dec); }));
+                    inits.push(quote! {
+                        #ident: match #var {
+                            #p::Some(__v) => __v,
+                            #p::None => return #p::Err(#p::missing(__set, #t, #fname)),
+                        }
+                    });
+                }
+                Wrapper::Option => {
+                    locals.push(quote!(let mut #var = #p::None;));
+                    arms.push(quote!(#t => { #var = #p::Some(#dec); }));
+                    inits.push(quote!(#ident: #var));
+                }
+                Wrapper::Vec => {
+                    locals.push(quote!(let mut #var = #p::Vec::new();));
+                    arms.push(quote!(#t => { #var.push(#dec); }));
+                    inits.push(quote!(#ident: #var));
+                }
+                Wrapper::Multi => {
+                    needs_all = true;
+                    let inner = &f.inner;
+                    let dfn = format_ident!("__d{}", i);
+                    locals.push(quote! {
+                        let mut #var: usize = 0;
+                        let #dfn: #p::DecodeFn<#l, #inner> = |__a, __opts| #one;
+                    });
+                    arms.push(quote!(#t => { let _ = #dfn(&__a, __opts)?; #var += 1; }));
+                    inits.push(quote! {
+                        #ident: #p::Multi::from_attrs(__all.clone(), #t, #var, #dfn, *__opts)
+                    });
+                }
+            }
+        }
+        let all = if needs_all {
+            quote!(let __all = __attrs.clone();)
+        } else {
+            TokenStream::new()
+        };
+
+        // Policy.
+        let mut fps = Vec::new();
+        for f in &c.fields {
+            let a = &f.attrs;
+            if a.header.is_some() || a.unknown.is_some() {
+                continue;
+            }
+            let t = Self::attr_type(f);
+            let fname = self.fname(f);
+            let inner = &f.inner;
+            let kind = if a.flag.is_some() {
+                quote!(#p::FieldKind::Flag)
+            } else if a.nested.is_some() {
+                quote!(#p::FieldKind::Nested(<#inner as #p::NlAttrs<#l>>::policy))
+            } else {
+                quote!(#p::FieldKind::Value(<#inner as #p::NlaValue<#l>>::KIND))
+            };
+            let required = f.wrapper == Wrapper::None && a.flag.is_none();
+            let multi = matches!(f.wrapper, Wrapper::Vec | Wrapper::Multi);
+            let be = a.be.is_some();
+            let max_len = match &a.max_len {
+                Some(m) => {
+                    let n = Literal::usize_suffixed(usize::try_from(m.value).unwrap_or(usize::MAX));
+                    quote!(#p::Some(#n))
+                }
+                None => quote!(#p::None),
+            };
+            let min = opt_int(p, &a.min, "i128");
+            let max = opt_int(p, &a.max, "i128");
+            fps.push(quote! {
+                #p::FieldPolicy {
+                    name: #fname,
+                    attr_type: #t,
+                    kind: #kind,
+                    required: #required,
+                    multi: #multi,
+                    big_endian: #be,
+                    max_len: #max_len,
+                    min: #min,
+                    max: #max,
+                }
+            });
+        }
+        let captures = c.fields.iter().any(|f| f.attrs.unknown.is_some());
+
+        // Value generator.
+        let gens: Vec<TokenStream> = c.fields.iter().map(|f| self.arbitrary_field(f)).collect();
+
+        quote! {
+            const _: () = {
+                #head {
+                    const POLICY: &'static #p::Policy = &#p::Policy {
+                        name: #name_str,
+                        header_len: #header_len,
+                        fields: &[#(#fps),*],
+                        elements: #p::None,
+                        captures_unknown: #captures,
+                    };
+                    const HEADER_LEN: usize = #header_len;
+
+                    #encode_header
+
+                    #[inline]
+                    fn encode_attrs(
+                        &self,
+                        __ae: &mut #p::AttributeEncoder<'_>,
+                    ) -> #p::Result<(), #p::EncodeError> {
+                        #(#encodes)*
+                        #p::encoder_result(__ae)
+                    }
+
+                    #[inline]
+                    fn decode_parts(
+                        __header: &#l [u8],
+                        __attrs: #p::Attrs<#l>,
+                        __opts: &#p::DecodeOptions,
+                    ) -> #p::Result<Self, #p::DecodeError> {
+                        let __set = #p::set_offset(&__attrs);
+                        #all
+                        #(#locals)*
+                        for __a in __attrs {
+                            let __a = __a?;
+                            match __a.attr_type() {
+                                #(#arms)*
+                                _ => { #unknown_arm }
+                            }
+                        }
+                        #p::Ok(Self { #(#inits),* })
+                    }
+                }
+
+                #p::if_testing! {
+                    #[automatically_derived]
+                    #arbitrary_head {
+                        fn arbitrary(__rng: &mut #p::Rng) -> Self {
+                            __rng.enter();
+                            let __v = Self { #(#gens),* };
+                            __rng.leave();
+                            __v
+                        }
+                    }
+                }
+            };
+        }
+    }
+
+    fn arbitrary_field(&self, f: &Field) -> TokenStream {
+        let p = &self.p;
+        let l = match &self.c.lifetime {
+            Some(l) => quote!(#l),
+            None => quote!('static),
+        };
+        let ident = &f.ident;
+        let a = &f.attrs;
+        if a.header.is_some() {
+            return quote!(#ident: #p::Arbitrary::arbitrary(__rng));
+        }
+        if a.unknown.is_some() {
+            return quote! {
+                #ident: #p::arbitrary_unknown(__rng, <Self as #p::NlAttrs<#l>>::POLICY)
+            };
+        }
+        if a.flag.is_some() {
+            return quote!(#ident: __rng.coin());
+        }
+        let one = if a.min.is_some() || a.max.is_some() {
+            let min = opt_int(p, &a.min, "");
+            let max = opt_int(p, &a.max, "");
+            quote!(#p::Arbitrary::arbitrary_range(__rng, #min, #max))
+        } else if let Some(m) = &a.max_len {
+            let n = Literal::usize_unsuffixed(usize::try_from(m.value).unwrap_or(usize::MAX));
+            quote!(#p::Arbitrary::arbitrary_max_len(__rng, #n))
+        } else {
+            quote!(#p::Arbitrary::arbitrary(__rng))
+        };
+        let one = if f.boxed {
+            quote!(#p::Box::new(#one))
+        } else {
+            one
+        };
+        let v = match f.wrapper {
+            Wrapper::None => one,
+            Wrapper::Option => quote! {
+                if __rng.deep() || __rng.below(4) == 0 { #p::None } else { #p::Some(#one) }
+            },
+            Wrapper::Vec => quote!(#p::arbitrary_vec(__rng, |__rng| #one)),
+            Wrapper::Multi => quote!(#p::arbitrary_multi(__rng, |__rng| #one)),
+        };
+        quote!(#ident: #v)
+    }
+}
+
+/// The impls of a checked container.
+pub fn expand(c: &Container<'_>, krate: &Path) -> TokenStream {
+    let g = Gen {
+        p: quote!(#krate::__private),
+        l: impl_lifetime(c),
+        c,
+    };
+    g.expand()
+}

@@ -1,0 +1,13 @@
+use netlink::NlAttrs;
+
+#[derive(NlAttrs)]
+struct Link {
+    #[nla(type = 3)]
+    name: Option<String>,
+    #[nla(type = 4)]
+    mtu: Option<u32>,
+    #[nla(type = 3)]
+    alias: Option<String>,
+}
+
+fn main() {}

@@ -1,0 +1,9 @@
+use netlink::NlAttrs;
+
+#[derive(NlAttrs)]
+enum Kind {
+    A,
+    B,
+}
+
+fn main() {}

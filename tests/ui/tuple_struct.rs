@@ -1,0 +1,6 @@
+use netlink::NlAttrs;
+
+#[derive(NlAttrs)]
+struct Pair(u32, u32);
+
+fn main() {}
