@@ -19,6 +19,10 @@ pub mod codec;
 mod codec_derived;
 #[path = "nlbench/genl_rtt.rs"]
 pub mod genl_rtt;
+#[path = "nlbench/link_dump.rs"]
+pub mod link_dump;
+#[path = "nlbench/route_dump.rs"]
+pub mod route_dump;
 
 /// The command line, shared by every workload.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -68,6 +72,15 @@ const WORKLOADS: &[(&str, Run)] = &[
             o.netns.as_deref(),
             o.recvbuf.unwrap_or(0),
         )
+    }),
+    ("route-dump", |o| {
+        route_dump::measure(o.netns.as_deref(), o.recvbuf_or_default())
+    }),
+    ("route-dump-recvonly", |o| {
+        route_dump::measure_recv_only(o.netns.as_deref(), o.recvbuf_or_default())
+    }),
+    ("link-dump", |o| {
+        link_dump::measure(o.netns.as_deref(), o.recvbuf_or_default())
     }),
 ];
 
