@@ -16,7 +16,7 @@ use std::process::ExitCode;
 #[path = "nlbench/codec.rs"]
 pub mod codec;
 #[path = "nlbench/codec_derived.rs"]
-mod codec_derived;
+pub(crate) mod codec_derived;
 #[path = "nlbench/genl_rtt.rs"]
 pub mod genl_rtt;
 #[path = "nlbench/link_dump.rs"]

@@ -168,3 +168,33 @@ fn workloads_are_registered() {
     }
     assert!(nlbench::find_workload("no-such-workload").is_none());
 }
+
+/// The first fields of a workload line, without the timing.
+fn without_timing(line: &str) -> Vec<String> {
+    line.split_whitespace()
+        .filter(|f| !f.starts_with("ns_per_op="))
+        .map(str::to_owned)
+        .collect()
+}
+
+#[test]
+fn derived_codec_matches_the_raw_codec_and_allocates_nothing_per_iteration() {
+    let raw = codec::run(70_000).unwrap();
+    let borrowed = nlbench::codec_derived::run(70_000).unwrap();
+    let owned = nlbench::codec_derived::run_owned(70_000).unwrap();
+    assert_eq!(without_timing(&borrowed), without_timing(&raw));
+    assert_eq!(
+        without_timing(&owned)[1..],
+        without_timing(&raw)[1..],
+        "owned line: {owned}"
+    );
+    // The borrowed path's allocations do not grow with the number of iterations: only the
+    // buffer set-up and the output line allocate.
+    let few = allocations_during(|| {
+        std::hint::black_box(nlbench::codec_derived::run(10).unwrap());
+    });
+    let many = allocations_during(|| {
+        std::hint::black_box(nlbench::codec_derived::run(10_000).unwrap());
+    });
+    assert_eq!(few, many, "allocations grew with iterations");
+}

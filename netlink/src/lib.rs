@@ -26,6 +26,28 @@
 //! ad.finish()?;
 //! # Ok::<(), netlink::Error>(())
 //! ```
+//!
+//! # Connections
+//!
+//! [`Conn`] talks to the kernel over a real `AF_NETLINK` socket: [`Conn::execute`] sends a
+//! request and gathers and validates its replies, [`Conn::dump`] streams a dump through one
+//! reused buffer, and multicast groups, socket options, BPF filters, timeouts and network
+//! namespaces ([`netns`]) are all there. Kernel refusals are [`Error::Op`] with the errno and
+//! the decoded extended acknowledgement ([`ack`]); the predicates ([`Error::is_not_found`],
+//! [`Error::is_timeout`], ...) classify every error.
+//!
+//! # Typed attribute sets
+//!
+//! With the default `derive` feature, `#[derive(NlAttrs)]` turns a struct whose fields carry
+//! `#[nla(type = N, ...)]` into an attribute set with an encoder, a one-pass decoder and a
+//! validation policy (see [`NlAttrs`] for every key). [`genl`] declares
+//! the generic netlink controller this way.
+//!
+//! # Debugging and testing
+//!
+//! `NLDEBUG=1` traces every message on stderr ([`debug`]). The `testing` feature adds fake
+//! sockets and reply builders (`testing`) and the round-trip checks of derived types
+//! (`roundtrip`).
 #![cfg_attr(
     not(test),
     deny(clippy::unwrap_used, clippy::expect_used, clippy::panic)
