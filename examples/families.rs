@@ -29,9 +29,13 @@ fn op_flags(flags: u32) -> String {
     names.join(", ")
 }
 
-fn print_family(f: &CtrlMessage) {
-    println!("Name: {}", f.family_name.as_deref().unwrap_or("?"));
-    println!(
+/// The `genl ctrl list` description of one family.
+pub fn describe_family(f: &CtrlMessage) -> String {
+    use std::fmt::Write as _;
+    let mut out = String::new();
+    let _ = writeln!(out, "Name: {}", f.family_name.as_deref().unwrap_or("?"));
+    let _ = writeln!(
+        out,
         "\tID: {:#x}  Version: {:#x}  header size: {}  max attribs: {}",
         f.family_id.unwrap_or(0),
         f.version.unwrap_or(0),
@@ -39,9 +43,10 @@ fn print_family(f: &CtrlMessage) {
         f.max_attr.unwrap_or(0),
     );
     if let Some(ops) = &f.ops {
-        println!("\tcommands supported:");
+        let _ = writeln!(out, "\tcommands supported:");
         for (i, op) in &ops.entries {
-            println!(
+            let _ = writeln!(
+                out,
                 "\t\t#{i}:  ID-{:#x}  [{}]",
                 op.id.unwrap_or(0),
                 op_flags(op.flags.unwrap_or(0))
@@ -49,19 +54,21 @@ fn print_family(f: &CtrlMessage) {
         }
     }
     if let Some(groups) = &f.mcast_groups {
-        println!("\tmulticast groups:");
+        let _ = writeln!(out, "\tmulticast groups:");
         for (i, g) in &groups.entries {
-            println!(
+            let _ = writeln!(
+                out,
                 "\t\t#{i}:  ID-{:#x}  name: {}",
                 g.id.unwrap_or(0),
                 g.name.as_deref().unwrap_or("?")
             );
         }
     }
-    println!();
+    out
 }
 
-fn main() -> Result<(), Error> {
+/// Dumps every generic netlink family of the running kernel and describes each one.
+pub fn list_families() -> Result<String, Error> {
     let conn = Conn::dial(Family::GENERIC, Config::default())?;
     let request = Message::new(
         HeaderType(GENL_ID_CTRL),
@@ -69,13 +76,20 @@ fn main() -> Result<(), Error> {
         CtrlMessage::new(CtrlCommand::GetFamily).to_bytes()?,
     );
     let mut dump = conn.dump(&request)?;
+    let mut out = String::new();
     let mut count = 0;
     while let Some(reply) = dump.next_ref() {
         let reply = reply?;
         let family = CtrlMessage::decode_message(&reply, &DecodeOptions::default())?;
-        print_family(&family);
+        out.push_str(&describe_family(&family));
+        out.push('\n');
         count += 1;
     }
-    println!("{count} families");
+    out.push_str(&format!("{count} families\n"));
+    Ok(out)
+}
+
+fn main() -> Result<(), Error> {
+    print!("{}", list_families()?);
     Ok(())
 }
