@@ -385,16 +385,6 @@ fn errno_text(errno: i32) -> String {
     }
 }
 
-/// Names of the flags whose meaning never depends on the message.
-const COMMON_FLAGS: [(u16, &str); 6] = [
-    (0x1, "request"),
-    (0x2, "multi"),
-    (0x4, "acknowledge"),
-    (0x8, "echo"),
-    (0x10, "dumpinterrupted"),
-    (0x20, "dumpfiltered"),
-];
-
 /// Writes `flags` with names, naming the high bits where the message type or the other
 /// flags say what they mean.
 fn write_flags(w: &mut dyn fmt::Write, kind: HeaderType, flags: HeaderFlags) -> fmt::Result {
@@ -410,7 +400,7 @@ fn write_flags(w: &mut dyn fmt::Write, kind: HeaderType, flags: HeaderFlags) -> 
             }
         }
     };
-    for (bit, name) in COMMON_FLAGS {
+    for (bit, name) in crate::message::FLAG_NAMES {
         push(name, bit, &mut left);
     }
     if kind == HeaderType::ERROR {
@@ -422,23 +412,7 @@ fn write_flags(w: &mut dyn fmt::Write, kind: HeaderType, flags: HeaderFlags) -> 
         push("dump", HeaderFlags::DUMP.bits(), &mut left);
         push("atomic", HeaderFlags::ATOMIC.bits(), &mut left);
     }
-    let mut first = true;
-    for name in names.iter().take(n) {
-        if !first {
-            w.write_char('|')?;
-        }
-        w.write_str(name)?;
-        first = false;
-    }
-    if left != 0 {
-        if !first {
-            w.write_char('|')?;
-        }
-        write!(w, "{left:#x}")?;
-    } else if first {
-        w.write_char('0')?;
-    }
-    Ok(())
+    crate::message::write_flag_list(w, names.iter().take(n).copied(), left)
 }
 
 #[cfg(test)]

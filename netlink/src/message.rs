@@ -183,7 +183,8 @@ impl HeaderFlags {
     }
 }
 
-const FLAG_NAMES: [(u16, &str); 6] = [
+/// Names of the flags whose meaning never depends on the message.
+pub(crate) const FLAG_NAMES: [(u16, &str); 6] = [
     (0x1, "request"),
     (0x2, "multi"),
     (0x4, "acknowledge"),
@@ -206,28 +207,39 @@ impl fmt::Display for HeaderFlags {
     /// assert_eq!(HeaderFlags::EMPTY.to_string(), "0");
     /// ```
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let mut left = self.0;
-        let mut first = true;
-        for (bit, name) in FLAG_NAMES {
-            if left & bit != 0 {
-                if !first {
-                    f.write_str("|")?;
-                }
-                f.write_str(name)?;
-                first = false;
-                left &= !bit;
-            }
-        }
-        if left != 0 {
-            if !first {
-                f.write_str("|")?;
-            }
-            write!(f, "{left:#x}")?;
-        } else if first {
-            f.write_str("0")?;
-        }
-        Ok(())
+        let names = FLAG_NAMES
+            .iter()
+            .filter(|(bit, _)| self.0 & bit != 0)
+            .map(|(_, name)| *name);
+        let left = FLAG_NAMES.iter().fold(self.0, |left, (bit, _)| left & !bit);
+        write_flag_list(f, names, left)
     }
+}
+
+/// Writes `names` joined by `|`, then the unnamed bits `left` in hex; `0` when there is
+/// neither.
+pub(crate) fn write_flag_list<'n>(
+    w: &mut dyn fmt::Write,
+    names: impl IntoIterator<Item = &'n str>,
+    left: u16,
+) -> fmt::Result {
+    let mut first = true;
+    for name in names {
+        if !first {
+            w.write_char('|')?;
+        }
+        w.write_str(name)?;
+        first = false;
+    }
+    if left != 0 {
+        if !first {
+            w.write_char('|')?;
+        }
+        write!(w, "{left:#x}")?;
+    } else if first {
+        w.write_char('0')?;
+    }
+    Ok(())
 }
 
 impl fmt::Debug for HeaderFlags {
