@@ -798,28 +798,31 @@ impl<S: Socket> Dump<'_, S> {
     /// The next reply, borrowed from the buffer; `None` once the reply is complete.
     pub fn next_ref(&mut self) -> Option<Result<MessageRef<'_>, Error>> {
         match self.advance() {
-            Ok(Some((start, end))) => {
-                let bytes = self.rx.get(start..end).unwrap_or_default();
-                Some(
-                    MessageRef::parse(bytes)
-                        .map(|(m, _)| m)
-                        .map_err(Error::from),
-                )
+            // The header was parsed and checked by `advance`: hand out the payload it framed.
+            Ok(Some((start, header))) => {
+                let data_start = start.saturating_add(HEADER_LEN);
+                let end = start.saturating_add(header.length as usize);
+                Some(Ok(MessageRef {
+                    header,
+                    data: self.rx.get(data_start..end).unwrap_or_default(),
+                    offset: 0,
+                }))
             }
             Ok(None) => None,
             Err(e) => Some(Err(e)),
         }
     }
 
-    fn fail(&mut self, e: Error) -> Result<Option<(usize, usize)>, Error> {
+    fn fail(&mut self, e: Error) -> Result<Option<(usize, Header)>, Error> {
         self.state = DumpState::Failed;
         self.rx.clear();
         self.pos = 0;
         Err(e)
     }
 
-    /// Moves to the next reply to hand out and returns its byte range in the buffer.
-    fn advance(&mut self) -> Result<Option<(usize, usize)>, Error> {
+    /// Moves to the next reply to hand out and returns its offset in the buffer and its
+    /// (already validated) header.
+    fn advance(&mut self) -> Result<Option<(usize, Header)>, Error> {
         loop {
             if self.pos >= self.rx.len() {
                 match self.state {
@@ -845,9 +848,6 @@ impl<S: Socket> Dump<'_, S> {
                 Err(e) => return self.fail(e.into()),
             };
             let start = self.pos;
-            let end = start
-                .saturating_add(HEADER_LEN)
-                .saturating_add(m.data.len());
             self.pos = self.rx.len().saturating_sub(tail.len());
             if m.header.flags.contains(HeaderFlags::DUMP_INTERRUPTED)
                 && m.header.sequence == self.request.sequence
@@ -861,7 +861,7 @@ impl<S: Socket> Dump<'_, S> {
                 Ok(Step::Ack) => {
                     self.state = DumpState::Finished;
                     if !self.got_data {
-                        return Ok(Some((start, end)));
+                        return Ok(Some((start, m.header)));
                     }
                 }
                 Ok(Step::Data) => {
@@ -871,7 +871,7 @@ impl<S: Socket> Dump<'_, S> {
                     {
                         self.state = DumpState::Finished;
                     }
-                    return Ok(Some((start, end)));
+                    return Ok(Some((start, m.header)));
                 }
             }
         }
