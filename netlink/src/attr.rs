@@ -283,6 +283,30 @@ impl<'a> Attr<'a> {
         })
     }
 
+    /// The payload of a nest that starts with a fixed family header of `header_len` bytes
+    /// (a link message inside `VETH_INFO_PEER`, say): the header bytes and the attributes after
+    /// it (at the next 4-byte boundary), one nesting level deeper. A payload shorter than the
+    /// header is [`DecodeError::FamilyHeaderTruncated`].
+    #[inline]
+    pub fn nested_with_header(
+        &self,
+        header_len: usize,
+    ) -> Result<(&'a [u8], Attrs<'a>), DecodeError> {
+        let mut attrs = self.nested()?;
+        let header = self
+            .payload
+            .get(..header_len)
+            .ok_or(DecodeError::FamilyHeaderTruncated {
+                offset: attrs.base,
+                expected: header_len,
+                actual: self.payload.len(),
+            })?;
+        attrs.pos = enc::align(header_len)
+            .unwrap_or(usize::MAX)
+            .min(self.payload.len());
+        Ok((header, attrs))
+    }
+
     /// An owned copy.
     pub fn to_owned(&self) -> Attribute {
         Attribute {
@@ -743,6 +767,47 @@ impl<'b> AttributeEncoder<'b> {
         if !nest.opened {
             return self;
         }
+        let result = {
+            let mut inner = AttributeEncoder {
+                start: self.buf.len(),
+                buf: &mut *self.buf,
+                order: self.order,
+                depth: self.depth,
+                count: 0,
+                failed: false,
+                error: None,
+                shared: None,
+            };
+            f(&mut inner).and_then(|()| inner.error.map_or(Ok(()), Err))
+        };
+        if let Err(e) = result {
+            self.set_error(e);
+        }
+        self.nest_end(nest)
+    }
+
+    /// Appends a nest (type `attr_type | NLA_F_NESTED`) whose payload starts with a fixed
+    /// family header that `header` writes (padded to 4 bytes), followed by the attributes `f`
+    /// writes: a whole message inside an attribute, such as the peer of a veth pair. Errors
+    /// and depth limits as for [`nested`](Self::nested).
+    #[inline]
+    pub fn nested_with_header<H, F>(&mut self, attr_type: u16, header: H, f: F) -> &mut Self
+    where
+        H: FnOnce(&mut Vec<u8>),
+        F: FnOnce(&mut AttributeEncoder<'_>) -> Result<(), EncodeError>,
+    {
+        let nest = self.nest_start(attr_type);
+        if !nest.opened {
+            return self;
+        }
+        let start = self.buf.len();
+        header(self.buf);
+        let written = self.buf.len().saturating_sub(start);
+        self.zeros(
+            enc::align(written)
+                .unwrap_or(written)
+                .saturating_sub(written),
+        );
         let result = {
             let mut inner = AttributeEncoder {
                 start: self.buf.len(),

@@ -70,6 +70,7 @@ pub mod nlattrs;
 #[cfg(feature = "testing")]
 pub mod roundtrip;
 pub mod socket;
+pub mod submsg;
 #[cfg(feature = "testing")]
 pub mod testing;
 
@@ -88,7 +89,7 @@ pub use message::{
 #[cfg(feature = "derive")]
 pub use netlink_derive::NlAttrs;
 #[cfg(feature = "derive")]
-pub use netlink_derive::{NlEnum, NlStruct};
+pub use netlink_derive::{NlEnum, NlStruct, NlSubMessage};
 #[doc(hidden)]
 pub use nlattrs::__private;
 #[cfg(feature = "derive")]
@@ -98,3 +99,4 @@ pub use nlattrs::{
     Uint, UnknownAttrs,
 };
 pub use socket::{NetlinkSocket, RecvInfo, Socket};
+pub use submsg::NlSubMessage;

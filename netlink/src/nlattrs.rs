@@ -1036,7 +1036,9 @@ impl Policy {
                 FieldKind::Flag => a.expect_len(0)?,
                 FieldKind::Nested(p) => {
                     check_nest(&a, nest_flag)?;
-                    p().validate(a.nested()?, nest_flag)?;
+                    let p = p();
+                    let (_, attrs) = a.nested_with_header(p.header_len)?;
+                    p.validate(attrs, nest_flag)?;
                 }
                 FieldKind::Value(v) => validate_value(&a, f, v)?,
             }
@@ -1110,8 +1112,11 @@ impl Policy {
                 }
             };
             if offset != start {
-                if let (Some(p), Ok(nested)) = (inner, a.nested()) {
-                    let _ = p().path_into(nested, offset, out);
+                if let Some(p) = inner {
+                    let p = p();
+                    if let Ok((_, nested)) = a.nested_with_header(p.header_len) {
+                        let _ = p.path_into(nested, offset, out);
+                    }
                 }
             }
             return true;
@@ -1230,6 +1235,7 @@ pub mod __private {
     pub use crate::__nla_if_testing as if_testing;
     #[cfg(feature = "testing")]
     pub use crate::roundtrip::{arbitrary_multi, arbitrary_unknown, arbitrary_vec, Arbitrary, Rng};
+    pub use crate::submsg::__private::*;
 
     use super::{Attr as A, DecodeError as D, EncodeError as E};
 
