@@ -69,6 +69,8 @@ pub mod netns;
 pub mod nlattrs;
 #[cfg(feature = "testing")]
 pub mod roundtrip;
+#[cfg(feature = "route")]
+pub mod route;
 pub mod socket;
 pub mod submsg;
 #[cfg(feature = "testing")]

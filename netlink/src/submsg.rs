@@ -109,8 +109,8 @@ pub(crate) fn decode_nested<'a, T: NlAttrs<'a>>(
 /// What generated code needs; re-exported through `__private`.
 #[doc(hidden)]
 pub mod __private {
-    pub use super::{NlSubMessage, Selector};
     use super::*;
+    pub use super::{NlSubMessage, Selector};
     pub use core::assert;
 
     /// Appends a nested set (header-aware).
