@@ -386,3 +386,30 @@ fn addresses_neighbours_and_rules_decode_to_what_was_configured() {
     let r = rules.iter().find(|r| r.priority == Some(104)).unwrap();
     assert_eq!(r.src, Some("2001:db8::".parse().unwrap()));
 }
+
+#[test]
+fn messages_serialize_to_json() {
+    let links = links();
+    let v0 = serde_json::to_value(link(&links, "v0")).unwrap();
+    assert_eq!(v0["name"], "v0");
+    assert_eq!(v0["mtu"], 1500);
+    assert_eq!(v0["operstate"], "Up");
+    assert_eq!(v0["linkinfo"]["kind"], "veth");
+    let flags: Vec<&str> = v0["header"]["flags"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f.as_str().unwrap())
+        .collect();
+    assert!(
+        flags.contains(&"UP") && flags.contains(&"LOWER_UP"),
+        "{flags:?}"
+    );
+    let br0 = serde_json::to_value(link(&links, "br0")).unwrap();
+    assert_eq!(br0["linkinfo"]["data"]["Bridge"]["stp_state"], 0);
+
+    let buf = fixture("routes");
+    let r = RouteMessage::decode_message(&all(&buf)[0], &Default::default()).unwrap();
+    let j = serde_json::to_value(&r).unwrap();
+    assert_eq!(j["table"], r.table_id());
+}

@@ -349,7 +349,7 @@ fn payload_offset(attr: &Attr<'_>) -> usize {
 
 /// `RTA_MULTIPATH`, borrowed: the payload, checked when the route is decoded, whose entries
 /// [`iter`](Self::iter) decodes on demand.
-#[derive(Clone, Copy, PartialEq, Eq, Default)]
+#[derive(Clone, Copy, Default)]
 pub struct MultipathRef<'a> {
     payload: &'a [u8],
     offset: usize,
@@ -366,6 +366,15 @@ impl<'a> MultipathRef<'a> {
         self.payload
     }
 }
+
+/// Equal when the payloads are (wherever they were decoded from).
+impl PartialEq for MultipathRef<'_> {
+    fn eq(&self, other: &Self) -> bool {
+        self.payload == other.payload
+    }
+}
+
+impl Eq for MultipathRef<'_> {}
 
 impl fmt::Debug for MultipathRef<'_> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
