@@ -352,6 +352,10 @@ pub const IFLA_CARRIER_CHANGES: u16 = 35;
 pub const IFLA_CARRIER_DOWN_COUNT: u16 = 48;
 /// `IFLA_CARRIER_UP_COUNT`.
 pub const IFLA_CARRIER_UP_COUNT: u16 = 47;
+/// `IFLA_DEVLINK_PORT`.
+pub const IFLA_DEVLINK_PORT: u16 = 62;
+/// `IFLA_DPLL_PIN`.
+pub const IFLA_DPLL_PIN: u16 = 65;
 /// `IFLA_EVENT`.
 pub const IFLA_EVENT: u16 = 44;
 /// `IFLA_EXT_MASK`.

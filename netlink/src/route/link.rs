@@ -10,7 +10,7 @@ use super::attr_types::*;
 use super::constants::OperState;
 use super::flags::IfFlags;
 use super::link_kinds::{InfoData, InfoSlaveData};
-use crate::{Multi, UnknownAttrs};
+use crate::{Multi, NlAttrs, UnknownAttrs};
 
 /// `struct ifinfomsg`: the family header of link messages.
 #[derive(crate::NlStruct, Debug, Clone, PartialEq, Eq, Default)]
@@ -318,6 +318,16 @@ pub struct AfSpec {
     pub unknown: UnknownAttrs,
 }
 
+/// A nest this crate keeps without looking inside (`IFLA_DEVLINK_PORT`, `IFLA_DPLL_PIN`):
+/// its attributes, byte-exact.
+#[derive(crate::NlAttrs, Debug, Clone, PartialEq, Default)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
+pub struct OpaqueNest {
+    /// The nest's attributes.
+    #[nla(unknown)]
+    pub attrs: UnknownAttrs,
+}
+
 /// `IFLA_PROP_LIST`: link properties (alternative names).
 #[derive(crate::NlAttrs, Debug, Clone, PartialEq, Default)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize))]
@@ -338,6 +348,7 @@ macro_rules! link_message {
             bytes: $bytes:ty,
             names: $names:ty,
             linkinfo: $linkinfo:ty,
+            af_spec: { $(#[$afm:meta])* } $afspec:ty,
         }
     ) => {
         $(#[$meta])*
@@ -497,8 +508,8 @@ macro_rules! link_message {
             #[nla(type = IFLA_TARGET_NETNSID)]
             pub target_netnsid: Option<i32>,
             /// `IFLA_AF_SPEC`: per address family settings.
-            #[nla(type = IFLA_AF_SPEC, nested)]
-            pub af_spec: Option<AfSpec>,
+            $(#[$afm])*
+            pub af_spec: Option<$afspec>,
             /// `IFLA_PROP_LIST`: properties (alternative names).
             #[nla(type = IFLA_PROP_LIST, nested)]
             pub prop_list: Option<PropList>,
@@ -517,6 +528,12 @@ macro_rules! link_message {
             /// `IFLA_MAP`: `struct rtnl_link_ifmap`.
             #[nla(type = IFLA_MAP)]
             pub map: Option<LinkIfMap>,
+            /// `IFLA_DEVLINK_PORT`: the devlink port (nested).
+            #[nla(type = IFLA_DEVLINK_PORT, nested)]
+            pub devlink_port: Option<OpaqueNest>,
+            /// `IFLA_DPLL_PIN`: the DPLL pin (nested).
+            #[nla(type = IFLA_DPLL_PIN, nested)]
+            pub dpll_pin: Option<OpaqueNest>,
             /// `IFLA_NET_NS_PID`: move to the namespace of this process (requests).
             #[nla(type = IFLA_NET_NS_PID)]
             pub net_ns_pid: Option<u32>,
@@ -556,6 +573,7 @@ link_message! {
         bytes: Vec<u8>,
         names: Vec<String>,
         linkinfo: LinkInfo,
+        af_spec: { #[nla(type = IFLA_AF_SPEC, nested)] } AfSpec,
     }
 }
 
@@ -563,13 +581,14 @@ link_message! {
     /// A link message borrowing its strings and bytes from the buffer it was decoded from:
     /// decoding allocates nothing for the declared attributes (undeclared ones are copied
     /// into `unknown`). `IFLA_LINKINFO` is a [`LinkInfoRef`], whose kind data decodes on
-    /// demand.
+    /// demand, and `IFLA_AF_SPEC` stays raw until [`af_spec`](Self::af_spec) decodes it.
     #[derive(crate::NlAttrs, Debug, Clone, PartialEq, Default)]
     LinkMessageRef<'a> {
         str: &'a str,
         bytes: &'a [u8],
         names: Multi<'a, &'a str>,
         linkinfo: LinkInfoRef<'a>,
+        af_spec: { #[nla(type = IFLA_AF_SPEC)] } &'a [u8],
     }
 }
 
@@ -649,5 +668,12 @@ impl<'a> LinkMessageRef<'a> {
     /// `IFLA_INFO_KIND`, if any.
     pub fn kind(&self) -> Option<&'a str> {
         self.linkinfo.as_ref()?.kind
+    }
+
+    /// `IFLA_AF_SPEC`, decoded.
+    pub fn af_spec(&self) -> Result<Option<AfSpec>, crate::DecodeError> {
+        self.af_spec
+            .map(|b| AfSpec::decode_attrs(crate::Attrs::new(b), &crate::DecodeOptions::default()))
+            .transpose()
     }
 }
