@@ -37,9 +37,13 @@ unsafe impl GlobalAlloc for Counting {
 #[global_allocator]
 static GLOBAL: Counting = Counting;
 
-/// Allocations made by `f` (other test threads may allocate meanwhile, so the measurement is
+/// Serialises the tests of this file: the counter is global.
+static SERIAL: std::sync::Mutex<()> = std::sync::Mutex::new(());
+
+/// Allocations made by `f` (the test harness may allocate meanwhile, so the measurement is
 /// repeated and the smallest count kept).
 fn allocations_during(mut f: impl FnMut()) -> usize {
+    let _guard = SERIAL.lock().unwrap_or_else(|e| e.into_inner());
     (0..5)
         .map(|_| {
             let before = ALLOCATIONS.load(Ordering::SeqCst);
