@@ -72,6 +72,7 @@ pub mod roundtrip;
 pub mod socket;
 #[cfg(feature = "testing")]
 pub mod testing;
+pub mod typed;
 
 pub use ack::{Ack, PolicyInfo, PolicyType};
 pub use attr::{
@@ -98,3 +99,4 @@ pub use nlattrs::{
     Uint, UnknownAttrs,
 };
 pub use socket::{NetlinkSocket, RecvInfo, Socket};
+pub use typed::{Decoded, NlRequest, Replies, Request};
