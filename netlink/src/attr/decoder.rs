@@ -10,6 +10,11 @@ use crate::error::DecodeError;
 /// typed methods. Every typed method returns a `Result` (so `?` works), and the decoder also
 /// keeps the first error, which [`finish`](Self::finish) returns: either style works.
 ///
+/// Once the decoder holds an error it stops, as the Go package's decoder does:
+/// [`advance`](Self::advance) returns false, every typed method returns that error without
+/// reading, and [`with`](Self::with) and [`nested`](Self::nested) return it without calling
+/// their callback.
+///
 /// ```
 /// use netlink::{AttributeDecoder, AttributeEncoder};
 ///
@@ -160,6 +165,9 @@ impl<'a> AttributeDecoder<'a> {
         &mut self,
         f: impl FnOnce(&Attr<'a>) -> Result<T, DecodeError>,
     ) -> Result<T, DecodeError> {
+        if let Some(held) = &self.error {
+            return Err(held.clone());
+        }
         let result = match &self.current {
             Some(a) => f(a),
             None => Err(DecodeError::NoCurrentAttr),
@@ -195,8 +203,9 @@ impl<'a> AttributeDecoder<'a> {
 
     /// Decodes the current attribute's payload as nested attributes with a decoder of the same
     /// byte order handed to `f` (the Go package's `Nested`). An error of `f` or of the nested
-    /// decoder is returned and kept. A nest deeper than [`MAX_NEST_DEPTH`](crate::MAX_NEST_DEPTH) levels is a
-    /// [`DecodeError::NestTooDeep`] and `f` is not called.
+    /// decoder is returned and kept. A nest deeper than [`MAX_NEST_DEPTH`](crate::MAX_NEST_DEPTH)
+    /// levels is a [`DecodeError::NestTooDeep`] and `f` is not called; neither is it when the
+    /// decoder already holds an error, which is returned.
     pub fn nested<F>(&mut self, f: F) -> Result<(), DecodeError>
     where
         F: FnOnce(&mut AttributeDecoder<'a>) -> Result<(), DecodeError>,
@@ -211,6 +220,7 @@ impl<'a> AttributeDecoder<'a> {
 
     /// Hands the current attribute's payload to `f` (the Go package's `Do`): C structures,
     /// arrays, anything the typed methods do not cover. An error of `f` is returned and kept.
+    /// When the decoder already holds an error, `f` is not called and that error is returned.
     pub fn with<T, F>(&mut self, f: F) -> Result<T, DecodeError>
     where
         F: FnOnce(&'a [u8]) -> Result<T, DecodeError>,
