@@ -736,6 +736,27 @@ fn string_without_nul_in_decoder() {
 }
 
 #[test]
+fn strings_end_at_the_first_nul() {
+    let b = cat(&[&nla(8, 16), b"a\0b\0"]);
+    assert_eq!(one(&b).string(), Ok("a"));
+    assert_eq!(one(&b).string_lenient(), Ok("a"));
+    assert_eq!(one(&b).cstr().map(|c| c.to_bytes()), Ok(&b"a"[..]));
+    // A NUL anywhere terminates the string, even without one at the end.
+    let b = cat(&[&nla(7, 16), b"a\0b", &[0]]);
+    assert_eq!(one(&b).string(), Ok("a"));
+    // Bytes after the NUL are not read: they need not be UTF-8.
+    let b = cat(&[&nla(7, 16), &[b'a', 0, 0xff], &[0]]);
+    assert_eq!(one(&b).string(), Ok("a"));
+    let b = cat(&[&nla(8, 16), b"a\0b\0", &nla(8, 17), b"cd\0e"]);
+    let mut ad = AttributeDecoder::new(&b);
+    assert!(ad.advance());
+    assert_eq!(ad.string(), Ok("a"));
+    assert!(ad.advance());
+    assert_eq!(ad.string_lenient(), Ok("cd"));
+    assert_eq!(ad.finish(), Ok(()));
+}
+
+#[test]
 fn string_not_utf8() {
     let b = cat(&[&nla(7, 15), &[b'a', 0xff, 0], &[0]]);
     assert_eq!(

@@ -359,6 +359,38 @@ fn string_and_bytes_checks() {
 }
 
 #[test]
+fn strings_decode_up_to_the_first_nul_and_encode_again() {
+    // The kernel reads a string attribute up to its first NUL; so does the decoder, for every
+    // string type, so that whatever it decodes encodes again.
+    let b = cat(&[
+        attr(1, b"eth0\0junk\0"),
+        attr(2, b"c\0d\0"),
+        attr(8, b"x\0y"),
+        attr(9, b"a\0b\0"),
+    ]);
+    let x = Texts::decode(&b).unwrap();
+    assert_eq!(x.ifname.as_deref(), Some("eth0"));
+    assert_eq!(x.cname.as_deref(), Some(c"c"));
+    assert_eq!(x.names, ["x"]);
+    assert_eq!(x.required_name, "a");
+    let again = x.to_bytes().unwrap();
+    // Bytes after the first NUL are not kept: the strings come back with one NUL each.
+    assert_eq!(
+        again,
+        cat(&[
+            attr(1, b"eth0\0"),
+            attr(2, b"c\0"),
+            attr(8, b"x\0"),
+            attr(9, b"a\0"),
+        ])
+    );
+    assert_eq!(Texts::decode(&again).unwrap(), x);
+    // max_len counts the string the kernel reads, not the payload.
+    let b = cat(&[attr(9, b"\0"), attr(1, b"lo\0 0123456789abcdefg\0")]);
+    assert_eq!(Texts::decode(&b).unwrap().ifname.as_deref(), Some("lo"));
+}
+
+#[test]
 fn recursive_nests() {
     let t = Tree {
         value: 1,

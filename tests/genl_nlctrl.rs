@@ -3,7 +3,7 @@
 //! and a `CTRL_CMD_GETPOLICY` dump.
 #![deny(warnings)]
 
-use netlink::genl::{CtrlCommand, CtrlMessage, GENL_ID_CTRL};
+use netlink::genl::{CtrlCommand, CtrlMessage, McastGroup, GENL_ID_CTRL};
 use netlink::roundtrip::with_nested_flags;
 use netlink::{
     messages, DecodeOptions, Header, HeaderFlags, HeaderType, MessageRef, NlAttrs, NlEnum,
@@ -143,4 +143,16 @@ fn getfamily_request_bytes() {
     // The length counts the attribute's padding, as the kernel and libmnl do.
     assert_eq!(n, 32);
     assert_eq!(buf, want);
+}
+
+#[test]
+fn mcast_group_name_with_a_nul_inside() {
+    // CTRL_ATTR_MCAST_GRP_NAME "a\0b": the kernel reads "a"; so does the decoder, and the
+    // value encodes again.
+    let bytes = [0x08, 0x00, 0x01, 0x00, 0x61, 0x00, 0x62, 0x00];
+    let g = McastGroup::decode(&bytes).unwrap();
+    assert_eq!(g.name.as_deref(), Some("a"));
+    let again = g.to_bytes().unwrap();
+    assert_eq!(again, [0x06, 0x00, 0x01, 0x00, 0x61, 0x00, 0x00, 0x00]);
+    assert_eq!(McastGroup::decode(&again).unwrap(), g);
 }

@@ -183,13 +183,14 @@ impl<'a> AttributeDecoder<'a> {
         self.read(|a| Ok(a.payload()))
     }
 
-    /// The current attribute as a NUL-terminated string, trailing NULs trimmed.
+    /// The current attribute as a NUL-terminated string: its bytes before the first NUL, as the
+    /// kernel reads them ([`Attr::string`]).
     pub fn string(&mut self) -> Result<&'a str, DecodeError> {
         self.read(Attr::string)
     }
 
-    /// The current attribute as UTF-8 with trailing NULs trimmed, whether or not it has a
-    /// terminating NUL (for families that send strings without one).
+    /// The current attribute as UTF-8 up to its first NUL, or all of it when it has none (for
+    /// families that send strings without a terminator; [`Attr::string_lenient`]).
     pub fn string_lenient(&mut self) -> Result<&'a str, DecodeError> {
         self.read(Attr::string_lenient)
     }

@@ -194,13 +194,20 @@ impl<'a> Attr<'a> {
         self.expect_len(0).map(|()| true)
     }
 
-    /// The payload as a NUL-terminated UTF-8 string, trailing NULs trimmed. A payload without
-    /// a NUL terminator is an error; see [`Attr::string_lenient`] for one that allows it.
+    /// The payload as a NUL-terminated UTF-8 string: the bytes before its first NUL, as the
+    /// kernel reads a string attribute. A payload without any NUL is an error; see
+    /// [`Attr::string_lenient`] for one that allows it.
+    ///
+    /// Bytes after the first NUL (more NULs, or anything else) are not part of the string:
+    /// encoding the string again writes it with a single NUL, so such a payload does not come
+    /// back byte for byte. Read the payload as bytes ([`Attr::payload`], a `Vec<u8>` field) when
+    /// they matter.
     ///
     /// ```
     /// use netlink::{Attr, DecodeError};
     ///
     /// assert_eq!(Attr::new(3, b"eth0\0\0", 0).string(), Ok("eth0"));
+    /// assert_eq!(Attr::new(3, b"a\0b\0", 0).string(), Ok("a"));
     /// assert_eq!(
     ///     Attr::new(3, b"eth0", 0).string(),
     ///     Err(DecodeError::StringNotTerminated { offset: 0, attr_type: 3 })
@@ -208,22 +215,38 @@ impl<'a> Attr<'a> {
     /// ```
     #[inline]
     pub fn string(&self) -> Result<&'a str, DecodeError> {
-        match self.payload.last() {
-            Some(0) => self.string_lenient(),
-            _ => Err(DecodeError::StringNotTerminated {
+        match self.payload.iter().position(|&b| b == 0) {
+            Some(end) => self.utf8(end),
+            None => Err(DecodeError::StringNotTerminated {
                 offset: self.offset,
                 attr_type: self.attr_type(),
             }),
         }
     }
 
-    /// The payload as UTF-8 with trailing NULs trimmed, whether or not it has any.
+    /// The payload as a UTF-8 string up to its first NUL, or all of it when it has none (for
+    /// families that send strings without a terminator). Like [`Attr::string`], bytes after
+    /// the first NUL are not part of the string.
+    ///
+    /// ```
+    /// use netlink::Attr;
+    ///
+    /// assert_eq!(Attr::new(3, b"eth0", 0).string_lenient(), Ok("eth0"));
+    /// assert_eq!(Attr::new(3, b"a\0b\0", 0).string_lenient(), Ok("a"));
+    /// ```
     #[inline]
     pub fn string_lenient(&self) -> Result<&'a str, DecodeError> {
-        let mut end = self.payload.len();
-        while let Some(0) = end.checked_sub(1).and_then(|i| self.payload.get(i)) {
-            end = end.saturating_sub(1);
-        }
+        let end = self
+            .payload
+            .iter()
+            .position(|&b| b == 0)
+            .unwrap_or(self.payload.len());
+        self.utf8(end)
+    }
+
+    /// The first `end` bytes of the payload as UTF-8.
+    #[inline]
+    fn utf8(&self, end: usize) -> Result<&'a str, DecodeError> {
         let text = self.payload.get(..end).unwrap_or_default();
         core::str::from_utf8(text).map_err(|e| DecodeError::InvalidUtf8 {
             offset: self.offset,
@@ -232,7 +255,8 @@ impl<'a> Attr<'a> {
         })
     }
 
-    /// The payload as a C string: up to and including its first NUL, which must exist.
+    /// The payload as a C string: up to and including its first NUL, which must exist (bytes
+    /// after it are not part of the string).
     pub fn cstr(&self) -> Result<&'a core::ffi::CStr, DecodeError> {
         core::ffi::CStr::from_bytes_until_nul(self.payload).map_err(|_| {
             DecodeError::StringNotTerminated {

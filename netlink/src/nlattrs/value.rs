@@ -15,6 +15,13 @@ use crate::error::DecodeError;
 /// `Vec<u8>`, `[u8; N]`, `Ipv4Addr`, `Ipv6Addr`, `IpAddr`, the borrowed `&'a str`,
 /// `&'a CStr` and `&'a [u8]`, and by the [`NlEnum`](macro@crate::NlEnum) and
 /// [`NlStruct`](macro@crate::NlStruct) derives.
+///
+/// Strings (`String`, `&str`, `CString`, `&CStr`) decode as the kernel reads them: the bytes
+/// before the first NUL ([`Attr::string_lenient`], [`Attr::cstr`]), so a decoded string never
+/// holds a NUL and always encodes again. Bytes after that NUL are dropped: re-encoding gives
+/// the string with one NUL, which is byte-exact for everything the kernel writes with
+/// `nla_put_string` but not for a payload with extra bytes after the NUL. Declare the field as
+/// bytes (`Vec<u8>`, `&[u8]`) to keep such a payload as it is.
 pub trait NlaValue<'a>: Sized {
     /// What the payload looks like, for the validation policy.
     const KIND: ValueKind;
@@ -37,7 +44,7 @@ pub enum ValueKind {
         /// Whether it is signed.
         signed: bool,
     },
-    /// A UTF-8 string, NUL-terminated when encoded.
+    /// A UTF-8 string, NUL-terminated when encoded, read up to its first NUL.
     String,
     /// A C string: bytes up to a terminating NUL.
     CString,
