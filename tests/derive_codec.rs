@@ -600,6 +600,64 @@ fn indexed_arrays_keep_their_indices() {
     assert_eq!(d.items.unwrap().get(2), Some(&Inner { a: 2, b: Some(3) }));
 }
 
+/// Nests the kernel writes without `NLA_F_NESTED` (`nla_nest_start_noflag`) next to one it
+/// writes with it.
+#[derive(NlAttrs, Debug, Clone, PartialEq, Default)]
+struct LegacyNests {
+    #[nla(type = 1, nested, no_nested_flag)]
+    info: Option<WithIndexed>,
+    #[nla(type = 2, nested, no_nested_flag)]
+    list: Option<netlink::Indexed<Inner>>,
+    #[nla(type = 3, nested)]
+    modern: Option<netlink::Indexed<Inner>>,
+}
+
+#[test]
+fn no_nested_flag_writes_nests_as_the_kernel_does() {
+    let one = || netlink::Indexed::from_values([Inner { a: 1, b: None }]);
+    let x = LegacyNests {
+        info: Some(WithIndexed {
+            items: Some(one()),
+            ..Default::default()
+        }),
+        list: Some(one()),
+        modern: Some(one()),
+    };
+    let b = x.to_bytes().unwrap();
+    let entry = attr(1, &1u32.to_ne_bytes());
+    // `info` has no flag, but the nests declared inside it keep theirs.
+    let info_items = attr(1 | NLA_F_NESTED, &attr(1 | NLA_F_NESTED, &entry));
+    let info = attr(1, &cat(&[info_items, attr(2 | NLA_F_NESTED, &[])]));
+    // An Indexed array without the flag: its entries have none either.
+    let list = attr(2, &attr(1, &entry));
+    let modern = attr(3 | NLA_F_NESTED, &attr(1 | NLA_F_NESTED, &entry));
+    assert_eq!(b, cat(&[info, list, modern]));
+    assert_eq!(LegacyNests::decode(&b).unwrap(), x);
+
+    // The policy checks the flags exactly as declared when asked to...
+    let policy = <LegacyNests as NlAttrs>::POLICY;
+    assert!(!policy.field(1).unwrap().nested_flag);
+    assert!(policy.field(3).unwrap().nested_flag);
+    policy.validate(netlink::Attrs::new(&b), true).unwrap();
+    let flagged = cat(&[attr(2 | NLA_F_NESTED, &attr(1, &entry))]);
+    assert!(policy
+        .validate(netlink::Attrs::new(&flagged), true)
+        .is_err());
+    let entry_flagged = cat(&[attr(2, &attr(1 | NLA_F_NESTED, &entry))]);
+    assert!(policy
+        .validate(netlink::Attrs::new(&entry_flagged), true)
+        .is_err());
+    // ...and the decoder accepts either.
+    policy
+        .validate(netlink::Attrs::new(&flagged), false)
+        .unwrap();
+    assert_eq!(LegacyNests::decode(&flagged).unwrap().list, Some(one()));
+    let unflagged = cat(&[attr(3, &attr(1, &entry))]);
+    assert_eq!(LegacyNests::decode(&unflagged).unwrap().modern, Some(one()));
+    // Generated values encode with the declared flags, decode and encode back the same.
+    netlink::check_nlattrs!(LegacyNests, 300);
+}
+
 #[test]
 fn policy_describes_and_validates() {
     let p = <Example as NlAttrs>::POLICY;

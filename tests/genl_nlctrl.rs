@@ -20,15 +20,21 @@ fn ctrl_messages(buf: &[u8]) -> Vec<MessageRef<'_>> {
         .collect()
 }
 
-/// Decodes a message strictly, checks its re-encoding against the kernel's bytes (with
-/// `NLA_F_NESTED` added where the kernel omits it) and returns it.
+/// Decodes a message strictly, checks that it encodes back to the kernel's bytes exactly
+/// (`NLA_F_NESTED` included: the kernel omits it on `ops` and `mcast_groups`, and on their
+/// entries) and returns it.
 fn decode_exact(m: &MessageRef<'_>) -> CtrlMessage {
     let c = CtrlMessage::decode_message(m, &DecodeOptions::strict()).unwrap();
-    let bytes = c.to_bytes().unwrap();
-    let (head, attrs) = m.data.split_at(4);
-    let mut want = head.to_vec();
-    want.extend(with_nested_flags(attrs, <CtrlMessage as NlAttrs>::POLICY));
-    assert_eq!(bytes, want, "{c:?}");
+    assert_eq!(c.to_bytes().unwrap(), m.data, "{c:?}");
+    // The whole message, header included, comes back too.
+    let mut whole = Vec::new();
+    c.encode_message(m.header, &mut whole).unwrap();
+    assert_eq!(whole, [&m.header.to_bytes()[..], m.data].concat(), "{c:?}");
+    // The bytes pass the policy with NLA_F_NESTED checked exactly as declared.
+    let attrs = netlink::Attrs::with_offset(&m.data[4..], m.payload_offset() + 4);
+    <CtrlMessage as NlAttrs>::POLICY
+        .validate(attrs, true)
+        .unwrap();
     c
 }
 

@@ -508,26 +508,34 @@ where
     Ok(())
 }
 
-/// A copy of the attributes in `attrs` with `NLA_F_NESTED` set on every nest that `policy`
-/// declares: kernel bytes from families that omit the flag, made comparable with what the
-/// encoder (which always sets it) writes.
+/// A copy of the attributes in `attrs` with `NLA_F_NESTED` as the encoder writes it: set on
+/// every nest that `policy` declares, cleared on those declared `no_nested_flag` (and on the
+/// entries of such an [`Indexed`] array). Makes bytes from senders that set or omit the flag
+/// differently comparable with what the encoder writes.
 pub fn with_nested_flags(attrs: &[u8], policy: &Policy) -> Vec<u8> {
+    nest_flags_as_declared(attrs, policy, true)
+}
+
+fn nest_flags_as_declared(attrs: &[u8], policy: &Policy, entries_flagged: bool) -> Vec<u8> {
     let mut out = Vec::with_capacity(attrs.len());
     let mut ae = AttributeEncoder::new(&mut out);
     for a in Attrs::new(attrs).flatten() {
-        let inner = policy
-            .elements
-            .or_else(|| match policy.field(a.attr_type()) {
-                Some(f) => match f.kind {
-                    FieldKind::Nested(p) => Some(p),
-                    _ => None,
-                },
-                None => None,
-            });
+        let inner = match policy.elements {
+            Some(p) => Some((p, entries_flagged, true)),
+            None => match policy.field(a.attr_type()).map(|f| (f.kind, f.nested_flag)) {
+                Some((FieldKind::Nested(p), flagged)) => Some((p, flagged, flagged)),
+                _ => None,
+            },
+        };
         match inner {
-            Some(p) => {
-                let payload = with_nested_flags(a.payload(), p());
-                ae.raw(a.raw_type() | NLA_F_NESTED, &payload);
+            Some((p, flagged, inner_entries_flagged)) => {
+                let payload = nest_flags_as_declared(a.payload(), p(), inner_entries_flagged);
+                let raw_type = if flagged {
+                    a.raw_type() | NLA_F_NESTED
+                } else {
+                    a.raw_type() & !NLA_F_NESTED
+                };
+                ae.raw(raw_type, &payload);
             }
             None => {
                 ae.raw(a.raw_type(), a.payload());

@@ -326,6 +326,42 @@ impl<'b> AttributeEncoder<'b> {
         F: FnOnce(&mut AttributeEncoder<'_>) -> Result<(), EncodeError>,
     {
         let nest = self.nest_start(attr_type);
+        self.fill_nest(nest, f)
+    }
+
+    /// Appends a nested attribute without `NLA_F_NESTED` (type `attr_type` as given), as the
+    /// kernel writes the nests of older families (`nla_nest_start_noflag`: `CTRL_ATTR_OPS`,
+    /// `IFLA_LINKINFO`, ...). Otherwise the same as [`nested`](Self::nested). Write new
+    /// requests with [`nested`](Self::nested): the kernel's strict validation wants the flag.
+    ///
+    /// ```
+    /// use netlink::AttributeEncoder;
+    ///
+    /// let mut buf = Vec::new();
+    /// let mut ae = AttributeEncoder::new(&mut buf);
+    /// ae.nested_no_flag(6, |n| {
+    ///     n.u32(1, 3);
+    ///     Ok(())
+    /// });
+    /// ae.finish()?;
+    /// assert_eq!(&buf[..4], [&12u16.to_ne_bytes()[..], &6u16.to_ne_bytes()].concat());
+    /// # Ok::<(), netlink::EncodeError>(())
+    /// ```
+    #[inline]
+    pub fn nested_no_flag<F>(&mut self, attr_type: u16, f: F) -> &mut Self
+    where
+        F: FnOnce(&mut AttributeEncoder<'_>) -> Result<(), EncodeError>,
+    {
+        let nest = self.nest_start_no_flag(attr_type);
+        self.fill_nest(nest, f)
+    }
+
+    /// Lets `f` write the attributes of an opened nest with a nested encoder, then closes it.
+    #[inline]
+    fn fill_nest<F>(&mut self, nest: Nest, f: F) -> &mut Self
+    where
+        F: FnOnce(&mut AttributeEncoder<'_>) -> Result<(), EncodeError>,
+    {
         if !nest.opened {
             return self;
         }
@@ -370,6 +406,20 @@ impl<'b> AttributeEncoder<'b> {
     /// ```
     #[inline]
     pub fn nest_start(&mut self, attr_type: u16) -> Nest {
+        self.open_nest(attr_type | NLA_F_NESTED)
+    }
+
+    /// Opens a nested attribute without `NLA_F_NESTED` (see
+    /// [`nested_no_flag`](Self::nested_no_flag)); close it with [`nest_end`](Self::nest_end).
+    #[inline]
+    pub fn nest_start_no_flag(&mut self, attr_type: u16) -> Nest {
+        self.open_nest(attr_type)
+    }
+
+    /// Opens a nest with type `raw_type`, flags as given.
+    #[inline]
+    fn open_nest(&mut self, raw_type: u16) -> Nest {
+        let attr_type = raw_type & NLA_TYPE_MASK;
         let start = self.buf.len();
         let mut opened = false;
         if !self.failed {
@@ -380,8 +430,7 @@ impl<'b> AttributeEncoder<'b> {
                 });
             } else {
                 self.depth = self.depth.saturating_add(1);
-                self.buf
-                    .extend_from_slice(&attr_header(0, attr_type | NLA_F_NESTED));
+                self.buf.extend_from_slice(&attr_header(0, raw_type));
                 opened = true;
             }
         }

@@ -6,7 +6,8 @@ use crate::error::{DecodeError, EncodeError};
 
 /// A nest of nests whose attribute types are indices or keys (the kernel's "indexed array"):
 /// `CTRL_ATTR_OPS` (1, 2, 3, ... each a nested op), policy dumps (attribute type -> nested
-/// policy). Indices are kept, so the round trip is exact. Use it as an `#[nla(nested)]` field.
+/// policy). Indices are kept, so the round trip is exact. Use it as an `#[nla(nested)]` field;
+/// with `#[nla(nested, no_nested_flag)]` the entries are written without `NLA_F_NESTED` too.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Default)]
 pub struct Indexed<T> {
     /// The entries, in order: index (the nested attribute's type) and value.
@@ -34,6 +35,30 @@ impl<T> Indexed<T> {
     }
 }
 
+impl<'a, T: NlAttrs<'a>> Indexed<T> {
+    /// Appends one nest per entry, with or without `NLA_F_NESTED`.
+    fn encode_entries(
+        &self,
+        ae: &mut AttributeEncoder<'_>,
+        nested_flag: bool,
+    ) -> Result<(), EncodeError> {
+        for (i, v) in &self.entries {
+            if *i & !NLA_TYPE_MASK != 0 {
+                return Err(EncodeError::Invalid {
+                    attr_type: *i,
+                    reason: "index uses the flag bits of the type".into(),
+                });
+            }
+            if nested_flag {
+                ae.nested(*i, |n| v.encode_attrs(n));
+            } else {
+                ae.nested_no_flag(*i, |n| v.encode_attrs(n));
+            }
+        }
+        ae.error().cloned().map_or(Ok(()), Err)
+    }
+}
+
 impl<'a, T: NlAttrs<'a>> NlAttrs<'a> for Indexed<T> {
     const POLICY: &'static Policy = &Policy {
         name: "Indexed",
@@ -44,16 +69,14 @@ impl<'a, T: NlAttrs<'a>> NlAttrs<'a> for Indexed<T> {
     };
 
     fn encode_attrs(&self, ae: &mut AttributeEncoder<'_>) -> Result<(), EncodeError> {
-        for (i, v) in &self.entries {
-            if *i & !NLA_TYPE_MASK != 0 {
-                return Err(EncodeError::Invalid {
-                    attr_type: *i,
-                    reason: "index uses the flag bits of the type".into(),
-                });
-            }
-            ae.nested(*i, |n| v.encode_attrs(n));
-        }
-        ae.error().cloned().map_or(Ok(()), Err)
+        self.encode_entries(ae, true)
+    }
+
+    fn encode_attrs_no_nested_flag(
+        &self,
+        ae: &mut AttributeEncoder<'_>,
+    ) -> Result<(), EncodeError> {
+        self.encode_entries(ae, false)
     }
 
     fn decode_parts(

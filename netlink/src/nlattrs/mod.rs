@@ -102,6 +102,18 @@ pub trait NlAttrs<'a>: Sized {
     /// Appends the attributes, in declaration order, then the captured unknown ones.
     fn encode_attrs(&self, ae: &mut AttributeEncoder<'_>) -> Result<(), EncodeError>;
 
+    /// Appends the attributes as the payload of a nest written without `NLA_F_NESTED` (a
+    /// field declared `#[nla(nested, no_nested_flag)]`). A derived struct writes what
+    /// [`encode_attrs`](Self::encode_attrs) writes (its own nests follow their own
+    /// declarations); an [`Indexed`] array writes its entries without the flag too, as the
+    /// kernel writes its older arrays (`CTRL_ATTR_OPS`, `CTRL_ATTR_MCAST_GROUPS`).
+    fn encode_attrs_no_nested_flag(
+        &self,
+        ae: &mut AttributeEncoder<'_>,
+    ) -> Result<(), EncodeError> {
+        self.encode_attrs(ae)
+    }
+
     /// Builds the value from a family header (zero-filled when shorter) and the attributes.
     fn decode_parts(
         header: &'a [u8],

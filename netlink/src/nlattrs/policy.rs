@@ -40,10 +40,14 @@ pub struct FieldPolicy {
     pub min: Option<i128>,
     /// `max`: largest integer value.
     pub max: Option<i128>,
+    /// For a nest: whether it is written with `NLA_F_NESTED` (false for
+    /// `#[nla(nested, no_nested_flag)]`, which also covers the entries of an
+    /// [`Indexed`](super::Indexed) array).
+    pub nested_flag: bool,
 }
 
 impl FieldPolicy {
-    /// A field policy (for generated code).
+    /// A field policy (for generated code); a nest gets `NLA_F_NESTED`.
     #[doc(hidden)]
     #[allow(clippy::too_many_arguments)]
     pub const fn new(
@@ -67,6 +71,7 @@ impl FieldPolicy {
             max_len,
             min,
             max,
+            nested_flag: true,
         }
     }
 }
@@ -112,17 +117,30 @@ impl Policy {
 
     /// Checks attributes against the policy: sizes, strings, `max_len`, `min`/`max`, required
     /// attributes, single occurrences of non-repeated ones, and, when `nest_flag` is set,
-    /// `NLA_F_NESTED` on every nest (the kernel omits it in some older families). Attributes
-    /// of undeclared types are not checked. Occurrences are counted for the first 64 declared
+    /// `NLA_F_NESTED` on every nest exactly as declared: present on nests, absent on those
+    /// declared `no_nested_flag` (and on the entries of such an [`Indexed`](super::Indexed)
+    /// array). Without `nest_flag` either is accepted, as the decoder does. Attributes of
+    /// undeclared types are not checked. Occurrences are counted for the first 64 declared
     /// attributes only.
     pub fn validate(&self, attrs: Attrs<'_>, nest_flag: bool) -> Result<(), DecodeError> {
+        self.validate_set(attrs, nest_flag, true)
+    }
+
+    /// [`validate`](Self::validate), where `entries_flagged` tells whether the entries of an
+    /// [`Indexed`](super::Indexed) set carry `NLA_F_NESTED`.
+    fn validate_set(
+        &self,
+        attrs: Attrs<'_>,
+        nest_flag: bool,
+        entries_flagged: bool,
+    ) -> Result<(), DecodeError> {
         let set_offset = attrs.offset();
         let mut seen = [0u8; 64];
         for a in attrs {
             let a = a?;
             if let Some(elements) = self.elements {
-                check_nest(&a, nest_flag)?;
-                elements().validate(a.nested()?, nest_flag)?;
+                check_nest(&a, nest_flag, entries_flagged)?;
+                elements().validate_set(a.nested()?, nest_flag, true)?;
                 continue;
             }
             let Some((i, f)) = self
@@ -142,8 +160,8 @@ impl Policy {
             match f.kind {
                 FieldKind::Flag => a.expect_len(0)?,
                 FieldKind::Nested(p) => {
-                    check_nest(&a, nest_flag)?;
-                    p().validate(a.nested()?, nest_flag)?;
+                    check_nest(&a, nest_flag, f.nested_flag)?;
+                    p().validate_set(a.nested()?, nest_flag, f.nested_flag)?;
                 }
                 FieldKind::Value(v) => validate_value(&a, f, v)?,
             }
@@ -227,11 +245,15 @@ impl Policy {
     }
 }
 
-fn check_nest(a: &Attr<'_>, nest_flag: bool) -> Result<(), DecodeError> {
-    if nest_flag && !a.is_nested() {
-        return Err(a.invalid("nest without NLA_F_NESTED"));
+/// With `nest_flag`, checks that `NLA_F_NESTED` is set on `a` exactly when `flagged`.
+fn check_nest(a: &Attr<'_>, nest_flag: bool, flagged: bool) -> Result<(), DecodeError> {
+    match (nest_flag, flagged, a.is_nested()) {
+        (true, true, false) => Err(a.invalid("nest without NLA_F_NESTED")),
+        (true, false, true) => {
+            Err(a.invalid("NLA_F_NESTED on a nest declared without it (no_nested_flag)"))
+        }
+        _ => Ok(()),
     }
-    Ok(())
 }
 
 fn validate_value(a: &Attr<'_>, f: &FieldPolicy, v: ValueKind) -> Result<(), DecodeError> {
