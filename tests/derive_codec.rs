@@ -471,6 +471,31 @@ fn c_structures_layout_short_and_long_payloads() {
 }
 
 #[test]
+fn c_structures_to_bytes_and_from_bytes() {
+    let h = IfInfoMsg {
+        family: 2,
+        index: 7,
+        flags: 1,
+        ..Default::default()
+    };
+    let bytes = h.to_bytes();
+    let mut written = Vec::new();
+    h.write_to(&mut written);
+    assert_eq!(bytes, written);
+    assert_eq!(bytes.len(), <IfInfoMsg as NlStruct>::SIZE);
+    assert_eq!(IfInfoMsg::from_bytes(&bytes), h);
+    // The tail comes back too.
+    let s = LinkStats64 {
+        rx_packets: 1,
+        newer: vec![9; 8],
+        ..Default::default()
+    };
+    let bytes = s.to_bytes();
+    assert_eq!(bytes.len(), <LinkStats64 as NlStruct>::SIZE + 8);
+    assert_eq!(LinkStats64::from_bytes(&bytes), s);
+}
+
+#[test]
 fn rtnl_link_stats64_from_older_and_newer_kernels() {
     assert_eq!(<RtnlLinkStats64 as NlStruct>::SIZE, 200);
     let counters = |n: u64| -> Vec<u8> { (1..=n).flat_map(|v| v.to_ne_bytes()).collect() };
@@ -553,6 +578,25 @@ fn message_round_trip() {
     assert_eq!(
         LinkMessage::decode_message(&msg, &DecodeOptions::default()).unwrap(),
         m
+    );
+    // The default options, from a borrowed or an owned message.
+    assert_eq!(LinkMessage::from_message(&msg).unwrap(), m);
+    assert_eq!(LinkMessage::from_message(msg).unwrap(), m);
+    let owned = msg.to_owned();
+    assert_eq!(LinkMessage::from_message(&owned).unwrap(), m);
+    assert_eq!(
+        LinkMessage::decode_message(&owned, &DecodeOptions::strict()).unwrap(),
+        m
+    );
+    // Error offsets count from the message's buffer: 16 bytes of header, then the payload.
+    let mut bad = buf.clone();
+    bad[16 + 16 + 2] = 0x3f; // the first attribute's type: undeclared
+    let (msg, _) = MessageRef::parse(&bad).unwrap();
+    assert_eq!(
+        LinkMessage::decode_message(&msg, &DecodeOptions::strict())
+            .unwrap_err()
+            .offset(),
+        Some(32)
     );
 }
 

@@ -8,7 +8,7 @@
 //!
 //! ```
 //! use netlink::genl::{CtrlMessage, GENL_ID_CTRL};
-//! use netlink::{Header, HeaderFlags, HeaderType, MessageRef, NlAttrs, DecodeOptions};
+//! use netlink::{Header, HeaderFlags, HeaderType, MessageRef, NlAttrs};
 //!
 //! let mut buf = Vec::new();
 //! let request = CtrlMessage::get_family("nlctrl");
@@ -21,14 +21,14 @@
 //! request.encode_message(header, &mut buf)?;
 //!
 //! let (msg, _) = MessageRef::parse(&buf)?;
-//! let decoded = CtrlMessage::decode_message(&msg, &DecodeOptions::default())?;
+//! let decoded = CtrlMessage::from_message(msg)?;
 //! assert_eq!(decoded.family_name.as_deref(), Some("nlctrl"));
 //! # Ok::<(), netlink::Error>(())
 //! ```
 
 use crate::{
-    Conn, DecodeOptions, Error, HeaderFlags, HeaderType, Indexed, Message, NlAttrs, NlEnum,
-    NlStruct, Socket, UnknownAttrs,
+    Conn, Error, HeaderFlags, HeaderType, Indexed, Message, NlAttrs, NlEnum, NlStruct, Socket,
+    UnknownAttrs,
 };
 
 /// `GENL_ID_CTRL`: the message type of the `nlctrl` family.
@@ -286,10 +286,7 @@ pub fn get_family<S: Socket>(conn: &Conn<S>, name: &str) -> Result<CtrlMessage, 
     let mut last = None;
     let mut dump = conn.dump(&request)?;
     while let Some(reply) = dump.next_ref() {
-        last = Some(CtrlMessage::decode_message(
-            &reply?,
-            &DecodeOptions::default(),
-        )?);
+        last = Some(CtrlMessage::from_message(reply?)?);
     }
     last.ok_or(Error::Decode(crate::DecodeError::Invalid {
         offset: 0,
@@ -304,10 +301,7 @@ pub fn list_families<S: Socket>(conn: &Conn<S>) -> Result<Vec<CtrlMessage>, Erro
     let mut out = Vec::new();
     let mut dump = conn.dump(&request)?;
     while let Some(reply) = dump.next_ref() {
-        out.push(CtrlMessage::decode_message(
-            &reply?,
-            &DecodeOptions::default(),
-        )?);
+        out.push(CtrlMessage::from_message(reply?)?);
     }
     Ok(out)
 }

@@ -478,6 +478,23 @@ pub struct MessageRef<'a> {
     pub offset: usize,
 }
 
+impl<'a> From<&'a Message> for MessageRef<'a> {
+    /// A borrowed view of an owned message (offset 0).
+    fn from(m: &'a Message) -> MessageRef<'a> {
+        MessageRef {
+            header: m.header,
+            data: &m.data,
+            offset: 0,
+        }
+    }
+}
+
+impl<'a> From<&MessageRef<'a>> for MessageRef<'a> {
+    fn from(m: &MessageRef<'a>) -> MessageRef<'a> {
+        *m
+    }
+}
+
 impl<'a> MessageRef<'a> {
     /// Parses the first message of `b`; returns it and the bytes after it (past its padding).
     ///

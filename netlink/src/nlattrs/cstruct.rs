@@ -19,6 +19,18 @@ pub struct Bitfield32 {
 /// `unsafe`. Decoding is tolerant of other kernel versions: a shorter payload is read as if
 /// zero-filled, and a longer one keeps its extra bytes in the `#[nla(tail)]` field, if any, so
 /// the round trip is byte-exact.
+///
+/// ```
+/// use netlink::genl::GenlHeader;
+/// use netlink::NlStruct;
+///
+/// let h = GenlHeader { cmd: 3, version: 2, reserved: 0 };
+/// let bytes = h.to_bytes();
+/// assert_eq!(bytes, [3, 2, 0, 0]);
+/// assert_eq!(GenlHeader::from_bytes(&bytes), h);
+/// // A shorter payload reads as if zero-filled.
+/// assert_eq!(GenlHeader::from_bytes(&[3]), GenlHeader { cmd: 3, version: 0, reserved: 0 });
+/// ```
 pub trait NlStruct: Sized {
     /// Size of the C structure in bytes (`sizeof`).
     const SIZE: usize;
@@ -41,6 +53,18 @@ pub trait NlStruct: Sized {
             self.put(out);
         }
         buf.extend_from_slice(self.tail());
+    }
+    /// The structure's bytes, then its tail, in a new buffer.
+    fn to_bytes(&self) -> Vec<u8> {
+        let mut buf = Vec::with_capacity(Self::SIZE.saturating_add(self.tail().len()));
+        self.write_to(&mut buf);
+        buf
+    }
+    /// Reads the structure from `b` (the inverse of [`to_bytes`](Self::to_bytes)); the same as
+    /// [`read_from`](Self::read_from): a short `b` is zero-filled, bytes past
+    /// [`SIZE`](Self::SIZE) go to the tail field, if any.
+    fn from_bytes(b: &[u8]) -> Self {
+        Self::read_from(b)
     }
 }
 

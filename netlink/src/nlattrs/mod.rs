@@ -180,10 +180,37 @@ pub trait NlAttrs<'a>: Sized {
         decode_at(buf, 0, Self::HEADER_LEN, opts)
     }
 
-    /// Decodes the payload of a message (offsets in errors count from the message's buffer).
+    /// Decodes the payload of a message, a [`MessageRef`] or a borrowed
+    /// [`Message`](crate::Message), with `opts` (offsets in errors count from the message's
+    /// buffer). See [`from_message`](Self::from_message) for the default options.
     #[inline]
-    fn decode_message(msg: &MessageRef<'a>, opts: &DecodeOptions) -> Result<Self, DecodeError> {
+    fn decode_message(
+        msg: impl Into<MessageRef<'a>>,
+        opts: &DecodeOptions,
+    ) -> Result<Self, DecodeError> {
+        let msg = msg.into();
         decode_at(msg.data, msg.payload_offset(), Self::HEADER_LEN, opts)
+    }
+
+    /// Decodes the payload of a message, a [`MessageRef`] or a borrowed
+    /// [`Message`](crate::Message), with the default options.
+    ///
+    /// ```
+    /// use netlink::genl::{CtrlMessage, GENL_ID_CTRL};
+    /// use netlink::{HeaderFlags, MessageRef, NlAttrs};
+    ///
+    /// let msg = CtrlMessage::get_family("nlctrl").to_request(HeaderFlags::EMPTY)?;
+    /// let decoded = CtrlMessage::from_message(&msg)?;
+    /// assert_eq!(decoded.family_name.as_deref(), Some("nlctrl"));
+    ///
+    /// let bytes = msg.to_bytes()?;
+    /// let (msg_ref, _) = MessageRef::parse(&bytes)?;
+    /// assert_eq!(CtrlMessage::from_message(&msg_ref)?, decoded);
+    /// # Ok::<(), netlink::Error>(())
+    /// ```
+    #[inline]
+    fn from_message(msg: impl Into<MessageRef<'a>>) -> Result<Self, DecodeError> {
+        Self::decode_message(msg, &DecodeOptions::default())
     }
 }
 
