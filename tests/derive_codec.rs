@@ -611,6 +611,31 @@ fn enums_map_unknown_values_to_their_other_variant() {
     assert_eq!(Signed::from_repr(-5), Signed::Other(-5));
 }
 
+/// A `u8` enum using 0xff: the `other` variant needs an explicit discriminant (the derive
+/// says so, spanned on it, when it is missing: `tests/ui/enum_other_discriminant.rs`).
+#[derive(netlink::NlEnum, Debug, Clone, Copy, PartialEq, Eq)]
+#[repr(u8)]
+enum Scope {
+    Universe = 0,
+    #[nla(other)]
+    Other(u8) = 1,
+    // Counted from the `other` variant's discriminant, as Rust counts it.
+    Site,
+    Nowhere = 0xff,
+}
+
+#[test]
+fn enums_with_the_largest_value_and_an_explicit_other_discriminant() {
+    assert_eq!(Scope::from_repr(0xff), Scope::Nowhere);
+    assert_eq!(Scope::from_repr(2), Scope::Site);
+    assert_eq!(Scope::Site.to_repr(), 2);
+    // 1 is the `other` variant's discriminant, not a value: it is unknown.
+    assert_eq!(Scope::from_repr(1), Scope::Other(1));
+    assert_eq!(Scope::from_repr(200), Scope::Other(200));
+    assert_eq!(Scope::Other(0xff).to_repr(), 0xff);
+    assert_eq!(Scope::Universe.to_repr(), 0);
+}
+
 #[test]
 fn indexed_arrays_keep_their_indices() {
     let x = WithIndexed {

@@ -153,6 +153,13 @@ pub fn derive_nl_attrs(input: TokenStream) -> TokenStream {
 /// never fails on a value a newer kernel added. `Other(v)` with a known `v` encodes as that
 /// known value (and decodes to its variant).
 ///
+/// Rust counts a discriminant for the `other` variant too, as for any variant (and the
+/// variants after it count on from there). It only tells the variants apart, but it must fit
+/// the repr and differ from every value: after a variant valued at the repr's largest value
+/// (`0xff` for `u8`), or where it would count to a variant's value, give it an explicit one
+/// that no variant uses, such as `#[nla(other)] Other(u8) = 1`; the derive says so on the
+/// variant.
+///
 /// ```
 /// use netlink::{NlAttrs, NlEnum};
 ///
