@@ -110,8 +110,17 @@ mod arbitrary_bytes {
     use netlink::NlAttrs;
     use proptest::prelude::*;
 
+    /// `PROPTEST_CASES` from the environment, or 1,000 cases.
+    fn config() -> ProptestConfig {
+        let mut c = ProptestConfig::default();
+        if std::env::var_os("PROPTEST_CASES").is_none() {
+            c.cases = 1000;
+        }
+        c
+    }
+
     proptest! {
-        #![proptest_config(ProptestConfig::with_cases(1000))]
+        #![proptest_config(config())]
         #[test]
         fn never_panics(bytes in proptest::collection::vec(any::<u8>(), 0..256)) {
             let _ = Example::decode(&bytes);
