@@ -21,7 +21,7 @@
 //! request.encode_message(header, &mut buf)?;
 //!
 //! let (msg, _) = MessageRef::parse(&buf)?;
-//! let decoded = CtrlMessage::from_message(msg)?;
+//! let decoded = CtrlMessage::from_message(&msg)?;
 //! assert_eq!(decoded.family_name.as_deref(), Some("nlctrl"));
 //! # Ok::<(), netlink::Error>(())
 //! ```
@@ -286,7 +286,7 @@ pub fn get_family<S: Socket>(conn: &Conn<S>, name: &str) -> Result<CtrlMessage, 
     let mut last = None;
     let mut dump = conn.dump(&request)?;
     while let Some(reply) = dump.next_ref() {
-        last = Some(CtrlMessage::from_message(reply?)?);
+        last = Some(CtrlMessage::from_message(&reply?)?);
     }
     last.ok_or(Error::Decode(crate::DecodeError::Invalid {
         offset: 0,
@@ -301,7 +301,7 @@ pub fn list_families<S: Socket>(conn: &Conn<S>) -> Result<Vec<CtrlMessage>, Erro
     let mut out = Vec::new();
     let mut dump = conn.dump(&request)?;
     while let Some(reply) = dump.next_ref() {
-        out.push(CtrlMessage::from_message(reply?)?);
+        out.push(CtrlMessage::from_message(&reply?)?);
     }
     Ok(out)
 }

@@ -83,8 +83,8 @@ pub use conn::{Config, Conn, ConnOption, Dump, Family};
 pub use enc::ByteOrder;
 pub use error::{DecodeError, EncodeError, Error, ExtAck, OpError, ValidateError, MAX_NEST_DEPTH};
 pub use message::{
-    messages, validate, Header, HeaderFlags, HeaderType, Message, MessageEncoder, MessageRef,
-    Messages,
+    messages, validate, AsMessageRef, Header, HeaderFlags, HeaderType, Message, MessageEncoder,
+    MessageRef, Messages,
 };
 #[cfg(feature = "derive")]
 pub use netlink_derive::NlAttrs;

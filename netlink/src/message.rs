@@ -478,20 +478,29 @@ pub struct MessageRef<'a> {
     pub offset: usize,
 }
 
-impl<'a> From<&'a Message> for MessageRef<'a> {
-    /// A borrowed view of an owned message (offset 0).
-    fn from(m: &'a Message) -> MessageRef<'a> {
+/// A message to decode from, borrowed: `&Message` or `&MessageRef` (what
+/// [`NlAttrs::decode_message`](crate::NlAttrs::decode_message) and
+/// [`NlAttrs::from_message`](crate::NlAttrs::from_message) take).
+pub trait AsMessageRef<'a> {
+    /// The message as a [`MessageRef`] (an owned message has offset 0).
+    fn message_ref(self) -> MessageRef<'a>;
+}
+
+impl<'a> AsMessageRef<'a> for &'a Message {
+    #[inline]
+    fn message_ref(self) -> MessageRef<'a> {
         MessageRef {
-            header: m.header,
-            data: &m.data,
+            header: self.header,
+            data: &self.data,
             offset: 0,
         }
     }
 }
 
-impl<'a> From<&MessageRef<'a>> for MessageRef<'a> {
-    fn from(m: &MessageRef<'a>) -> MessageRef<'a> {
-        *m
+impl<'a> AsMessageRef<'a> for &MessageRef<'a> {
+    #[inline]
+    fn message_ref(self) -> MessageRef<'a> {
+        *self
     }
 }
 

@@ -42,7 +42,7 @@ pub use value::{NlEnum, NlaLen, NlaValue, Sint, Uint, ValueKind};
 use crate::attr::{AttributeEncoder, Attrs};
 use crate::enc;
 use crate::error::{DecodeError, EncodeError};
-use crate::message::{Header, MessageRef};
+use crate::message::{AsMessageRef, Header};
 
 /// Options of one decode call.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -180,19 +180,19 @@ pub trait NlAttrs<'a>: Sized {
         decode_at(buf, 0, Self::HEADER_LEN, opts)
     }
 
-    /// Decodes the payload of a message, a [`MessageRef`] or a borrowed
+    /// Decodes the payload of a message, a borrowed [`MessageRef`](crate::MessageRef) or
     /// [`Message`](crate::Message), with `opts` (offsets in errors count from the message's
     /// buffer). See [`from_message`](Self::from_message) for the default options.
     #[inline]
     fn decode_message(
-        msg: impl Into<MessageRef<'a>>,
+        msg: impl AsMessageRef<'a>,
         opts: &DecodeOptions,
     ) -> Result<Self, DecodeError> {
-        let msg = msg.into();
+        let msg = msg.message_ref();
         decode_at(msg.data, msg.payload_offset(), Self::HEADER_LEN, opts)
     }
 
-    /// Decodes the payload of a message, a [`MessageRef`] or a borrowed
+    /// Decodes the payload of a message, a borrowed [`MessageRef`](crate::MessageRef) or
     /// [`Message`](crate::Message), with the default options.
     ///
     /// ```
@@ -209,7 +209,7 @@ pub trait NlAttrs<'a>: Sized {
     /// # Ok::<(), netlink::Error>(())
     /// ```
     #[inline]
-    fn from_message(msg: impl Into<MessageRef<'a>>) -> Result<Self, DecodeError> {
+    fn from_message(msg: impl AsMessageRef<'a>) -> Result<Self, DecodeError> {
         Self::decode_message(msg, &DecodeOptions::default())
     }
 }
