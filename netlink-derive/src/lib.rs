@@ -352,6 +352,22 @@ mod tests {
     }
 
     #[test]
+    fn no_nested_flag_writes_an_unflagged_nest() {
+        let out = expand_nl_attrs(
+            "struct S { #[nla(type = 7, nested, no_nested_flag)] legacy: Option<Inner>, \
+             #[nla(type = 8, nested)] modern: Option<Inner> }",
+        );
+        assert!(out.contains("__ae . nested_no_flag (7"), "{out}");
+        assert!(
+            out.contains("encode_attrs_no_nested_flag (__v , __n)"),
+            "{out}"
+        );
+        assert!(out.contains("__ae . nested (8"), "{out}");
+        assert_eq!(out.matches("nested_flag : false").count(), 1, "{out}");
+        assert_eq!(out.matches("nested_flag : true").count(), 1, "{out}");
+    }
+
+    #[test]
     fn errors_are_collected_not_panicked() {
         let input: syn::DeriveInput = syn::parse_str(
             "struct S { #[nla(type = 0)] a: u32, #[nla(type = 0, flag)] b: u8, #[nla(bogus)] c: u8 }",
