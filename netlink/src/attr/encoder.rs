@@ -373,12 +373,7 @@ impl<'b> AttributeEncoder<'b> {
     /// [`nested_with_header`](Self::nested_with_header) without `NLA_F_NESTED` (see
     /// [`nested_no_flag`](Self::nested_no_flag)).
     #[inline]
-    pub fn nested_with_header_no_flag<H, F>(
-        &mut self,
-        attr_type: u16,
-        header: H,
-        f: F,
-    ) -> &mut Self
+    pub fn nested_with_header_no_flag<H, F>(&mut self, attr_type: u16, header: H, f: F) -> &mut Self
     where
         H: FnOnce(&mut Vec<u8>),
         F: FnOnce(&mut AttributeEncoder<'_>) -> Result<(), EncodeError>,
@@ -398,7 +393,11 @@ impl<'b> AttributeEncoder<'b> {
             let start = self.buf.len();
             header(self.buf);
             let written = self.buf.len().saturating_sub(start);
-            self.zeros(enc::align(written).unwrap_or(written).saturating_sub(written));
+            self.zeros(
+                enc::align(written)
+                    .unwrap_or(written)
+                    .saturating_sub(written),
+            );
         }
         self.fill_nest(nest, f)
     }

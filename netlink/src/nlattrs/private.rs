@@ -14,9 +14,9 @@ pub use std::boxed::Box;
 pub use std::vec::Vec;
 
 pub use crate::__nla_if_testing as if_testing;
-pub use crate::submsg::__private::*;
 #[cfg(feature = "testing")]
 pub use crate::roundtrip::{arbitrary_multi, arbitrary_unknown, arbitrary_vec, Arbitrary, Rng};
+pub use crate::submsg::__private::*;
 
 use crate::attr::Attr as A;
 use crate::error::{DecodeError as D, EncodeError as E};
