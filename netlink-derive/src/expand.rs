@@ -200,7 +200,8 @@ impl Gen<'_> {
         let inner = &f.inner;
         let fname = self.fname(f);
         if a.sub_message.is_some() {
-            let one = quote!(<#inner as #p::NlSubMessage<#l>>::encode_sub(__v, __ae, #t););
+            let flag = a.no_nested_flag.is_none();
+            let one = quote!(<#inner as #p::NlSubMessage<#l>>::encode_sub(__v, __ae, #t, #flag););
             return match f.wrapper {
                 Wrapper::Option => quote! { if let #p::Some(__v) = &self.#ident { #one } },
                 _ => quote! { { let __v = &self.#ident; #one } },

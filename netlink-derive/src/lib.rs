@@ -255,7 +255,8 @@ pub fn derive_nl_struct(input: TokenStream) -> TokenStream {
 /// The field that carries it names its selector field: `#[nla(type = N, sub_message = kind)]`,
 /// where `kind` is a string attribute (`String`, `&'a str`, or an `Option` of one) of the same
 /// struct. The two attributes may arrive in either order. Known variants are encoded as nests
-/// (with `NLA_F_NESTED`); the `other` variant's bytes are written back unchanged.
+/// (with `NLA_F_NESTED`, unless the field also says `no_nested_flag`); the `other` variant's
+/// bytes are written back unchanged.
 ///
 /// ```
 /// use netlink::{NlAttrs, NlSubMessage};

@@ -57,9 +57,9 @@ pub trait NlSubMessage<'a>: Sized {
     /// The selector this value's variant stands for (`None` for the opaque variant).
     fn selector(&self) -> Option<&'static str>;
 
-    /// Appends the attribute `attr_type` holding this value: a nest for a known variant, the
-    /// kept bytes for the opaque one.
-    fn encode_sub(&self, ae: &mut AttributeEncoder<'_>, attr_type: u16);
+    /// Appends the attribute `attr_type` holding this value: a nest for a known variant (with
+    /// `NLA_F_NESTED` when `nested_flag`), the kept bytes for the opaque one.
+    fn encode_sub(&self, ae: &mut AttributeEncoder<'_>, attr_type: u16, nested_flag: bool);
 
     /// Decodes the payload of `attr` as the set that `selector` names; an unknown or absent
     /// selector gives the opaque variant.

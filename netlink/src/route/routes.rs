@@ -471,8 +471,8 @@ macro_rules! route_message {
             /// `RTA_PRIORITY`: the metric.
             #[nla(type = RTA_PRIORITY)]
             pub priority: Option<u32>,
-            /// `RTA_METRICS` (`RTAX_*`).
-            #[nla(type = RTA_METRICS, nested)]
+            /// `RTA_METRICS` (`RTAX_*`), a nest the kernel writes without `NLA_F_NESTED`.
+            #[nla(type = RTA_METRICS, nested, no_nested_flag)]
             pub metrics: Option<$metrics>,
             /// `RTA_PREFSRC`: the preferred source address.
             #[nla(type = RTA_PREFSRC)]
