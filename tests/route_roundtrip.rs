@@ -122,12 +122,13 @@ mod arbitrary_bytes {
     }
 }
 
-/// An `IFLA_LINKINFO` nest of `kind` whose `IFLA_INFO_DATA` holds `data`, as iproute2 sends it.
+/// The attributes of an `IFLA_LINKINFO` nest of `kind` whose `IFLA_INFO_DATA` holds `data`,
+/// written as the kernel writes them (`IFLA_INFO_DATA` without `NLA_F_NESTED`).
 fn linkinfo(kind: &str, data: impl FnOnce(&mut AttributeEncoder<'_>)) -> Vec<u8> {
     let mut buf = Vec::new();
     let mut ae = AttributeEncoder::new(&mut buf);
     ae.string(1, kind);
-    ae.nested(2, |n| {
+    ae.nested_no_flag(2, |n| {
         data(n);
         Ok(())
     });
@@ -184,7 +185,7 @@ fn bond_and_bond_port_from_bytes() {
     let mut buf = Vec::new();
     let mut ae = AttributeEncoder::new(&mut buf);
     ae.string(4, "bond");
-    ae.nested(5, |n| {
+    ae.nested_no_flag(5, |n| {
         n.u8(1, 0)
             .u8(2, 0)
             .u32(3, 2)
