@@ -331,3 +331,41 @@ fn flag_sets_print_kernel_names() {
     assert!(f.contains(RouteFlags::DEAD) && !f.contains(RouteFlags::ONLINK));
     assert_eq!((f - RouteFlags::DEAD), RouteFlags::CLONED);
 }
+
+#[test]
+fn error_paths_reach_into_kind_data() {
+    let mut link = LinkMessage::default();
+    link.linkinfo = Some(LinkInfo {
+        kind: Some("vxlan".into()),
+        data: Some(InfoData::Vxlan(VxlanInfo {
+            id: Some(42),
+            ..Default::default()
+        })),
+        ..Default::default()
+    });
+    let mut buf = link.to_bytes().unwrap();
+    // ifinfomsg (16), IFLA_LINKINFO header (4), IFLA_INFO_KIND "vxlan" (12), IFLA_INFO_DATA
+    // header (4), then IFLA_VXLAN_ID: shorten its length from 8 to 6.
+    let id_at = 16 + 4 + 12 + 4;
+    assert_eq!(&buf[id_at..id_at + 4], &[8, 0, 1, 0]);
+    buf[id_at] = 6;
+    let err = LinkMessage::decode(&buf).unwrap_err();
+    assert_eq!(err.offset(), Some(id_at));
+    let attrs = netlink::Attrs::with_offset(&buf[16..], 16);
+    let path = LinkMessage::POLICY.path_at(attrs.clone(), id_at);
+    assert_eq!(path.as_deref(), Some("LinkMessage.linkinfo.data.id"));
+    // The policy checks the kind data too.
+    assert!(LinkMessage::POLICY.validate(attrs, false).is_err());
+    // A kind kept as bytes is not looked into.
+    let mut other = link.clone();
+    other.linkinfo.as_mut().unwrap().kind = Some("vxlan2".into());
+    let mut buf = other.to_bytes().unwrap();
+    let id_at = 16 + 4 + 12 + 4;
+    buf[id_at] = 6;
+    let attrs = netlink::Attrs::with_offset(&buf[16..], 16);
+    assert_eq!(
+        LinkMessage::POLICY.path_at(attrs.clone(), id_at).as_deref(),
+        Some("LinkMessage.linkinfo.data")
+    );
+    assert!(LinkMessage::POLICY.validate(attrs, false).is_ok());
+}

@@ -416,8 +416,16 @@ impl Gen<'_> {
             let inner = &f.inner;
             let kind = if a.flag.is_some() {
                 quote!(#p::FieldKind::Flag)
-            } else if a.sub_message.is_some() {
-                quote!(#p::FieldKind::Value(#p::ValueKind::Binary))
+            } else if let Some(sel) = &a.sub_message {
+                let sel_t = c
+                    .fields
+                    .iter()
+                    .find(|g| g.ident == sel.value)
+                    .map_or_else(|| quote!(0), Self::attr_type);
+                quote!(#p::FieldKind::SubMessage {
+                    selector: #sel_t,
+                    policy_for: <#inner as #p::NlSubMessage<#l>>::policy_for,
+                })
             } else if a.nested.is_some() {
                 quote!(#p::FieldKind::Nested(<#inner as #p::NlAttrs<#l>>::policy))
             } else {
