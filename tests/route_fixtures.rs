@@ -311,6 +311,10 @@ fn routes_decode_to_what_was_configured() {
             .map(Result::unwrap)
             .collect();
         assert_eq!(hops, owned.next_hops());
+        assert_eq!(
+            r.metrics().unwrap().map(|m| (m.mtu, m.unknown)),
+            owned.metrics.clone().map(|m| (m.mtu, m.unknown))
+        );
         assert_eq!(r.to_bytes().unwrap(), owned.to_bytes().unwrap());
     }
 }
