@@ -369,3 +369,28 @@ fn error_paths_reach_into_kind_data() {
     );
     assert!(LinkMessage::POLICY.validate(attrs, false).is_ok());
 }
+
+#[test]
+fn addresses_of_other_sizes_are_errors_naming_the_attribute() {
+    // An IFA_ADDRESS of 5 bytes is neither IPv4 nor IPv6.
+    let mut buf = AddressMessage::default().to_bytes().unwrap();
+    buf.extend_from_slice(&[9, 0, 1, 0, 10, 0, 0, 1, 7, 0, 0, 0]);
+    let err = AddressMessage::decode(&buf).unwrap_err();
+    assert_eq!(err.offset(), Some(8));
+    let attrs = netlink::Attrs::with_offset(&buf[8..], 8);
+    assert_eq!(
+        AddressMessage::POLICY.path_at(attrs, 8).as_deref(),
+        Some("AddressMessage.address")
+    );
+    // The header's family and the address agree in what the kernel sends.
+    let buf = std::fs::read(format!(
+        "{}/tests/fixtures/route_addresses.bin",
+        env!("CARGO_MANIFEST_DIR")
+    ))
+    .unwrap();
+    for m in netlink::messages(&buf) {
+        let a = AddressMessage::decode_message(&m.unwrap(), &Default::default()).unwrap();
+        let v6 = a.header.family == 10;
+        assert!(a.address.iter().chain(&a.local).all(|x| x.is_ipv6() == v6));
+    }
+}
