@@ -178,7 +178,7 @@ fn truncation_is_reported_then_avoided() {
     assert!(!conn.socket().peek());
     let req = get_family("nlctrl", HeaderFlags::ACKNOWLEDGE);
     match conn.execute(&req).unwrap_err() {
-        Error::Truncated { len, capacity } => {
+        Error::Truncated { len, capacity, .. } => {
             assert!(len > 64, "{len}");
             assert!(capacity >= 64 && capacity < len, "{capacity}");
         }
@@ -221,7 +221,7 @@ fn timeout_is_typed_and_the_conn_recovers() {
     let t0 = Instant::now();
     let err = conn.execute(&silent).unwrap_err();
     let took = t0.elapsed();
-    assert!(matches!(err, Error::Timeout { op: "receive" }), "{err}");
+    assert!(matches!(err, Error::Timeout { op: "execute" }), "{err}");
     assert!(err.is_timeout() && err.is_temporary());
     assert!(took >= Duration::from_millis(100), "{took:?}");
     assert!(took < Duration::from_secs(1), "{took:?}");

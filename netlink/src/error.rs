@@ -479,6 +479,18 @@ pub enum Error {
         len: usize,
         /// The buffer's size.
         capacity: usize,
+        /// The header of the datagram's first message, when the part kept holds one: its
+        /// sequence number tells which call the lost datagram answered (a connection reports
+        /// the error to that call only).
+        header: Option<crate::message::Header>,
+    },
+    /// A later call on the same thread took the connection over while this one (an unfinished
+    /// [`Dump`](crate::Dump) still in scope, or a receive whose callback made a call) still
+    /// held it; this one's reply was abandoned.
+    #[error("netlink {op}: abandoned, a later call on the same thread took the connection over")]
+    Superseded {
+        /// The operation.
+        op: &'static str,
     },
     /// The connection was closed.
     #[error("netlink {op}: connection closed")]
@@ -562,6 +574,7 @@ mod tests {
             Error::Truncated {
                 len: 10,
                 capacity: 5,
+                header: None,
             },
             Error::Closed { op: "receive" },
         ]

@@ -519,7 +519,7 @@ impl NetlinkSocket {
 
     /// The peeking receive: learn the datagram's size without consuming it, grow the buffer
     /// if needed, then read it.
-    fn recv_peeking(&self, buf: &mut Vec<u8>) -> Result<RecvInfo, i32> {
+    fn recv_peeking(&self, buf: &mut Vec<u8>) -> Result<Result<RecvInfo, Error>, i32> {
         loop {
             let want = self.recv_size();
             if buf.capacity() < want {
@@ -534,9 +534,22 @@ impl NetlinkSocket {
             }
             // The datagram fits: consume it for real.
             match self.recvmsg(buf, 0) {
-                Ok(r) if !r.truncated => return Ok(r.info),
-                // Another reader took it first, or it changed: start over.
-                Ok(_) | Err(libc::EAGAIN) => continue,
+                Ok(r) if !r.truncated => return Ok(Ok(r.info)),
+                // Another reader took the peeked datagram, and the one consumed instead was
+                // larger: it is lost, and that is an error, never a silent drop.
+                Ok(r) => {
+                    self.grow_after_truncation(r.full);
+                    let capacity = buf.capacity();
+                    let header = first_header(buf);
+                    buf.clear();
+                    return Ok(Err(Error::Truncated {
+                        len: r.full,
+                        capacity,
+                        header,
+                    }));
+                }
+                // Another reader took it first: start over.
+                Err(libc::EAGAIN) => continue,
                 Err(errno) => return Err(errno),
             }
         }
@@ -600,29 +613,88 @@ impl Slot {
             group: None,
             nsid: None,
         };
-        // SAFETY: `msg` was filled by the kernel; its control pointer and length describe the
-        // part of `self.control` the kernel wrote, which the CMSG_* macros walk within bounds.
-        unsafe {
-            let mut cmsg = libc::CMSG_FIRSTHDR(msg);
-            while !cmsg.is_null() {
-                let hdr = std::ptr::read_unaligned(cmsg);
-                if hdr.cmsg_level == SOL_NETLINK {
-                    let data = libc::CMSG_DATA(cmsg);
-                    if hdr.cmsg_type == NETLINK_PKTINFO {
-                        info.group = Some(std::ptr::read_unaligned(data.cast::<u32>()));
-                    } else if hdr.cmsg_type == NETLINK_LISTEN_ALL_NSID {
-                        info.nsid = Some(std::ptr::read_unaligned(data.cast::<i32>()));
-                    }
-                }
-                cmsg = libc::CMSG_NXTHDR(msg, cmsg);
-            }
-        }
+        let written = usize::try_from(msg.msg_controllen)
+            .unwrap_or(0)
+            .min(CONTROL_LEN);
+        // SAFETY: the kernel initialised the first `msg_controllen` bytes of the control buffer
+        // (never more than the `CONTROL_LEN` bytes it was given, and clamped to that anyway);
+        // `MaybeUninit<u8>` has the layout of `u8`.
+        let control: &[u8] =
+            unsafe { std::slice::from_raw_parts(self.control.0.as_ptr().cast::<u8>(), written) };
+        // With MSG_CTRUNC the last control message may be cut: the parser skips whatever is
+        // incomplete, so the datagram is still delivered with `group`/`nsid` left unknown.
+        let control = parse_control(control);
+        info.group = control.group;
+        info.nsid = control.nsid;
         Received {
             full,
             info,
             truncated: full > cap || msg.msg_flags & libc::MSG_TRUNC != 0,
         }
     }
+}
+
+/// What the control messages of a datagram said.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub(crate) struct Control {
+    /// `NETLINK_PKTINFO`: the destination group.
+    pub(crate) group: Option<u32>,
+    /// `NETLINK_LISTEN_ALL_NSID`: the source namespace id.
+    pub(crate) nsid: Option<i32>,
+    /// Control messages that were skipped as malformed or cut (counted for tests).
+    pub(crate) skipped: usize,
+}
+
+/// `CMSG_ALIGN`: control messages are aligned to `size_t`.
+fn cmsg_align(len: usize) -> usize {
+    let a = size_of::<usize>();
+    len.div_ceil(a).saturating_mul(a)
+}
+
+/// Parses the control messages (`struct cmsghdr` + data, `CMSG_ALIGN`ed) in `control`, the
+/// bytes the kernel wrote. Nothing is read on trust: a header that does not fit, a length
+/// shorter than `CMSG_LEN(0)` or past the end stops the walk, and a `NETLINK_PKTINFO` or
+/// `NETLINK_LISTEN_ALL_NSID` message shorter than `CMSG_LEN(4)` is skipped.
+pub(crate) fn parse_control(control: &[u8]) -> Control {
+    let hdr_len = size_of::<libc::cmsghdr>();
+    let data_at = cmsg_align(hdr_len);
+    let mut out = Control::default();
+    let mut at = 0usize;
+    while let Some(rest) = control.get(at..) {
+        if rest.len() < hdr_len {
+            if !rest.is_empty() {
+                out.skipped = out.skipped.saturating_add(1);
+            }
+            break;
+        }
+        // SAFETY: `rest` holds at least `size_of::<cmsghdr>()` bytes, `cmsghdr` is plain old
+        // data (integers), and the read is unaligned.
+        let hdr: libc::cmsghdr = unsafe { std::ptr::read_unaligned(rest.as_ptr().cast()) };
+        let len = usize::try_from(hdr.cmsg_len).unwrap_or(usize::MAX);
+        if len < data_at || len > rest.len() {
+            out.skipped = out.skipped.saturating_add(1);
+            break;
+        }
+        let data = rest.get(data_at..len).unwrap_or_default();
+        let word = data.get(..4).and_then(|b| <[u8; 4]>::try_from(b).ok());
+        if hdr.cmsg_level == SOL_NETLINK {
+            match (hdr.cmsg_type, word) {
+                (NETLINK_PKTINFO, Some(w)) => out.group = Some(u32::from_ne_bytes(w)),
+                (NETLINK_LISTEN_ALL_NSID, Some(w)) => out.nsid = Some(i32::from_ne_bytes(w)),
+                (NETLINK_PKTINFO | NETLINK_LISTEN_ALL_NSID, None) => {
+                    out.skipped = out.skipped.saturating_add(1);
+                }
+                _ => {}
+            }
+        }
+        at = at.saturating_add(cmsg_align(len));
+    }
+    out
+}
+
+/// The header of the first message in a (possibly cut) datagram, if it holds one.
+fn first_header(datagram: &[u8]) -> Option<crate::message::Header> {
+    crate::message::Header::from_bytes(datagram).ok()
 }
 
 /// A datagram (or the error that replaced it) read ahead by [`NetlinkSocket::recvmmsg2`] and
@@ -698,7 +770,11 @@ impl Socket for NetlinkSocket {
                 return Err(e);
             }
             let result = if self.peek() {
-                self.recv_peeking(buf)
+                match self.recv_peeking(buf) {
+                    Ok(Err(e)) => return Err(e),
+                    Ok(Ok(info)) => Ok(info),
+                    Err(errno) => Err(errno),
+                }
             } else {
                 let want = self.recv_size();
                 for b in [&mut *buf, &mut ahead.buf] {
@@ -715,6 +791,7 @@ impl Socket for NetlinkSocket {
                                 ahead.error = Some(Error::Truncated {
                                     len: second.full,
                                     capacity: ahead.buf.capacity(),
+                                    header: first_header(&ahead.buf),
                                 });
                                 ahead.buf.clear();
                             } else {
@@ -724,10 +801,12 @@ impl Socket for NetlinkSocket {
                         if first.truncated {
                             self.grow_after_truncation(first.full);
                             let capacity = buf.capacity();
+                            let header = first_header(buf);
                             buf.clear();
                             return Err(Error::Truncated {
                                 len: first.full,
                                 capacity,
+                                header,
                             });
                         }
                         Ok(first.info)
@@ -757,20 +836,54 @@ impl Socket for NetlinkSocket {
         if self.closed.swap(true, Ordering::AcqRel) {
             return Ok(());
         }
+        self.wake_waiters()
+    }
+}
+
+impl NetlinkSocket {
+    /// Signals the eventfd that every wait polls, so that blocked receivers see the close.
+    fn wake_waiters(&self) -> Result<(), Error> {
         let one: u64 = 1;
-        // SAFETY: `one` is a live 8-byte value, the size an eventfd write takes. The counter
-        // is never read, so the eventfd stays readable and every later poll wakes at once.
-        let r = unsafe {
-            libc::write(
-                self.wake.as_raw_fd(),
-                (&raw const one).cast::<c_void>(),
-                size_of::<u64>(),
-            )
-        };
-        if r < 0 {
-            return Err(os_error("close", last_errno()));
+        loop {
+            // SAFETY: `one` is a live 8-byte value, the size an eventfd write takes. The
+            // counter is never read, so the eventfd stays readable and every later poll wakes
+            // at once.
+            let r = unsafe {
+                libc::write(
+                    self.wake.as_raw_fd(),
+                    (&raw const one).cast::<c_void>(),
+                    size_of::<u64>(),
+                )
+            };
+            match check_wake_write(r, last_errno) {
+                WakeWrite::Done => return Ok(()),
+                WakeWrite::Retry => continue,
+                // Blocked receivers were not woken: report it. They still see the closed flag
+                // as soon as their poll returns (at their deadline at the latest).
+                WakeWrite::Failed(errno) => return Err(os_error("close", errno)),
+            }
         }
-        Ok(())
+    }
+}
+
+/// What an eventfd write's return value means.
+#[derive(Debug, PartialEq, Eq)]
+enum WakeWrite {
+    Done,
+    Retry,
+    Failed(i32),
+}
+
+/// Classifies the result `r` of an 8-byte eventfd write (`errno` is read only on failure).
+fn check_wake_write(r: isize, errno: impl FnOnce() -> i32) -> WakeWrite {
+    match usize::try_from(r) {
+        Ok(8) => WakeWrite::Done,
+        // An eventfd write is all or nothing: a short count is a failure too.
+        Ok(_) => WakeWrite::Failed(libc::EIO),
+        Err(_) => match errno() {
+            libc::EINTR => WakeWrite::Retry,
+            e => WakeWrite::Failed(e),
+        },
     }
 }
 
