@@ -584,4 +584,3 @@ fn streaming_dump_memory_stays_bounded() {
     let max = *conn.socket().max_capacity.lock().unwrap();
     assert!(max <= 8192, "the receive buffer grew to {max} bytes");
 }
-

@@ -145,6 +145,7 @@ impl<S: Socket> Dump<'_, S> {
             }
         }
         self.pos = 0;
+        self.turn.buf.clear();
         self.state = DumpState::Released;
         self.turn.release(drain);
     }

@@ -225,29 +225,34 @@ impl<S: Socket> Conn<S> {
         op: &'static str,
         deadline: Option<Instant>,
     ) -> Result<(), Error> {
+        // After a cut part of the reply, whether it held the NLMSG_DONE cannot be told. But
+        // the kernel builds the next part of a running dump inside the read that took the
+        // previous one (`netlink_recvmsg` calls `netlink_dump`), so if the socket is then
+        // empty, the dump is over: read on without waiting.
+        let mut maybe_over = false;
         loop {
-            let info = match self.recv_datagram(&mut turn.buf, deadline) {
+            let wait = if maybe_over {
+                Some(Instant::now())
+            } else {
+                deadline
+            };
+            let info = match self.recv_datagram(&mut turn.buf, wait) {
                 Ok(info) => info,
                 Err(Error::Truncated { header, .. }) => {
-                    // Part of the abandoned reply, cut: whether it held NLMSG_DONE cannot be
-                    // told, so the drain ends here (a dump still running would answer the next
-                    // one with EBUSY, a typed error). Anything else cut is a lost message.
                     match header {
-                        Some(h) if h.sequence == seq => {
-                            self.stale.fetch_add(1, Ordering::Relaxed);
-                            return Ok(());
-                        }
-                        Some(h) if h.sequence != 0 => {
-                            self.stale.fetch_add(1, Ordering::Relaxed);
-                        }
+                        Some(h) if h.sequence == seq => maybe_over = true,
+                        Some(h) if h.sequence != 0 => {}
+                        // A cut message with no request: an event was lost.
                         _ => self.rx.lock().overrun = true,
                     }
+                    self.stale.fetch_add(1, Ordering::Relaxed);
                     continue;
                 }
                 Err(Error::Overrun { .. }) => {
                     self.rx.lock().overrun = true;
                     continue;
                 }
+                Err(Error::Timeout { .. }) if maybe_over => return Ok(()),
                 Err(Error::Timeout { .. }) => return Err(Error::Timeout { op }),
                 Err(e) => return Err(e),
             };
@@ -265,10 +270,11 @@ impl<S: Socket> Conn<S> {
                     continue;
                 }
                 self.stale.fetch_add(1, Ordering::Relaxed);
-                if m.header.sequence == seq
-                    && matches!(m.header.kind, HeaderType::DONE | HeaderType::ERROR)
-                {
-                    finished = true;
+                if m.header.sequence == seq {
+                    maybe_over = false;
+                    if matches!(m.header.kind, HeaderType::DONE | HeaderType::ERROR) {
+                        finished = true;
+                    }
                 }
             }
             if finished {
