@@ -100,7 +100,7 @@ fn count_addresses(conn: &Conn, prefix: [u8; 2]) -> usize {
     let mut n = 0;
     for m in conn.dump(&req).unwrap() {
         let m = m.unwrap();
-        for a in m.as_ref().attrs(IFADDRMSG_LEN).unwrap() {
+        for a in m.as_message_ref().attrs(IFADDRMSG_LEN).unwrap() {
             let a = a.unwrap();
             if a.attr_type() == IFA_LOCAL && a.payload()[..2] == prefix {
                 n += 1;

@@ -83,7 +83,7 @@ pub use enc::ByteOrder;
 pub use error::{DecodeError, EncodeError, Error, ExtAck, OpError, ValidateError, MAX_NEST_DEPTH};
 pub use message::{
     messages, validate, Header, HeaderFlags, HeaderType, Message, MessageEncoder, MessageRef,
-    Messages,
+    Messages, RequestKind,
 };
 #[cfg(feature = "derive")]
 pub use netlink_derive::NlAttrs;

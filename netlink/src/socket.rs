@@ -1000,6 +1000,88 @@ mod tests {
         assert!(matches!(s.join_group(1), Err(Error::Closed { .. })));
     }
 
+    /// One control message as the kernel lays it out: `cmsghdr` with `cmsg_len` = `len`
+    /// (normally `CMSG_LEN(data.len())`), the data, padding to `CMSG_ALIGN`.
+    fn cmsg(level: i32, kind: i32, data: &[u8], len: Option<usize>) -> Vec<u8> {
+        let hdr_len = size_of::<libc::cmsghdr>();
+        let mut out = vec![0u8; hdr_len];
+        let cmsg_len = len.unwrap_or(cmsg_align(hdr_len) + data.len());
+        // `cmsghdr` is { cmsg_len: size_t, cmsg_level: c_int, cmsg_type: c_int } on Linux.
+        out[..size_of::<usize>()].copy_from_slice(&cmsg_len.to_ne_bytes());
+        let l = size_of::<usize>();
+        out[l..l + 4].copy_from_slice(&level.to_ne_bytes());
+        out[l + 4..l + 8].copy_from_slice(&kind.to_ne_bytes());
+        out.resize(cmsg_align(hdr_len), 0);
+        out.extend_from_slice(data);
+        out.resize(cmsg_align(out.len()), 0);
+        out
+    }
+
+    #[test]
+    fn control_messages_are_parsed_from_bytes() {
+        let mut buf = cmsg(SOL_NETLINK, NETLINK_PKTINFO, &5u32.to_ne_bytes(), None);
+        buf.extend(cmsg(
+            SOL_NETLINK,
+            NETLINK_LISTEN_ALL_NSID,
+            &(-3i32).to_ne_bytes(),
+            None,
+        ));
+        let c = parse_control(&buf);
+        assert_eq!((c.group, c.nsid, c.skipped), (Some(5), Some(-3), 0));
+        // Another level's message is passed over.
+        let mut other = cmsg(libc::SOL_SOCKET, 1, &[1, 2, 3, 4, 5, 6, 7, 8], None);
+        other.extend(cmsg(
+            SOL_NETLINK,
+            NETLINK_PKTINFO,
+            &9u32.to_ne_bytes(),
+            None,
+        ));
+        assert_eq!(parse_control(&other).group, Some(9));
+        assert_eq!(parse_control(&[]), Control::default());
+    }
+
+    #[test]
+    fn control_messages_are_not_read_on_trust() {
+        let hdr = cmsg_align(size_of::<libc::cmsghdr>());
+        // cmsg_len below CMSG_LEN(4): the data is not read.
+        let short = cmsg(SOL_NETLINK, NETLINK_PKTINFO, &[7, 0], Some(hdr + 2));
+        let c = parse_control(&short);
+        assert_eq!((c.group, c.skipped), (None, 1));
+        // cmsg_len under the header itself, or past the end (as when MSG_CTRUNC cut it).
+        for bad in [0, 4, hdr - 1, 4096] {
+            let b = cmsg(SOL_NETLINK, NETLINK_PKTINFO, &1u32.to_ne_bytes(), Some(bad));
+            let c = parse_control(&b);
+            assert_eq!((c.group, c.skipped), (None, 1), "cmsg_len {bad}");
+        }
+        // A buffer cut before the end of the message (its padding aside).
+        let full = cmsg(SOL_NETLINK, NETLINK_PKTINFO, &1u32.to_ne_bytes(), None);
+        for cut in 1..hdr + 4 {
+            let c = parse_control(&full[..cut]);
+            assert_eq!(c.group, None, "cut at {cut}");
+            assert_eq!(c.skipped, 1, "cut at {cut}");
+        }
+        // A good message after a bad one is not reached (the walk cannot resynchronise).
+        let mut two = cmsg(SOL_NETLINK, NETLINK_PKTINFO, &1u32.to_ne_bytes(), Some(2));
+        two.extend(cmsg(
+            SOL_NETLINK,
+            NETLINK_LISTEN_ALL_NSID,
+            &1i32.to_ne_bytes(),
+            None,
+        ));
+        assert_eq!(parse_control(&two).nsid, None);
+    }
+
+    #[test]
+    fn a_failed_or_short_eventfd_write_is_an_error() {
+        assert_eq!(check_wake_write(8, || 0), WakeWrite::Done);
+        assert_eq!(check_wake_write(-1, || libc::EINTR), WakeWrite::Retry);
+        assert_eq!(
+            check_wake_write(-1, || libc::EAGAIN),
+            WakeWrite::Failed(libc::EAGAIN)
+        );
+        assert_eq!(check_wake_write(4, || 0), WakeWrite::Failed(libc::EIO));
+    }
+
     #[test]
     fn random_values_differ() {
         let v: std::collections::BTreeSet<u32> = (0..8).map(|_| random_u32()).collect();
