@@ -51,7 +51,8 @@
 //! [`Conn::receive`] in a loop; [`Conn::close`] from another thread wakes them.
 //!
 //! A `Conn` is `Send + Sync`: threads can share one (requests take turns on the receive side,
-//! sends never wait for a receive), though a connection per worker scales better.
+//! each waiting no longer than its timeout; sends never wait for a receive), though a
+//! connection per worker scales better.
 //! [`Config::netns`] creates the socket in another network namespace without moving the
 //! calling thread. Tests can replace the kernel with the fakes of the `testing` module (cargo
 //! feature `testing`) through [`Conn::from_socket`].
@@ -62,13 +63,32 @@
 //!   counted ([`Conn::forged_dropped`]) unless [`Config::disable_sender_check`] is set.
 //! - Replies that do not answer the request being executed (late replies of a request that
 //!   timed out, say) are dropped by sequence number and counted ([`Conn::stale_dropped`]).
-//! - A receive buffer overrun (`ENOBUFS`) is [`Error::Overrun`]; the connection keeps working.
+//! - Unsolicited messages (multicast events, sequence number 0) that arrive while a request
+//!   runs are kept, up to [`Config::event_queue_limit`], for the next [`Conn::receive`]; past
+//!   the limit the next receive reports [`Error::Overrun`]. Listening and making requests on
+//!   one socket loses nothing.
+//! - A dump (or multi-part receive) left before its end (dropped, failed, or stopped by its
+//!   consumer) is read to its end and discarded by the next call, within that call's
+//!   deadline, so the kernel never answers the next dump with `EBUSY`. A finished [`Dump`]
+//!   gives the connection back at once, even while still in scope.
+//! - An error belongs to the call whose datagram caused it: a datagram cut short
+//!   ([`Error::Truncated`]) that answered an earlier, abandoned request does not fail the
+//!   current one.
+//! - A receive buffer overrun (`ENOBUFS`) is [`Error::Overrun`] for the call that meets it and
+//!   for the next receive; the connection keeps working.
 //! - `NLM_F_DUMP_INTR` on any message of a dump becomes [`Error::DumpInterrupted`] once the
 //!   dump has been drained; [`Conn::execute_consistent`] retries such dumps.
 //! - A datagram larger than the read buffer is never lost silently: the first one is reported
 //!   as [`Error::Truncated`], after which the socket peeks at sizes and grows its buffer
 //!   ([`Config::peek`] does so from the start).
-//! - Timeouts ([`Conn::set_read_timeout`]) are [`Error::Timeout`]; signals do not cut them short.
+//! - Timeouts ([`Conn::set_read_timeout`]) are [`Error::Timeout`] and a deadline for the whole
+//!   call: dropped datagrams do not restart them, waiting for another thread's call counts,
+//!   and signals do not cut them short.
+//! - No call can deadlock another: a call made on the thread that holds an unfinished [`Dump`]
+//!   (or from inside a [`Conn::receive_with`] callback) takes the connection over, and the
+//!   older holder fails with [`Error::Superseded`].
+//! - Extended acknowledgements are on by default ([`Config::ext_ack`]): kernel errors carry the
+//!   kernel's explanation.
 
 use std::fmt;
 use std::ops::ControlFlow;

@@ -20,9 +20,12 @@
 //! | `format=text` | the decoded form above (default) |
 //! | `format=hex` | each message (header included) as raw hex, whatever the level |
 //!
-//! Flags whose meaning depends on the message are named by context: `capped` and
-//! `acktlvs` on `NLMSG_ERROR`, `acktlvs` on `NLMSG_DONE`, `dump` (and `atomic`) on requests
-//! asking for a dump; other high bits are printed in hex. An invalid value prints one
+//! Flags whose meaning depends on the kind of message are named as iproute2 names them, by
+//! the kind [`guess_kind`] can tell without knowing the family: `capped` and `acktlvs` on
+//! `NLMSG_ERROR`, `acktlvs` on `NLMSG_DONE`, `dump`, `root`, `match`, `atomic` on requests
+//! asking for a dump, `replace`, `excl`, `create`, `append` on requests that create
+//! (`NLM_F_CREATE` or `NLM_F_APPEND` set: `request|acknowledge|excl|create` rather than
+//! `0x600`); other high bits, whose meaning only the family knows, are printed in hex. An invalid value prints one
 //! warning line and enables the defaults. Malformed datagrams never panic: they print a
 //! line saying what is wrong.
 //!

@@ -613,6 +613,8 @@ impl Slot {
             group: None,
             nsid: None,
         };
+        // `size_t` on glibc, `socklen_t` on musl: the conversion is needed on one of them.
+        #[allow(clippy::useless_conversion)]
         let written = usize::try_from(msg.msg_controllen)
             .unwrap_or(0)
             .min(CONTROL_LEN);
@@ -670,6 +672,8 @@ pub(crate) fn parse_control(control: &[u8]) -> Control {
         // SAFETY: `rest` holds at least `size_of::<cmsghdr>()` bytes, `cmsghdr` is plain old
         // data (integers), and the read is unaligned.
         let hdr: libc::cmsghdr = unsafe { std::ptr::read_unaligned(rest.as_ptr().cast()) };
+        // `size_t` on glibc, `socklen_t` on musl: the conversion is needed on one of them.
+        #[allow(clippy::useless_conversion)]
         let len = usize::try_from(hdr.cmsg_len).unwrap_or(usize::MAX);
         if len < data_at || len > rest.len() {
             out.skipped = out.skipped.saturating_add(1);

@@ -415,6 +415,11 @@ where
     }
 }
 
+/// A handler that answers nothing (the Go package's `nltest.Noop`).
+pub fn noop(_requests: &[Message]) -> Result<Vec<Message>, Error> {
+    Ok(Vec::new())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -467,9 +472,4 @@ mod tests {
         send(&conn, 0x10, HeaderFlags::REQUEST);
         send(&conn, 0x11, HeaderFlags::REQUEST);
     }
-}
-
-/// A handler that answers nothing (the Go package's `nltest.Noop`).
-pub fn noop(_requests: &[Message]) -> Result<Vec<Message>, Error> {
-    Ok(Vec::new())
 }
