@@ -71,7 +71,11 @@ fn execute_with_and_streamed_dumps_allocate_nothing_per_call() {
 
     // A dump of the generic netlink families, streamed.
     let dump_req = get_family("", HeaderFlags::DUMP);
-    let dump_req = netlink::Message::new(dump_req.header.kind, dump_req.header.flags, vec![3, 1, 0, 0]);
+    let dump_req = netlink::Message::new(
+        dump_req.header.kind,
+        dump_req.header.flags,
+        vec![3, 1, 0, 0],
+    );
     let mut families = 0u64;
     let mut stream = || {
         let mut d = conn.dump_parts(dump_req.header, &dump_req.data).unwrap();

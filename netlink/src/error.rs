@@ -302,6 +302,11 @@ pub struct ExtAck {
     /// `NLMSGERR_ATTR_MISS_NEST`: offset in the request of the nest that lacks the missing
     /// attribute; absent when it is missing at the top level of the message.
     pub missing_nest: Option<u32>,
+    /// Not sent by the kernel: the Rust field of a typed request that
+    /// [`offset`](ExtAck::offset) (or [`missing_nest`](ExtAck::missing_nest)) points at, as a
+    /// path such as `CtrlMessage.mcast_groups[1].id`. Filled in by
+    /// [`Conn::request`](crate::Conn::request) from the request body's derived policy.
+    pub field: Option<String>,
 }
 
 impl ExtAck {
@@ -328,8 +333,9 @@ pub struct OpError {
     pub sequence: u32,
     /// Whether the kernel echoed only the request's header (`NLM_F_CAPPED`).
     pub capped: bool,
-    /// The extended acknowledgement.
-    pub ext_ack: ExtAck,
+    /// The extended acknowledgement (boxed: it is large and errors are returned on every
+    /// path, so `Error` stays small; read and write it through the box as usual).
+    pub ext_ack: Box<ExtAck>,
 }
 
 impl OpError {
@@ -341,7 +347,7 @@ impl OpError {
             errno,
             sequence: 0,
             capped: false,
-            ext_ack: ExtAck::default(),
+            ext_ack: Box::default(),
         }
     }
 
@@ -397,6 +403,9 @@ impl core::fmt::Display for OpError {
         }
         if let Some(o) = ext.offset {
             write!(f, " (at offset {o} of the request)")?;
+        }
+        if let Some(field) = &ext.field {
+            write!(f, " (field {field})")?;
         }
         match (ext.missing_type, ext.missing_nest) {
             (Some(t), Some(n)) => write!(f, " (missing attribute {t} in the nest at offset {n})")?,
@@ -547,7 +556,7 @@ impl Error {
 
     /// The extended acknowledgement of a kernel error, if this is one.
     pub fn ext_ack(&self) -> Option<&ExtAck> {
-        self.op_error().map(|e| &e.ext_ack)
+        self.op_error().map(|e| &*e.ext_ack)
     }
 
     /// Whether messages were lost to a receive buffer overrun.
@@ -702,7 +711,7 @@ mod tests {
             "netlink execute: No such device (os error 19): no device matches name \
              (at offset 24 of the request)"
         );
-        e.ext_ack = ExtAck {
+        *e.ext_ack = ExtAck {
             missing_type: Some(1),
             missing_nest: Some(36),
             message: Some(String::new()),
@@ -713,7 +722,7 @@ mod tests {
             "netlink execute: No such device (os error 19) (missing attribute 1 in the nest \
              at offset 36)"
         );
-        e.ext_ack = ExtAck {
+        *e.ext_ack = ExtAck {
             missing_nest: Some(36),
             ..ExtAck::default()
         };
@@ -724,7 +733,7 @@ mod tests {
         let policy = [
             8u8, 0, 1, 0, 4, 0, 0, 0, 12, 0, 5, 0, 10, 0, 0, 0, 0, 0, 0, 0,
         ];
-        e.ext_ack = ExtAck {
+        *e.ext_ack = ExtAck {
             policy: Some(policy.into()),
             ..ExtAck::default()
         };
