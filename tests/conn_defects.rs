@@ -510,3 +510,36 @@ fn events_survive_a_dump_on_the_listening_socket() {
         "{events:?}"
     );
 }
+
+#[test]
+fn an_overrun_during_a_dump_is_reported_to_the_next_receive() {
+    // The kernel never drops a dump's parts: an ENOBUFS met during a dump means events were
+    // lost, which the listener must hear of; the dump itself completes.
+    let conn = Conn::from_socket(FakeSocket::listener());
+    conn.set_read_timeout(Some(Duration::from_secs(1)));
+    conn.set_next_sequence(100);
+    let part = |b: u8| {
+        let mut m = data(b);
+        m.header.flags = HeaderFlags::MULTI;
+        m.header.sequence = 100;
+        m.header.pid = testing::FAKE_PID;
+        m
+    };
+    let mut done = testing::done();
+    done.header.sequence = 100;
+    done.header.pid = testing::FAKE_PID;
+    conn.socket().push(&[part(1)]);
+    conn.socket().push_error(Error::Overrun { op: "receive" });
+    conn.socket().push(&[part(2)]);
+    conn.socket().push(&[done]);
+    let replies = conn.execute(&request(HeaderFlags::DUMP)).unwrap();
+    assert_eq!(replies.len(), 2);
+    let err = conn.receive().unwrap_err();
+    assert!(err.is_overrun(), "{err}");
+    // A plain request meeting an overrun fails: its reply may be what was lost.
+    conn.socket().push_error(Error::Overrun { op: "receive" });
+    let err = conn
+        .execute(&request(HeaderFlags::ACKNOWLEDGE))
+        .unwrap_err();
+    assert!(err.is_overrun(), "{err}");
+}

@@ -46,7 +46,11 @@ pub trait Socket: Send + Sync {
     fn send(&self, datagram: &[u8], deadline: Option<Instant>) -> Result<(), Error>;
 
     /// Receives one datagram into `buf` (replacing its contents, growing it when the datagram
-    /// is larger), waiting until `deadline` if one is given.
+    /// is larger), waiting until `deadline` if one is given ([`Error::Timeout`] then).
+    ///
+    /// A datagram that did not fit is lost; it is reported as [`Error::Truncated`] with the
+    /// header of its first message when the part read holds one, so that the connection can
+    /// tell which call it answered. `ENOBUFS` is [`Error::Overrun`].
     fn recv(&self, buf: &mut Vec<u8>, deadline: Option<Instant>) -> Result<RecvInfo, Error>;
 
     /// The port id the socket is bound to.

@@ -194,6 +194,8 @@ impl<S: Socket> Dump<'_, S> {
                     }
                 });
                 self.pos = 0;
+                // A failed read may leave the old datagram in place: never read it twice.
+                self.turn.buf.clear();
                 match self.conn.recv_datagram(&mut self.turn.buf, d) {
                     Ok(info) => self.info = info,
                     Err(Error::Truncated {
@@ -217,9 +219,14 @@ impl<S: Socket> Dump<'_, S> {
                         }
                     }
                     Err(e @ Error::Overrun { .. }) => {
-                        // Lost messages may be events or this reply: both sides learn of it.
+                        // Messages were lost. The kernel never drops a dump's parts (it
+                        // pauses the dump until there is room), so a dump goes on and only the
+                        // next receive hears of the lost events; a plain request's reply may
+                        // be what was lost, so it fails.
                         self.conn.rx.lock().overrun = true;
-                        return self.fail(e);
+                        if !self.request.flags.contains(HeaderFlags::DUMP) {
+                            return self.fail(e);
+                        }
                     }
                     Err(Error::Timeout { .. }) => return self.fail(Error::Timeout { op: self.op }),
                     Err(e) => return self.fail(e),

@@ -236,6 +236,7 @@ impl<S: Socket> Conn<S> {
             } else {
                 deadline
             };
+            turn.buf.clear();
             let info = match self.recv_datagram(&mut turn.buf, wait) {
                 Ok(info) => info,
                 Err(Error::Truncated { header, .. }) => {
