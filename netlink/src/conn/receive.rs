@@ -17,7 +17,7 @@ impl<S: Socket> Conn<S> {
     /// [`Error::Op`]; an acknowledgement (errno 0) is returned as a message.
     ///
     /// Unsolicited messages that arrived while requests ran on this connection (see
-    /// [`Config::event_queue_limit`]) come first, in order; when some had to be dropped, the
+    /// [`Config::event_queue_limit`](super::Config::event_queue_limit)) come first, in order; when some had to be dropped, the
     /// receive reports [`Error::Overrun`] once before them. The timeout
     /// ([`set_read_timeout`](Conn::set_read_timeout)) bounds the whole call.
     pub fn receive(&self) -> Result<Vec<Message>, Error> {
@@ -25,8 +25,8 @@ impl<S: Socket> Conn<S> {
     }
 
     /// Like [`receive`](Conn::receive), and also returns what the socket reported about the
-    /// (last) datagram: the multicast group with [`ConnOption::PacketInfo`], the namespace id
-    /// with [`ConnOption::ListenAllNsid`], the sender's address.
+    /// (last) datagram: the multicast group with [`ConnOption::PacketInfo`](super::ConnOption::PacketInfo), the namespace id
+    /// with [`ConnOption::ListenAllNsid`](super::ConnOption::ListenAllNsid), the sender's address.
     pub fn receive_with_info(&self) -> Result<(Vec<Message>, RecvInfo), Error> {
         let mut out = Vec::new();
         let info = self.receive_with(|m, _| {
