@@ -36,7 +36,6 @@ use std::collections::VecDeque;
 use std::marker::PhantomData;
 use std::sync::atomic::Ordering;
 use std::sync::{Condvar, Mutex, MutexGuard, PoisonError};
-use std::thread::ThreadId;
 use std::time::Instant;
 
 use crate::error::Error;
@@ -45,10 +44,20 @@ use crate::socket::{RecvInfo, Socket};
 
 use super::Conn;
 
+thread_local! {
+    static MARK: u8 = const { 0 };
+}
+
+/// An identity of the calling thread that is cheap to take (the address of a thread-local):
+/// unique among live threads, which is all the takeover rule needs.
+fn thread_mark() -> usize {
+    MARK.with(|m| std::ptr::from_ref(m) as usize)
+}
+
 /// Who holds the receive turn.
 #[derive(Debug, Clone, Copy)]
 pub(super) struct Holder {
-    thread: ThreadId,
+    thread: usize,
     ticket: u64,
     /// The sequence number of a multi-part reply the holder is reading: abandoned (and so
     /// drained by the next call) if the holder loses the turn before its end.
@@ -109,14 +118,15 @@ pub(super) struct Turn<'c, S: Socket> {
 
 impl<S: Socket> Conn<S> {
     /// Takes the receive turn, waiting until `deadline` at most; a holder on the calling
-    /// thread is superseded at once (see the module documentation).
+    /// thread is superseded at once (see the module documentation). Also returns the sequence
+    /// number of an abandoned reply to drain first, if any.
     pub(super) fn acquire(
         &self,
         op: &'static str,
         deadline: Option<Instant>,
         pending: Option<u32>,
-    ) -> Result<Turn<'_, S>, Error> {
-        let me = std::thread::current().id();
+    ) -> Result<(Turn<'_, S>, Option<u32>), Error> {
+        let me = thread_mark();
         let mut st = self.rx.lock();
         loop {
             match st.holder {
@@ -172,13 +182,17 @@ impl<S: Socket> Conn<S> {
         let mut buf = std::mem::take(&mut st.buf);
         // What an earlier call left in the buffer was dealt with when it gave the turn back.
         buf.clear();
-        Ok(Turn {
-            conn: self,
-            ticket,
-            buf,
-            released: false,
-            _not_send: PhantomData,
-        })
+        let drain = st.drain;
+        Ok((
+            Turn {
+                conn: self,
+                ticket,
+                buf,
+                released: false,
+                _not_send: PhantomData,
+            },
+            drain,
+        ))
     }
 
     /// Keeps an unsolicited message for the next receive (or drops it and notes an overrun
@@ -292,9 +306,8 @@ impl<S: Socket> Conn<S> {
         deadline: Option<Instant>,
         pending: Option<u32>,
     ) -> Result<Turn<'_, S>, Error> {
-        let mut turn = self.acquire(op, deadline, pending)?;
-        let pending = self.rx.lock().drain;
-        if let Some(seq) = pending {
+        let (mut turn, drain) = self.acquire(op, deadline, pending)?;
+        if let Some(seq) = drain {
             self.drain(&mut turn, seq, op, deadline)?;
             turn.buf.clear();
             self.rx.lock().drain = None;
