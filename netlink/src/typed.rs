@@ -35,8 +35,8 @@
 use crate::attr::Attrs;
 use crate::conn::{Conn, Dump};
 use crate::error::{DecodeError, EncodeError, Error};
-use crate::message::{Header, HeaderFlags, HeaderType, Message, MessageRef, HEADER_LEN};
-use crate::nlattrs::{DecodeOptions, NlAttrs, NlAttrsOwned, Policy};
+use crate::message::{Header, HeaderFlags, HeaderType, MessageRef, HEADER_LEN};
+use crate::nlattrs::{NlAttrs, NlAttrsOwned, Policy};
 use crate::socket::Socket;
 
 /// A request whose payload is encoded from a typed body.
@@ -127,28 +127,6 @@ impl<R: NlRequest + ?Sized> NlRequest for &R {
 
     fn policy(&self) -> Option<(&'static Policy, usize)> {
         (**self).policy()
-    }
-}
-
-impl<'a> MessageRef<'a> {
-    /// Decodes the payload into a typed message with the default [`DecodeOptions`] (use
-    /// [`NlAttrs::decode_message`] for others). Borrowed types borrow from the message's
-    /// buffer.
-    #[inline]
-    pub fn decode_as<T: NlAttrs<'a>>(&self) -> Result<T, DecodeError> {
-        T::decode_message(self, &DecodeOptions::default())
-    }
-}
-
-impl Message {
-    /// Decodes the payload into a typed message with the default [`DecodeOptions`].
-    pub fn decode_as<'a, T: NlAttrs<'a>>(&'a self) -> Result<T, DecodeError> {
-        MessageRef {
-            header: self.header,
-            data: &self.data,
-            offset: 0,
-        }
-        .decode_as()
     }
 }
 
@@ -260,7 +238,7 @@ impl<'c, S: Socket> Replies<'c, S> {
         let (payload, policy) = (&self.payload, self.policy);
         match self.dump.next_ref()? {
             Ok(m) if m.header.kind == HeaderType::ERROR => None,
-            Ok(m) => Some(m.decode_as::<T>().map_err(Error::from)),
+            Ok(m) => Some(T::from_message(&m).map_err(Error::from)),
             Err(e) => Some(Err(name_field(e, payload, policy))),
         }
     }
@@ -305,7 +283,7 @@ fn name_field(e: Error, payload: &[u8], policy: Option<(&'static Policy, usize)>
     };
     let target = op.ext_ack.offset.or(op.ext_ack.missing_nest);
     if let Some(path) = target.and_then(|o| field_at(payload, policy, header_len, o)) {
-        op.ext_ack.field = Some(path);
+        op.ext_ack.field = Some(path.into());
     }
     Error::Op(op)
 }
@@ -327,7 +305,7 @@ fn field_at(payload: &[u8], policy: &Policy, header_len: usize, offset: u32) -> 
 mod tests {
     use super::*;
     use crate::genl::{CtrlMessage, McastGroup, GENL_ID_CTRL};
-    use crate::Indexed;
+    use crate::{Indexed, Message};
 
     #[test]
     fn request_header_and_payload() {
@@ -387,14 +365,14 @@ mod tests {
     }
 
     #[test]
-    fn message_decode_default_options() {
+    fn typed_body_round_trips_through_a_message() {
         let body = CtrlMessage::get_family("nlctrl");
         let m = Message::new(
             HeaderType(GENL_ID_CTRL),
             HeaderFlags::REQUEST,
             body.to_bytes().unwrap(),
         );
-        let back: CtrlMessage = m.decode_as().unwrap();
+        let back = CtrlMessage::from_message(&m).unwrap();
         assert_eq!(back, body);
     }
 }
