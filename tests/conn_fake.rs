@@ -250,7 +250,7 @@ fn error_reply_carries_errno_and_ext_ack() {
     let op = err.op_error().expect("an operation error");
     assert_eq!(op.errno, libc::ENODEV);
     assert_eq!(op.op, "execute");
-    assert_eq!(*op.ext_ack, ext);
+    assert_eq!(op.ext_ack, ext);
     assert!(op.capped);
     assert_eq!(op.sequence, conn.socket().requests()[0].header.sequence);
     assert!(err.is_not_found());

@@ -127,7 +127,7 @@ impl Ack<'_> {
             errno,
             sequence,
             capped: self.capped,
-            ext_ack: Box::new(self.ext_ack.clone()),
+            ext_ack: self.ext_ack.clone(),
         })
     }
 
@@ -658,7 +658,7 @@ mod tests {
         assert_eq!(ack.problem, None);
         let e = ack.to_op_error("receive", 1).unwrap();
         assert!(e.capped);
-        assert_eq!(*e.ext_ack, ack.ext_ack);
+        assert_eq!(e.ext_ack, ack.ext_ack);
     }
 
     #[test]

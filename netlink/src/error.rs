@@ -333,9 +333,8 @@ pub struct OpError {
     pub sequence: u32,
     /// Whether the kernel echoed only the request's header (`NLM_F_CAPPED`).
     pub capped: bool,
-    /// The extended acknowledgement (boxed: it is large and errors are returned on every
-    /// path, so `Error` stays small; read and write it through the box as usual).
-    pub ext_ack: Box<ExtAck>,
+    /// The extended acknowledgement.
+    pub ext_ack: ExtAck,
 }
 
 impl OpError {
@@ -347,7 +346,7 @@ impl OpError {
             errno,
             sequence: 0,
             capped: false,
-            ext_ack: Box::default(),
+            ext_ack: ExtAck::default(),
         }
     }
 
@@ -556,7 +555,7 @@ impl Error {
 
     /// The extended acknowledgement of a kernel error, if this is one.
     pub fn ext_ack(&self) -> Option<&ExtAck> {
-        self.op_error().map(|e| &*e.ext_ack)
+        self.op_error().map(|e| &e.ext_ack)
     }
 
     /// Whether messages were lost to a receive buffer overrun.
@@ -711,7 +710,7 @@ mod tests {
             "netlink execute: No such device (os error 19): no device matches name \
              (at offset 24 of the request)"
         );
-        *e.ext_ack = ExtAck {
+        e.ext_ack = ExtAck {
             missing_type: Some(1),
             missing_nest: Some(36),
             message: Some("".into()),
@@ -722,7 +721,7 @@ mod tests {
             "netlink execute: No such device (os error 19) (missing attribute 1 in the nest \
              at offset 36)"
         );
-        *e.ext_ack = ExtAck {
+        e.ext_ack = ExtAck {
             missing_nest: Some(36),
             ..ExtAck::default()
         };
@@ -733,7 +732,7 @@ mod tests {
         let policy = [
             8u8, 0, 1, 0, 4, 0, 0, 0, 12, 0, 5, 0, 10, 0, 0, 0, 0, 0, 0, 0,
         ];
-        *e.ext_ack = ExtAck {
+        e.ext_ack = ExtAck {
             policy: Some(policy.into()),
             ..ExtAck::default()
         };
