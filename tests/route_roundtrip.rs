@@ -394,3 +394,30 @@ fn addresses_of_other_sizes_are_errors_naming_the_attribute() {
         assert!(a.address.iter().chain(&a.local).all(|x| x.is_ipv6() == v6));
     }
 }
+
+#[test]
+fn link_statistics_of_other_sizes() {
+    let full = LinkStats64 {
+        rx_packets: 7,
+        rx_otherhost_dropped: 9,
+        ..Default::default()
+    };
+    let mut bytes = Vec::new();
+    netlink::NlStruct::write_to(&full, &mut bytes);
+    assert_eq!(bytes.len(), 200);
+    // An older kernel's 192 bytes (no rx_otherhost_dropped): the rest reads as zero.
+    let old = <LinkStats64 as netlink::NlStruct>::read_from(&bytes[..192]);
+    assert_eq!((old.rx_packets, old.rx_otherhost_dropped), (7, 0));
+    // A newer kernel's 216 bytes: the extra 16 are kept and written back.
+    let mut newer = bytes.clone();
+    newer.extend_from_slice(&[1; 16]);
+    let n = <LinkStats64 as netlink::NlStruct>::read_from(&newer);
+    assert_eq!(n.newer, [1; 16]);
+    let mut again = Vec::new();
+    netlink::NlStruct::write_to(&n, &mut again);
+    assert_eq!(again, newer);
+    // Through a link message.
+    let mut link = LinkMessage::default();
+    link.stats64 = Some(n);
+    assert_eq!(LinkMessage::decode(&link.to_bytes().unwrap()).unwrap(), link);
+}
