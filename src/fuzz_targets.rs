@@ -99,11 +99,17 @@ pub fn messages(data: &[u8]) {
     match (MessageRef::parse(data), msgs.first(), &error) {
         (Ok((m, rest)), Some(first), _) => {
             assert_eq!(m, *first);
-            assert_eq!(rest.len(), data.len() - align(m.data.len() + HEADER_LEN).min(data.len()));
+            assert_eq!(
+                rest.len(),
+                data.len() - align(m.data.len() + HEADER_LEN).min(data.len())
+            );
             assert_eq!(Message::decode(data), Ok(m.to_owned()));
         }
         (Err(e), None, None) if data.is_empty() => {
-            assert!(matches!(e, DecodeError::MessageHeaderTruncated { .. }), "{e}");
+            assert!(
+                matches!(e, DecodeError::MessageHeaderTruncated { .. }),
+                "{e}"
+            );
         }
         (Err(e), None, Some(first_error)) => {
             assert_eq!(&e, first_error);
@@ -162,9 +168,21 @@ pub fn messages(data: &[u8]) {
 /// followed by `payload`.
 fn check_attr_bytes(data: &[u8], offset: usize, raw_type: u16, payload: &[u8]) {
     let len = u16::try_from(4 + payload.len()).expect("an attribute fits its length field");
-    assert_eq!(&data[offset..offset + 2], &len.to_ne_bytes(), "length at {offset}");
-    assert_eq!(&data[offset + 2..offset + 4], &raw_type.to_ne_bytes(), "type at {offset}");
-    assert_eq!(&data[offset + 4..offset + 4 + payload.len()], payload, "payload at {offset}");
+    assert_eq!(
+        &data[offset..offset + 2],
+        &len.to_ne_bytes(),
+        "length at {offset}"
+    );
+    assert_eq!(
+        &data[offset + 2..offset + 4],
+        &raw_type.to_ne_bytes(),
+        "type at {offset}"
+    );
+    assert_eq!(
+        &data[offset + 4..offset + 4 + payload.len()],
+        payload,
+        "payload at {offset}"
+    );
 }
 
 /// One attribute of a decoded tree.
@@ -217,7 +235,9 @@ fn walk<'a>(ad: &mut AttributeDecoder<'a>, buf: &[u8], depth: usize) -> Vec<Node
     let mut nodes = Vec::new();
     let mut last_offset = None;
     while ad.advance() {
-        let a = ad.attr().expect("advance() is true: there is a current attribute");
+        let a = ad
+            .attr()
+            .expect("advance() is true: there is a current attribute");
         assert_eq!(a.depth(), depth, "depth of {a:?}");
         assert!(last_offset < Some(a.offset()), "offsets grow");
         last_offset = Some(a.offset());
@@ -244,7 +264,10 @@ fn walk<'a>(ad: &mut AttributeDecoder<'a>, buf: &[u8], depth: usize) -> Vec<Node
                 attr_type,
                 max,
             }) => {
-                assert_eq!((offset, attr_type, max), (a.offset(), a.attr_type(), MAX_NEST_DEPTH));
+                assert_eq!(
+                    (offset, attr_type, max),
+                    (a.offset(), a.attr_type(), MAX_NEST_DEPTH)
+                );
                 assert_eq!(depth, MAX_NEST_DEPTH, "nesting stops exactly at the limit");
                 assert!(kids.is_none(), "the callback ran past the limit");
                 Body::Leaf(a.payload())
@@ -253,7 +276,10 @@ fn walk<'a>(ad: &mut AttributeDecoder<'a>, buf: &[u8], depth: usize) -> Vec<Node
                 assert!(depth < MAX_NEST_DEPTH, "{e}");
                 let o = e.offset().expect("a malformed nest error has an offset");
                 let start = a.offset() + 4;
-                assert!(o >= start && o < start + a.payload().len(), "{e} outside {a:?}");
+                assert!(
+                    o >= start && o < start + a.payload().len(),
+                    "{e} outside {a:?}"
+                );
                 Body::Leaf(a.payload())
             }
         };
@@ -370,7 +396,11 @@ pub fn attributes(data: &[u8]) {
     let again = walk(&mut ad, &encoded, 0);
     assert_eq!(ad.finish(), Ok(()), "the re-encoded attributes decode");
     assert_eq!(again, tree, "the same tree");
-    assert_eq!(encode_tree(&again).as_ref(), Ok(&encoded), "the encoding is stable");
+    assert_eq!(
+        encode_tree(&again).as_ref(),
+        Ok(&encoded),
+        "the encoding is stable"
+    );
 
     // The owned layer over the top level.
     match netlink::unmarshal_attributes(&buf) {
@@ -461,7 +491,10 @@ fn ack_round_trip(
     encode: fn(&Ack<'_>) -> Vec<u8>,
 ) {
     let Ok(first) = parse(msg) else {
-        assert!(msg.data.len() < 4, "only a payload shorter than its code is an error");
+        assert!(
+            msg.data.len() < 4,
+            "only a payload shorter than its code is an error"
+        );
         return;
     };
     // Accessors must not panic, and agree with the code.
@@ -559,7 +592,10 @@ pub fn debug_format(data: &[u8]) {
                         assert_eq!(line, hex(&data[m.offset..m.offset + len]));
                     }
                     Format::Text if opts.level >= 2 && !m.data.is_empty() => {
-                        assert!(line.ends_with(&format!(" payload={}", hex(m.data))), "{line}");
+                        assert!(
+                            line.ends_with(&format!(" payload={}", hex(m.data))),
+                            "{line}"
+                        );
                     }
                     Format::Text => {}
                 }
@@ -592,7 +628,10 @@ where
 {
     let strict = T::decode_with(data, &DecodeOptions::strict());
     let Ok(first) = T::decode(data) else {
-        assert!(strict.is_err(), "strict decoding accepts what lenient decoding rejects");
+        assert!(
+            strict.is_err(),
+            "strict decoding accepts what lenient decoding rejects"
+        );
         return;
     };
     if let Ok(s) = &strict {
@@ -769,10 +808,13 @@ fn attribute_sets() -> Vec<&'static [u8]> {
     for (_, datagram) in FIXTURES {
         for m in netlink::messages(datagram).map_while(Result::ok) {
             sets.push(m.data);
-            let whole = (0..m.data.len()).step_by(4).map(|o| &m.data[o..]).find(|rest| {
-                let mut it = Attrs::new(rest);
-                it.next().is_some_and(|r| r.is_ok()) && it.all(|r| r.is_ok())
-            });
+            let whole = (0..m.data.len())
+                .step_by(4)
+                .map(|o| &m.data[o..])
+                .find(|rest| {
+                    let mut it = Attrs::new(rest);
+                    it.next().is_some_and(|r| r.is_ok()) && it.all(|r| r.is_ok())
+                });
             if let Some(attrs) = whole {
                 sets.push(attrs);
                 nests(attrs, &mut sets);
@@ -798,10 +840,7 @@ pub fn seeds(target: Target) -> Vec<Vec<u8>> {
         }
         Target::Attributes => {
             let sets = attribute_sets();
-            let mut out: Vec<Vec<u8>> = sets
-                .iter()
-                .map(|s| [&[0u8][..], s].concat())
-                .collect();
+            let mut out: Vec<Vec<u8>> = sets.iter().map(|s| [&[0u8][..], s].concat()).collect();
             let small = sets.iter().min_by_key(|s| s.len()).copied().unwrap_or(&[]);
             for depth in [MAX_NEST_DEPTH - 1, MAX_NEST_DEPTH, MAX_NEST_DEPTH + 1] {
                 out.push([&[depth as u8][..], small].concat());

@@ -41,7 +41,20 @@ impl Rng {
 
 /// Lengths and values that decoders treat specially.
 const INTERESTING: [u32; 14] = [
-    0, 1, 2, 3, 4, 5, 8, 15, 16, 17, 20, 0x7fff, 0xffff, 0xffff_ffff,
+    0,
+    1,
+    2,
+    3,
+    4,
+    5,
+    8,
+    15,
+    16,
+    17,
+    20,
+    0x7fff,
+    0xffff,
+    0xffff_ffff,
 ];
 
 /// One to four mutations of `seed`, some of them splicing in a piece of `other`.
@@ -136,7 +149,8 @@ fn random_datagram(rng: &mut Rng) -> Vec<u8> {
     for _ in 0..=rng.below(3) {
         let start = out.len();
         let kind: u16 = [1, 2, 2, 3, 3, 4, 0x10, 0x12, rng.next() as u16][rng.below(9)];
-        let flags: u16 = [0, 0x2, 0x100, 0x200, 0x300, 0x301, 0x22, rng.next() as u16][rng.below(8)];
+        let flags: u16 =
+            [0, 0x2, 0x100, 0x200, 0x300, 0x301, 0x22, rng.next() as u16][rng.below(8)];
         out.extend_from_slice(&[0; 4]);
         out.extend_from_slice(&kind.to_ne_bytes());
         out.extend_from_slice(&flags.to_ne_bytes());
