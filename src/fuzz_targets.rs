@@ -312,17 +312,27 @@ fn check_getters(ad: &AttributeDecoder<'_>) {
     int!(u8, u16, u32, u64, i8, i16, i32, i64);
     assert_eq!(ad.clone().bytes(), Ok(p));
     assert_eq!(ad.clone().flag().is_ok(), p.is_empty());
+    // Strings: the text is the payload up to a NUL (or its end, when lenient), and valid
+    // UTF-8; a payload without any NUL is not a terminated string.
     let s = ad.clone().string();
     let lenient = ad.clone().string_lenient();
+    let has_nul = p.contains(&0);
     if p.last() == Some(&0) {
         assert_eq!(s, lenient);
-    } else {
-        assert!(matches!(s, Err(DecodeError::StringNotTerminated { .. })));
     }
-    let trimmed = &p[..p.len() - p.iter().rev().take_while(|&&b| b == 0).count()];
-    match lenient {
-        Ok(text) => assert_eq!(text.as_bytes(), trimmed),
-        Err(e) => assert!(std::str::from_utf8(trimmed).is_err(), "{e}"),
+    if !has_nul {
+        assert!(
+            matches!(s, Err(DecodeError::StringNotTerminated { .. })),
+            "{s:?}"
+        );
+    }
+    for text in [&s, &lenient].into_iter().flatten() {
+        let rest = &p[text.len()..];
+        assert!(p.starts_with(text.as_bytes()), "{text:?} of {p:?}");
+        assert!(rest.is_empty() || rest[0] == 0, "{text:?} of {p:?}");
+    }
+    if let Err(e) = &lenient {
+        assert!(matches!(e, DecodeError::InvalidUtf8 { .. }), "{e}");
     }
     let mut failed = ad.clone();
     if failed.u64().is_err() {
