@@ -637,11 +637,19 @@ where
     T: for<'a> NlAttrs<'a> + PartialEq + Debug,
 {
     let strict = T::decode_with(data, &DecodeOptions::strict());
+    let attrs_at = align(T::HEADER_LEN).min(data.len());
+    let valid = T::POLICY.validate(Attrs::with_offset(&data[attrs_at..], attrs_at), false);
     let Ok(first) = T::decode(data) else {
         assert!(
             strict.is_err(),
             "strict decoding accepts what lenient decoding rejects"
         );
+        if let (Err(e), true) = (&T::decode(data), data.len() >= T::HEADER_LEN) {
+            assert!(
+                valid.is_err(),
+                "the policy accepts what decoding rejects: {e}"
+            );
+        }
         return;
     };
     if let Ok(s) = &strict {
@@ -665,6 +673,25 @@ where
     assert_eq!(second, first, "round trip");
     let again = second.to_bytes().expect("the value encoded once");
     assert_eq!(again, bytes, "the encoding is stable");
+
+    // As a whole message.
+    let header = Header {
+        kind: HeaderType::MIN_TYPE,
+        flags: HeaderFlags::REQUEST,
+        sequence: 1,
+        ..Header::default()
+    };
+    let mut msg = Vec::new();
+    let len = second
+        .encode_message(header, &mut msg)
+        .expect("the value encoded once");
+    assert_eq!(len, msg.len());
+    let (m, rest) = MessageRef::parse(&msg).expect("an encoded message parses");
+    assert!(rest.is_empty());
+    assert_eq!(m.data, &bytes[..], "the message holds the encoding");
+    let third = T::decode_message(&m, &DecodeOptions::default())
+        .unwrap_or_else(|e| panic!("an encoded message does not decode: {e}\n  {first:?}"));
+    assert_eq!(third, first, "round trip through a message");
 }
 
 /// A derived type the fuzzer checks: see [`DERIVED_TYPES`].
