@@ -311,3 +311,38 @@ fn attributes_at_the_nesting_limit() {
         netlink_suite::fuzz_targets::attributes(&input);
     }
 }
+
+/// Every target has its one-line file in `fuzz/fuzz_targets/` and its `[[bin]]` in
+/// `fuzz/Cargo.toml` (a crate this workspace does not build), and nothing else is there.
+#[test]
+fn the_fuzz_crate_lists_every_target() {
+    let fuzz = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("fuzz");
+    let manifest = std::fs::read_to_string(fuzz.join("Cargo.toml")).unwrap();
+    let mut files: Vec<String> = std::fs::read_dir(fuzz.join("fuzz_targets"))
+        .unwrap()
+        .map(|e| e.unwrap().file_name().into_string().unwrap())
+        .collect();
+    files.sort();
+    let mut want: Vec<String> = Target::ALL
+        .iter()
+        .map(|t| format!("{}.rs", t.name()))
+        .collect();
+    want.sort();
+    assert_eq!(files, want);
+    for t in Target::ALL {
+        let name = t.name();
+        assert!(
+            manifest.contains(&format!(
+                "name = \"{name}\"\npath = \"fuzz_targets/{name}.rs\""
+            )),
+            "no [[bin]] for {name} in fuzz/Cargo.toml"
+        );
+        let source =
+            std::fs::read_to_string(fuzz.join("fuzz_targets").join(format!("{name}.rs"))).unwrap();
+        assert!(
+            source.contains("libfuzzer_sys::fuzz_target!")
+                && source.contains("netlink_suite::fuzz_targets::"),
+            "{name}.rs does not call the shared target"
+        );
+    }
+}
