@@ -346,3 +346,42 @@ fn the_fuzz_crate_lists_every_target() {
         );
     }
 }
+
+/// Inputs at the limits of the length fields: a nest of 65,535 bytes whose last attribute
+/// lacks its padding (re-encoding it would need 65,536), and a datagram of many messages.
+#[test]
+fn inputs_at_the_length_limits() {
+    use netlink_suite::fuzz_targets::{attributes, messages};
+    let inner_len = 65_535 - 4;
+    let mut input = vec![0u8]; // no extra wrapping
+    input.extend_from_slice(&65_535u16.to_ne_bytes());
+    input.extend_from_slice(&(1u16 | 0x8000).to_ne_bytes());
+    // Filler attributes, then one of 5 bytes at the very end.
+    let mut inner = Vec::new();
+    while inner.len() + 8 + 12 <= inner_len {
+        inner.extend_from_slice(&8u16.to_ne_bytes());
+        inner.extend_from_slice(&2u16.to_ne_bytes());
+        inner.extend_from_slice(&7u32.to_ne_bytes());
+    }
+    let tail = inner_len - inner.len();
+    inner.extend_from_slice(&(tail as u16).to_ne_bytes());
+    inner.extend_from_slice(&3u16.to_ne_bytes());
+    inner.resize(inner_len, 0xaa);
+    assert_eq!(tail % 4, 3, "the last attribute is unpadded");
+    input.extend(inner);
+    attributes(&input);
+    // The same without the last byte: a truncated attribute at the end of the nest.
+    attributes(&input[..input.len() - 1]);
+
+    let mut datagram = Vec::new();
+    for i in 0..2000u32 {
+        let m = netlink::Message::new(
+            netlink::HeaderType(0x10 + (i % 4) as u16),
+            netlink::HeaderFlags(i as u16),
+            vec![i as u8; (i % 13) as usize],
+        );
+        m.encode_into(&mut datagram).unwrap();
+    }
+    messages(&datagram);
+    messages(&datagram[..datagram.len() - 3]);
+}
