@@ -13,7 +13,7 @@
 //! | [`attributes`] | [`AttributeDecoder`], recursively into every payload that holds attributes, to [`MAX_NEST_DEPTH`] and past it | typed getters agree with the payload; nesting stops exactly at the limit with [`DecodeError::NestTooDeep`]; the re-encoded tree walks back to the same tree and the same bytes |
 //! | [`ack`] | [`parse_error`], [`parse_done`] on every message | an acknowledgement re-encoded from the decoded value decodes to the same value |
 //! | [`debug_format`] | [`format_datagram`] at every level and format, [`parse_options`] | one `nl: ` line per message, hex dumps equal to the bytes, the same lines for the re-encoded datagram |
-//! | [`derived`] / [`derived_any`] | [`NlAttrs::decode`] of each type of [`DERIVED_TYPES`] | `decode(encode(decode(x))) == decode(x)`, the encoding is stable and passes the type's own policy |
+//! | [`derived`] / [`derived_any`] | [`NlAttrs::decode`] of each type of [`DERIVED_TYPES`] | `decode(encode(decode(x))) == decode(x)`, also through a whole message; the encoding is stable and passes the type's own policy; strict decoding agrees with lenient decoding, and the policy rejects what decoding rejects |
 //!
 //! [`seeds`] builds the starting corpus of each target from the datagrams captured from the
 //! kernel in `tests/fixtures/`.
