@@ -887,3 +887,49 @@ impl<S: Socket> Iterator for Dump<'_, S> {
 }
 
 impl<S: Socket> std::iter::FusedIterator for Dump<'_, S> {}
+
+// What the batch (`crate::batch`) and event (`crate::events`) modules need from a connection.
+impl<S: Socket> Conn<S> {
+    /// Holds the receive side of the connection (no other call receives) until dropped.
+    pub(crate) fn receive_guard(&self) -> MutexGuard<'_, Vec<u8>> {
+        lock(&self.rx)
+    }
+
+    /// The deadline of a receive that starts now, from the read timeout.
+    pub(crate) fn receive_deadline(&self) -> Option<Instant> {
+        self.read_deadline()
+    }
+
+    /// The deadline of a send that starts now, from the write timeout.
+    pub(crate) fn send_deadline(&self) -> Option<Instant> {
+        self.write_deadline()
+    }
+
+    /// Whether a datagram from this sender is accepted; a refused one is counted as forged.
+    pub(crate) fn accept_sender(&self, info: &RecvInfo) -> bool {
+        if self.check_sender && info.sender_pid != 0 {
+            self.forged.fetch_add(1, Ordering::Relaxed);
+            return false;
+        }
+        true
+    }
+
+    /// Takes `n` (at least 1) consecutive sequence numbers, none of them 0, and returns the
+    /// first.
+    pub(crate) fn reserve_sequences(&self, n: u32) -> u32 {
+        let n = n.max(1);
+        loop {
+            let first = self.seq.fetch_add(n, Ordering::Relaxed);
+            // Retry when the block would hold 0 (the counter wrapped inside it).
+            if first != 0 && first.checked_add(n - 1).is_some() {
+                return first;
+            }
+        }
+    }
+
+    /// A message received while answering a request that it does not belong to (a multicast
+    /// event, a late reply of another request): counted as dropped.
+    pub(crate) fn keep_unsolicited(&self, _m: &MessageRef<'_>, _info: &RecvInfo) {
+        self.stale.fetch_add(1, Ordering::Relaxed);
+    }
+}

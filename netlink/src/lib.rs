@@ -58,10 +58,13 @@ extern crate self as netlink;
 
 pub mod ack;
 pub mod attr;
+pub mod batch;
 pub mod conn;
+pub mod datagrams;
 pub mod debug;
 pub mod enc;
 pub mod error;
+pub mod events;
 #[cfg(feature = "derive")]
 pub mod genl;
 pub mod message;
