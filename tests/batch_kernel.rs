@@ -9,7 +9,8 @@ use std::collections::BTreeSet;
 use std::process::Command;
 
 use conn_support::{privileged, TestNs};
-use netlink::batch::{queued_cost, ack_len, BatchEvent, BatchOptions, BatchRequest};
+use netlink::batch::{ack_len, queued_cost, BatchEvent, BatchOptions};
+use netlink::NlRequest;
 use netlink::{Conn, ConnOption, EncodeError, Error, Header, HeaderFlags, HeaderType};
 
 const RTM_NEWROUTE: HeaderType = HeaderType(24);
@@ -42,7 +43,7 @@ fn dst(i: u32) -> [u8; 4] {
     [10, (1 + i / 256) as u8, (i % 256) as u8, 0]
 }
 
-impl BatchRequest for Route {
+impl NlRequest for Route {
     fn header(&self) -> Header {
         let flags = if self.kind == RTM_NEWROUTE {
             HeaderFlags::CREATE | HeaderFlags::EXCL
@@ -245,4 +246,28 @@ fn overrun_from_events_is_typed_and_the_connection_recovers() {
     // The connection still answers requests with their own replies.
     let replies = conn.execute(&conn_support::link_dump()).unwrap();
     assert!(!replies.is_empty());
+}
+
+#[test]
+fn typed_requests_with_data_replies() {
+    if !privileged("typed_requests_with_data_replies") {
+        return;
+    }
+    use netlink::genl::{CtrlMessage, GENL_ID_CTRL};
+    use netlink::Request;
+    let ns = TestNs::new("bkgenl");
+    let conn = ns.dial(netlink::Family::GENERIC);
+    let ask = |name: &str| Request::get(HeaderType(GENL_ID_CTRL), CtrlMessage::get_family(name));
+    let reqs = [ask("nlctrl"), ask("no-such-family"), ask("nlctrl")];
+    let results = conn.execute_batch(&reqs);
+    assert_eq!(results.len(), 3);
+    for i in [0, 2] {
+        let replies = results[i].as_ref().unwrap();
+        assert_eq!(replies.len(), 1, "one reply besides the acknowledgement");
+        let family: CtrlMessage = replies[0].decode_as().unwrap();
+        assert_eq!(family.family_id, Some(GENL_ID_CTRL));
+    }
+    let e = results[1].as_ref().unwrap_err();
+    assert!(e.is_not_found(), "{e}");
+    assert_eq!(conn.stale_dropped(), 0);
 }

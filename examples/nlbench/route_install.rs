@@ -15,7 +15,8 @@
 
 use std::time::Instant;
 
-use netlink::batch::{BatchEvent, BatchOptions, BatchRequest, BatchSummary};
+use netlink::batch::{BatchEvent, BatchOptions, BatchSummary};
+use netlink::NlRequest;
 use netlink::netns::NetNs;
 use netlink::{Config, Conn, EncodeError, Error, Family, Header, HeaderFlags, HeaderType};
 
@@ -58,7 +59,7 @@ pub struct RouteRequest {
     pub index: u64,
 }
 
-impl BatchRequest for RouteRequest {
+impl NlRequest for RouteRequest {
     fn header(&self) -> Header {
         let mut flags = HeaderFlags::REQUEST | HeaderFlags::ACKNOWLEDGE;
         if self.kind == RTM_NEWROUTE {

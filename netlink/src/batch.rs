@@ -6,8 +6,10 @@
 //! acknowledgement). A failing request neither hides the results of the others nor leaves
 //! acknowledgements behind for the next call. [`Conn::execute_batch_with`] is the
 //! allocation-free form: it hands each reply, borrowed, and each request's outcome to a
-//! closure as they arrive, and takes any [`BatchRequest`] (a [`Message`], a [`RawRequest`] of
-//! a header and encoded payload, or a [`Request`] over a derived [`NlAttrs`] type).
+//! closure as they arrive. Both take any [`NlRequest`]: a [`Message`], a [`RawRequest`] of a
+//! header and an encoded payload, a typed [`Request`](crate::Request) over a derived type (whose
+//! errors then name the Rust field the kernel pointed at, [`ExtAck::field`](crate::ExtAck::field)),
+//! or a family's own request type.
 //!
 //! ```
 //! use netlink::{Config, Conn, Family, HeaderFlags, HeaderType, Message};
@@ -61,7 +63,8 @@ use crate::conn::Conn;
 use crate::datagrams::{Datagrams, MAX_SLOTS};
 use crate::error::{EncodeError, Error};
 use crate::message::{Header, HeaderFlags, HeaderType, Message, MessageRef, HEADER_LEN};
-use crate::nlattrs::NlAttrs;
+use crate::nlattrs::Policy;
+use crate::typed::{name_field, NlRequest};
 use crate::socket::{Socket, DEFAULT_RECV_SIZE};
 
 /// Bytes of extended acknowledgement (error text, offset, policy) budgeted per error message.
@@ -93,17 +96,7 @@ pub fn queued_cost(len: usize) -> usize {
     head.saturating_add(256)
 }
 
-/// One request of a batch: a header and a payload encoder.
-pub trait BatchRequest {
-    /// The request's header. Its type and flags are used; a non-zero length must match the
-    /// encoded length; sequence number and port id are assigned by the batch.
-    fn header(&self) -> Header;
-
-    /// Appends the payload (what follows the 16-byte netlink header) to `buf`.
-    fn encode_payload(&self, buf: &mut Vec<u8>) -> Result<(), EncodeError>;
-}
-
-impl BatchRequest for Message {
+impl NlRequest for Message {
     fn header(&self) -> Header {
         self.header
     }
@@ -114,26 +107,16 @@ impl BatchRequest for Message {
     }
 }
 
-impl<R: BatchRequest + ?Sized> BatchRequest for &R {
-    fn header(&self) -> Header {
-        (**self).header()
-    }
-
-    fn encode_payload(&self, buf: &mut Vec<u8>) -> Result<(), EncodeError> {
-        (**self).encode_payload(buf)
-    }
-}
-
 /// A request given as a header and its encoded payload.
 #[derive(Debug, Clone, Copy)]
 pub struct RawRequest<'p> {
-    /// The header (type and flags; see [`BatchRequest::header`]).
+    /// The header (type and flags; see [`NlRequest::header`]).
     pub header: Header,
     /// The payload.
     pub payload: &'p [u8],
 }
 
-impl BatchRequest for RawRequest<'_> {
+impl NlRequest for RawRequest<'_> {
     fn header(&self) -> Header {
         self.header
     }
@@ -141,52 +124,6 @@ impl BatchRequest for RawRequest<'_> {
     fn encode_payload(&self, buf: &mut Vec<u8>) -> Result<(), EncodeError> {
         buf.extend_from_slice(self.payload);
         Ok(())
-    }
-}
-
-/// A request whose payload is a derived type (its family header and attributes).
-///
-/// ```
-/// use netlink::batch::Request;
-/// use netlink::{HeaderFlags, HeaderType, NlAttrs};
-///
-/// #[derive(NlAttrs, Debug, Default)]
-/// struct Family {
-///     #[nla(type = 2)] name: Option<String>,
-/// }
-///
-/// let body = Family { name: Some("nlctrl".into()) };
-/// let request = Request::new(HeaderType(0x10), HeaderFlags::REQUEST, &body);
-/// # let _ = request;
-/// ```
-#[derive(Debug, Clone, Copy)]
-pub struct Request<'b, T> {
-    /// The message type.
-    pub kind: HeaderType,
-    /// The flags (`REQUEST` and `ACKNOWLEDGE` are added).
-    pub flags: HeaderFlags,
-    /// The payload.
-    pub body: &'b T,
-}
-
-impl<'b, T> Request<'b, T> {
-    /// A request of type `kind` with `flags` and `body` as its payload.
-    pub fn new(kind: HeaderType, flags: HeaderFlags, body: &'b T) -> Request<'b, T> {
-        Request { kind, flags, body }
-    }
-}
-
-impl<'b, T: NlAttrs<'b>> BatchRequest for Request<'b, T> {
-    fn header(&self) -> Header {
-        Header {
-            kind: self.kind,
-            flags: self.flags,
-            ..Header::default()
-        }
-    }
-
-    fn encode_payload(&self, buf: &mut Vec<u8>) -> Result<(), EncodeError> {
-        self.body.encode(buf).map(|_| ())
     }
 }
 
@@ -267,6 +204,10 @@ fn replicate(e: &Error) -> Error {
 #[derive(Debug, Clone, Copy)]
 struct Pending {
     index: usize,
+    /// Where the request is in the window's datagram, and its length.
+    start: usize,
+    len: usize,
+    policy: Option<(&'static Policy, usize)>,
     open: bool,
     interrupted: bool,
 }
@@ -281,6 +222,16 @@ struct Run<'c, S: Socket, F> {
     open: usize,
     /// The length of a datagram lost to truncation in this window (0: none).
     truncated: usize,
+    /// The window's datagram.
+    tx: Vec<u8>,
+}
+
+/// A request encoded for a window it did not fit, waiting for the next.
+struct Carry {
+    index: usize,
+    bytes: Vec<u8>,
+    dump: bool,
+    policy: Option<(&'static Policy, usize)>,
 }
 
 impl<S: Socket, F: FnMut(BatchEvent<'_>)> Run<'_, S, F> {
@@ -385,6 +336,14 @@ impl<S: Socket, F: FnMut(BatchEvent<'_>)> Run<'_, S, F> {
             p.open = false;
         }
         self.open = self.open.saturating_sub(1);
+        let result = result.map_err(|e| {
+            let from = p.start.saturating_add(HEADER_LEN);
+            let payload = self
+                .tx
+                .get(from..p.start.saturating_add(p.len))
+                .unwrap_or_default();
+            name_field(e, payload, p.policy)
+        });
         self.done(p.index, result);
     }
 }
@@ -397,7 +356,7 @@ impl<S: Socket> Conn<S> {
     pub fn execute_batch<I>(&self, requests: I) -> Vec<Result<Vec<Message>, Error>>
     where
         I: IntoIterator,
-        I::Item: BatchRequest,
+        I::Item: NlRequest,
     {
         let mut out: Vec<Result<Vec<Message>, Error>> = Vec::new();
         let slot = |out: &mut Vec<Result<Vec<Message>, Error>>, index: usize| {
@@ -440,7 +399,7 @@ impl<S: Socket> Conn<S> {
     ) -> BatchSummary
     where
         I: IntoIterator,
-        I::Item: BatchRequest,
+        I::Item: NlRequest,
         F: FnMut(BatchEvent<'_>),
     {
         let sock = self.socket();
@@ -473,13 +432,13 @@ impl<S: Socket> Conn<S> {
             first_seq: 0,
             open: 0,
             truncated: 0,
+            tx: Vec::new(),
         };
         let _receiving = self.receive_guard();
         let slots = max_window.clamp(1, MAX_SLOTS);
         let mut dgrams = Datagrams::new(slots, DEFAULT_RECV_SIZE);
-        let mut tx: Vec<u8> = Vec::new();
-        // A request encoded for a window it did not fit: (index, bytes, dump).
-        let mut carry: Option<(usize, Vec<u8>, bool)> = None;
+        // A request encoded for a window it did not fit.
+        let mut carry: Option<Carry> = None;
         let mut requests = requests.into_iter();
         let mut next_index = 0usize;
         let mut abort: Option<Error> = None;
@@ -487,7 +446,7 @@ impl<S: Socket> Conn<S> {
 
         while abort.is_none() {
             // 1. Build a window.
-            tx.clear();
+            run.tx.clear();
             run.window.clear();
             run.open = 0;
             let window_len = u32::try_from(max_window).unwrap_or(u32::MAX);
@@ -497,16 +456,17 @@ impl<S: Socket> Conn<S> {
                 if run.window.len() >= max_window {
                     break;
                 }
-                let start = tx.len();
+                let start = run.tx.len();
                 let seq = run
                     .first_seq
                     .wrapping_add(u32::try_from(run.window.len()).unwrap_or(0));
-                let (index, dump) = if let Some((index, bytes, dump)) = carry.take() {
-                    tx.extend_from_slice(&bytes);
-                    if let Some(field) = tx.get_mut(start.saturating_add(8)..start.saturating_add(12)) {
+                let (index, dump, policy) = if let Some(c) = carry.take() {
+                    run.tx.extend_from_slice(&c.bytes);
+                    let seq_field = start.saturating_add(8)..start.saturating_add(12);
+                    if let Some(field) = run.tx.get_mut(seq_field) {
                         field.copy_from_slice(&seq.to_ne_bytes());
                     }
-                    (index, dump)
+                    (c.index, c.dump, c.policy)
                 } else {
                     if exhausted {
                         break;
@@ -517,30 +477,38 @@ impl<S: Socket> Conn<S> {
                     };
                     let index = next_index;
                     next_index = next_index.saturating_add(1);
-                    match encode_request(&req, seq, self.pid(), &mut tx) {
-                        Ok(dump) => (index, dump),
+                    match encode_request(&req, seq, self.pid(), &mut run.tx) {
+                        Ok(dump) => (index, dump, req.policy()),
                         Err(e) => {
-                            tx.truncate(start);
+                            run.tx.truncate(start);
                             run.done(index, Err(e.into()));
                             continue;
                         }
                     }
                 };
-                let len = tx.len().saturating_sub(start);
+                let len = run.tx.len().saturating_sub(start);
                 let mut cost = queued_cost(ack_len(len, capped)).saturating_add(reply_cost);
                 if dump {
                     cost = cost.saturating_add(queued_cost(DEFAULT_RECV_SIZE));
                 }
                 if !run.window.is_empty()
-                    && (used.saturating_add(cost) > budget || tx.len() > max_send)
+                    && (used.saturating_add(cost) > budget || run.tx.len() > max_send)
                 {
-                    carry = Some((index, tx.get(start..).unwrap_or_default().to_vec(), dump));
-                    tx.truncate(start);
+                    carry = Some(Carry {
+                        index,
+                        bytes: run.tx.get(start..).unwrap_or_default().to_vec(),
+                        dump,
+                        policy,
+                    });
+                    run.tx.truncate(start);
                     break;
                 }
                 used = used.saturating_add(cost);
                 run.window.push(Pending {
                     index,
+                    start,
+                    len,
+                    policy,
                     open: true,
                     interrupted: false,
                 });
@@ -557,7 +525,7 @@ impl<S: Socket> Conn<S> {
             }
 
             // 2. Send it.
-            if let Err(e) = sock.send(&tx, self.send_deadline()) {
+            if let Err(e) = sock.send(&run.tx, self.send_deadline()) {
                 run.fail_open(&e);
                 if matches!(e, Error::Closed { .. } | Error::Timeout { .. }) {
                     abort = Some(e);
@@ -613,8 +581,8 @@ impl<S: Socket> Conn<S> {
         }
 
         if let Some(e) = abort {
-            if let Some((index, _, _)) = carry.take() {
-                run.done(index, Err(replicate(&e)));
+            if let Some(c) = carry.take() {
+                run.done(c.index, Err(replicate(&e)));
             }
             for _ in requests {
                 let index = next_index;
@@ -639,7 +607,7 @@ fn drain<S: Socket, F: FnMut(BatchEvent<'_>)>(run: &mut Run<'_, S, F>, dgrams: &
 }
 
 /// Appends request `req` with sequence `seq` and port id `pid`; returns whether it is a dump.
-fn encode_request<R: BatchRequest>(
+fn encode_request<R: NlRequest>(
     req: &R,
     seq: u32,
     pid: u32,
