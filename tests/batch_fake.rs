@@ -71,8 +71,10 @@ fn one_result_per_request_and_the_failure_is_its_own() {
     for w in seen.windows(2) {
         assert_eq!(w[1].header.sequence, w[0].header.sequence.wrapping_add(1));
     }
-    assert!(seen.iter().all(|m| m.header.flags
-        == HeaderFlags::REQUEST | HeaderFlags::ACKNOWLEDGE | HeaderFlags::CREATE));
+    assert!(seen
+        .iter()
+        .all(|m| m.header.flags
+            == HeaderFlags::REQUEST | HeaderFlags::ACKNOWLEDGE | HeaderFlags::CREATE));
     // Nothing is left for the next call.
     assert_eq!(conn.socket().queued(), 0);
     assert_eq!(conn.stale_dropped(), 0);
@@ -286,5 +288,7 @@ fn multicast_during_a_batch_is_not_a_reply() {
     conn.socket()
         .push(&[Message::new(KIND, HeaderFlags::EMPTY, vec![1, 2, 3, 4])]);
     let results = conn.execute_batch((0..3).map(request));
-    assert!(results.iter().all(|r| r.as_ref().is_ok_and(|v| v.is_empty())));
+    assert!(results
+        .iter()
+        .all(|r| r.as_ref().is_ok_and(|v| v.is_empty())));
 }

@@ -130,7 +130,9 @@ fn ten_thousand_routes_every_ack_checked() {
     // The Vec form deletes them all; an ack-only request has no replies.
     let results = conn.execute_batch((0..n).map(Route::del));
     assert_eq!(results.len(), n as usize);
-    assert!(results.iter().all(|r| r.as_ref().is_ok_and(|v| v.is_empty())));
+    assert!(results
+        .iter()
+        .all(|r| r.as_ref().is_ok_and(|v| v.is_empty())));
     assert!(static_routes(&ns).is_empty());
     assert_eq!(conn.stale_dropped(), 0);
 }
@@ -238,7 +240,11 @@ fn overrun_from_events_is_typed_and_the_connection_recovers() {
         .iter()
         .filter(|r| matches!(r, Err(Error::Overrun { .. })))
         .count();
-    assert_eq!(ok.len() + overrun, n as usize, "only successes and overruns");
+    assert_eq!(
+        ok.len() + overrun,
+        n as usize,
+        "only successes and overruns"
+    );
     assert!(overrun > 0, "the events must overflow the buffer");
     // Every request reported done is installed (the lost ones may be too).
     let routes = static_routes(&ns);

@@ -174,11 +174,16 @@ fn default_buffer_holds_a_burst_read_many_per_call() {
         return;
     }
     let ns = fixture("evburst");
-    let mut l = Listener::<Routes>::dial(netlink::Family::ROUTE, &[RTNLGRP_IPV4_ROUTE], ns.config())
-        .unwrap();
+    let mut l =
+        Listener::<Routes>::dial(netlink::Family::ROUTE, &[RTNLGRP_IPV4_ROUTE], ns.config())
+            .unwrap();
     l.conn().set_read_timeout(Some(Duration::from_millis(100)));
     let rcvbuf = l.conn().read_buffer().unwrap();
-    assert_eq!(rcvbuf, 2 * DEFAULT_LISTENER_BUFFER, "SO_RCVBUFFORCE as root");
+    assert_eq!(
+        rcvbuf,
+        2 * DEFAULT_LISTENER_BUFFER,
+        "SO_RCVBUFFORCE as root"
+    );
     // 4,000 routes added and deleted while the listener is not reading: 8,000 events queued.
     let producer = ns.dial(netlink::Family::ROUTE);
     install(&producer, RTM_NEWROUTE, 0..4000);

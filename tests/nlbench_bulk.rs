@@ -63,12 +63,23 @@ fn route_install_batched_and_serial() {
     }
     let ns = fixture("w5");
     let base = route_count(&ns);
-    for (count, window, serial) in [(3000, Some(64), false), (1000, Some(0), false), (500, None, true)] {
+    for (count, window, serial) in [
+        (3000, Some(64), false),
+        (1000, Some(0), false),
+        (500, None, true),
+    ] {
         let line = route_install::measure(Some(&ns.name), count, window, None, serial).unwrap();
-        let name = if serial { "route-install-serial " } else { "route-install " };
+        let name = if serial {
+            "route-install-serial "
+        } else {
+            "route-install "
+        };
         assert!(line.starts_with(name), "{line}");
         assert_eq!(field(&line, "items"), (2 * count).to_string(), "{line}");
-        assert_eq!(field(&line, "checksum"), expected_checksum(count).to_string());
+        assert_eq!(
+            field(&line, "checksum"),
+            expected_checksum(count).to_string()
+        );
         assert_eq!(field(&line, "errors"), "0");
         assert_eq!(field(&line, "overruns"), "0");
         assert!(field(&line, "ops_per_sec").parse::<f64>().unwrap() > 0.0);
@@ -88,11 +99,22 @@ fn route_install_reports_a_refused_request() {
     }
     let ns = fixture("w5err");
     // Route 5 exists already: its CREATE|EXCL install is refused, and its delete removes it.
-    ns.ip(&["route", "add", "10.1.5.0/24", "via", "10.0.0.2", "proto", "static"]);
+    ns.ip(&[
+        "route",
+        "add",
+        "10.1.5.0/24",
+        "via",
+        "10.0.0.2",
+        "proto",
+        "static",
+    ]);
     let err = route_install::measure(Some(&ns.name), 10, Some(4), None, false).unwrap_err();
     assert!(err.starts_with("1 requests failed"), "{err}");
     assert!(err.contains("items=19"), "{err}");
-    assert!(err.contains(&format!("checksum={}", expected_checksum(10) - (256 + 5))), "{err}");
+    assert!(
+        err.contains(&format!("checksum={}", expected_checksum(10) - (256 + 5))),
+        "{err}"
+    );
 }
 
 #[test]
@@ -112,7 +134,10 @@ fn event_ingest_sees_every_event() {
     assert_eq!(tally.new, count);
     assert_eq!(tally.del, count);
     assert_eq!(field(&line, "items"), (2 * count).to_string());
-    assert_eq!(field(&line, "checksum"), (2 * expected_checksum(count)).to_string());
+    assert_eq!(
+        field(&line, "checksum"),
+        (2 * expected_checksum(count)).to_string()
+    );
     assert_eq!(field(&line, "expected"), (2 * count).to_string());
     assert_eq!(
         field(&line, "rcvbuf"),

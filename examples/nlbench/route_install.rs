@@ -16,8 +16,8 @@
 use std::time::Instant;
 
 use netlink::batch::{BatchEvent, BatchOptions, BatchSummary};
-use netlink::NlRequest;
 use netlink::netns::NetNs;
+use netlink::NlRequest;
 use netlink::{Config, Conn, EncodeError, Error, Family, Header, HeaderFlags, HeaderType};
 
 /// The default number of routes.
@@ -125,10 +125,7 @@ impl Tally {
             }
             Err(e) => {
                 if self.errors < 3 {
-                    eprintln!(
-                        "route {index} {}: {e}",
-                        if add { "add" } else { "del" }
-                    );
+                    eprintln!("route {index} {}: {e}", if add { "add" } else { "del" });
                 }
                 self.errors += 1;
             }
@@ -169,7 +166,9 @@ pub fn phase_serial(conn: &Conn, add: bool, count: u64, tally: &mut Tally) {
         let req = RouteRequest { kind, index };
         payload.clear();
         let _ = req.encode_payload(&mut payload);
-        let result = conn.execute_with(req.header(), &payload, |_| Ok(())).map(|_| ());
+        let result = conn
+            .execute_with(req.header(), &payload, |_| Ok(()))
+            .map(|_| ());
         tally.result(add, index, result);
         tally.sends += 1;
     }

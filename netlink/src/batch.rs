@@ -64,8 +64,8 @@ use crate::datagrams::{Datagrams, MAX_SLOTS};
 use crate::error::{EncodeError, Error};
 use crate::message::{Header, HeaderFlags, HeaderType, Message, MessageRef, HEADER_LEN};
 use crate::nlattrs::Policy;
-use crate::typed::{name_field, NlRequest};
 use crate::socket::{Socket, DEFAULT_RECV_SIZE};
+use crate::typed::{name_field, NlRequest};
 
 /// Bytes of extended acknowledgement (error text, offset, policy) budgeted per error message.
 pub const EXT_ACK_ALLOWANCE: usize = 256;

@@ -167,7 +167,11 @@ pub struct Resync {
 
 /// Where the next message is.
 enum Step {
-    Message { slot: usize, start: usize, end: usize },
+    Message {
+        slot: usize,
+        start: usize,
+        end: usize,
+    },
     Overrun,
 }
 
@@ -407,8 +411,8 @@ impl<K: EventKind, S: Socket> Listener<K, S> {
             match self.conn.socket().recv_batch(&mut self.dgrams, now) {
                 Ok(_) => {
                     for d in self.dgrams.iter().flatten() {
-                        discarded =
-                            discarded.saturating_add(crate::message::messages(d.data).count() as u64);
+                        discarded = discarded
+                            .saturating_add(crate::message::messages(d.data).count() as u64);
                     }
                 }
                 Err(Error::Overrun { .. }) => {

@@ -213,7 +213,8 @@ impl Socket for FakeSocket {
                 if st.congested || st.charged > limit {
                     if !st.congested {
                         st.congested = true;
-                        st.queue.push_front(Queued::Error(Error::Overrun { op: "receive" }));
+                        st.queue
+                            .push_front(Queued::Error(Error::Overrun { op: "receive" }));
                     }
                     continue;
                 }
