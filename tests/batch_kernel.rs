@@ -188,7 +188,7 @@ fn small_receive_buffer_forces_the_window_down() {
     let rcvbuf = conn.read_buffer().unwrap();
     assert!(rcvbuf < 32 * 1024, "{rcvbuf}");
     let expected = (rcvbuf - rcvbuf / 8) / queued_cost(ack_len(44, false));
-    assert!(expected >= 1 && expected < 64, "{expected}");
+    assert!((1..64).contains(&expected), "{expected}");
     let n = 2_000u32;
     let mut ok = 0;
     let summary = conn.execute_batch_with(
@@ -260,7 +260,7 @@ fn typed_requests_with_data_replies() {
         return;
     }
     use netlink::genl::{CtrlMessage, GENL_ID_CTRL};
-    use netlink::Request;
+    use netlink::{NlAttrs, Request};
     let ns = TestNs::new("bkgenl");
     let conn = ns.dial(netlink::Family::GENERIC);
     let ask = |name: &str| Request::get(HeaderType(GENL_ID_CTRL), CtrlMessage::get_family(name));
@@ -270,7 +270,7 @@ fn typed_requests_with_data_replies() {
     for i in [0, 2] {
         let replies = results[i].as_ref().unwrap();
         assert_eq!(replies.len(), 1, "one reply besides the acknowledgement");
-        let family: CtrlMessage = replies[0].decode_as().unwrap();
+        let family = CtrlMessage::from_message(&replies[0]).unwrap();
         assert_eq!(family.family_id, Some(GENL_ID_CTRL));
     }
     let e = results[1].as_ref().unwrap_err();

@@ -37,7 +37,7 @@ fn overrun_is_an_item_and_the_stream_goes_on() {
     let mut l = Listener::<Raw, _>::from_conn(conn);
     let mut seen = Vec::new();
     loop {
-        match l.next() {
+        match l.next_event() {
             Ok(Event::Message(m)) => seen.push(Some(number(&m))),
             Ok(Event::Overrun) => seen.push(None),
             Err(e) if e.is_timeout() => break,
@@ -65,7 +65,7 @@ fn control_messages_and_forged_datagrams_are_skipped() {
     conn.set_read_timeout(Some(Duration::from_millis(20)));
     let mut l = Listener::<Raw, _>::from_conn(conn);
     let mut seen = Vec::new();
-    while let Ok(Event::Message(m)) = l.next() {
+    while let Ok(Event::Message(m)) = l.next_event() {
         seen.push(number(&m));
     }
     assert_eq!(seen, vec![7, 8]);
@@ -90,7 +90,7 @@ fn typed_events_decode_per_message() {
     let conn = Conn::from_socket(sock);
     conn.set_read_timeout(Some(Duration::from_millis(20)));
     let mut l = Listener::<Typed<Numbered>, _>::from_conn(conn);
-    let first = l.next().unwrap();
+    let first = l.next_event().unwrap();
     match first {
         Event::Message(e) => {
             assert_eq!(e.header.kind, KIND);
@@ -98,9 +98,9 @@ fn typed_events_decode_per_message() {
         }
         Event::Overrun => panic!("no overrun here"),
     }
-    assert!(matches!(l.next(), Err(Error::Decode(_))));
-    assert!(matches!(l.next(), Ok(Event::Message(_))));
-    assert!(l.next().unwrap_err().is_timeout());
+    assert!(matches!(l.next_event(), Err(Error::Decode(_))));
+    assert!(matches!(l.next_event(), Ok(Event::Message(_))));
+    assert!(l.next_event().unwrap_err().is_timeout());
 }
 
 // ---- kernel ----
@@ -190,7 +190,7 @@ fn default_buffer_holds_a_burst_read_many_per_call() {
     install(&producer, RTM_DELROUTE, 0..4000);
     let (mut new, mut del) = (BTreeSet::new(), BTreeSet::new());
     loop {
-        match l.next() {
+        match l.next_event() {
             Ok(Event::Message((kind, 24, Some(d)))) if kind == RTM_NEWROUTE => {
                 new.insert(d);
             }
@@ -233,7 +233,7 @@ fn overrun_then_resync_misses_nothing() {
     // Some events, then the overrun, as an item.
     let mut before = 0;
     let overrun = loop {
-        match l.next() {
+        match l.next_event() {
             Ok(Event::Message(_)) => before += 1,
             Ok(Event::Overrun) => break true,
             Err(e) if e.is_timeout() => break false,
@@ -265,7 +265,7 @@ fn overrun_then_resync_misses_nothing() {
     assert!(r.dumped >= 300);
     // A change after the resync is delivered.
     install(&producer, RTM_DELROUTE, 7..8);
-    let next = l.next().unwrap();
+    let next = l.next_event().unwrap();
     assert_eq!(next, Event::Message((RTM_DELROUTE, 24, Some(dest(7)))));
     // The batch API stays usable on the producer too.
     let s = producer.execute_batch_with(

@@ -197,7 +197,7 @@ pub fn run(
     let mut exited: Option<Instant> = None;
     let mut failure = None;
     loop {
-        match listener.next() {
+        match listener.next_event() {
             Ok(Event::Message(e)) => tally.add(&e),
             Ok(Event::Overrun) => tally.overruns += 1,
             Err(e) if e.is_timeout() => {

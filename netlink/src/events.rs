@@ -3,7 +3,7 @@
 //! that misses nothing.
 //!
 //! A [`Listener`] owns a connection that has joined multicast groups. Each
-//! [`next`](Listener::next) hands out one event, decoded by its [`EventKind`] from a slot of a
+//! [`next_event`](Listener::next_event) hands out one event, decoded by its [`EventKind`] from a slot of a
 //! reused [`Datagrams`] buffer (up to [`MAX_SLOTS`](crate::datagrams::MAX_SLOTS) datagrams per
 //! `recvmmsg(2)`): no allocation per event. [`Raw`] yields [`MessageRef`]s, [`Typed`] decodes
 //! an owned derived type, and a family's own event type (an enum over its message kinds, a
@@ -16,7 +16,7 @@
 //! const RTNLGRP_LINK: u32 = 1;
 //! let mut listener = Listener::<Raw>::dial(Family::ROUTE, &[RTNLGRP_LINK], Config::default())?;
 //! listener.conn().set_read_timeout(Some(std::time::Duration::from_millis(10)));
-//! match listener.next() {
+//! match listener.next_event() {
 //!     Ok(Event::Message(m)) => println!("event type {}", m.header.kind),
 //!     Ok(Event::Overrun) => println!("events were lost: resync"),
 //!     Err(e) if e.is_timeout() => {} // nothing happened
@@ -47,7 +47,7 @@
 //! events that follow come from the same, still subscribed, socket. Every change after the
 //! resync began is therefore either in the dump or delivered afterwards (possibly both: apply
 //! events so that repeating one is harmless, e.g. "add or replace"). The same call makes the
-//! initial state: join first, then resync, then loop on `next`.
+//! initial state: join first, then resync, then loop on `next_event`.
 
 use std::marker::PhantomData;
 
@@ -258,7 +258,7 @@ impl<K: EventKind, S: Socket> Listener<K, S> {
     }
 
     /// The connection: for timeouts ([`Conn::set_read_timeout`] bounds each
-    /// [`next`](Listener::next)), options and [`Conn::close`], which wakes a blocked `next`.
+    /// [`next_event`](Listener::next_event)), options and [`Conn::close`], which wakes a blocked `next`.
     pub fn conn(&self) -> &Conn<S> {
         &self.conn
     }
@@ -283,7 +283,7 @@ impl<K: EventKind, S: Socket> Listener<K, S> {
     /// ([`Error::Timeout`]). [`Event::Overrun`] reports lost events and the stream goes on;
     /// a message that does not decode is an error for that message only. Control messages
     /// (acknowledgements, `NLMSG_DONE`, `NLMSG_NOOP`) are skipped.
-    pub fn next(&mut self) -> Result<Event<K::Event<'_>>, Error> {
+    pub fn next_event(&mut self) -> Result<Event<K::Event<'_>>, Error> {
         let (slot, start, end) = match self.advance()? {
             Step::Overrun => return Ok(Event::Overrun),
             Step::Message { slot, start, end } => (slot, start, end),
@@ -434,7 +434,7 @@ impl<K: EventKind, S: Socket> Listener<K, S> {
     /// dump `request` on `dumper` (a second connection in the same namespace) and hands each
     /// of its messages to `on_state`. The listener stays subscribed throughout, so every
     /// change from the moment the dump starts is in the dump or in the events that
-    /// [`next`](Listener::next) delivers afterwards (see the module documentation).
+    /// [`next_event`](Listener::next_event) delivers afterwards (see the module documentation).
     pub fn resync<S2, F>(
         &mut self,
         dumper: &Conn<S2>,
