@@ -32,9 +32,9 @@
 //! their acknowledgements on the socket before the program reads any. A window of requests
 //! whose acknowledgements do not fit the socket's receive buffer loses acknowledgements
 //! (`ENOBUFS`). So the window is sized from the receive buffer (`SO_RCVBUF`, as
-//! [`Socket::read_buffer_len`](crate::Socket::read_buffer_len) reports it), seven eighths of which are budgeted, each request
-//! costing what the kernel charges for its acknowledgement: [`queued_cost`] of [`ack_len`]
-//! (an error message echoes the request unless [`ConnOption::CapAcknowledge`](crate::ConnOption::CapAcknowledge) is on, and
+//! [`Socket::read_buffer_len`] reports it), seven eighths of which are budgeted, each
+//! request costing what the kernel charges for its acknowledgement: [`queued_cost`] of [`ack_len`]
+//! (an error message echoes the request unless [`ConnOption::CapAcknowledge`] is on, and
 //! carries up to [`EXT_ACK_ALLOWANCE`] bytes of extended acknowledgement), plus
 //! [`BatchOptions::reply_bytes`] for requests that also return data. The kernel's default
 //! buffer (212,992 bytes) takes 208 route requests per window; a larger buffer
@@ -66,6 +66,8 @@ use crate::message::{Header, HeaderFlags, HeaderType, Message, MessageRef, HEADE
 use crate::nlattrs::Policy;
 use crate::socket::{Socket, DEFAULT_RECV_SIZE};
 use crate::typed::{name_field, NlRequest};
+#[cfg(doc)]
+use crate::ConnOption;
 
 /// Bytes of extended acknowledgement (error text, offset, policy) budgeted per error message.
 pub const EXT_ACK_ALLOWANCE: usize = 256;

@@ -59,7 +59,7 @@ pub trait Socket: Send + Sync {
 
     /// Receives one or more datagrams into the slots of `batch` (replacing what it held),
     /// waiting until `deadline` for the first one; returns how many. The real socket reads up
-    /// to [`MAX_SLOTS`](crate::datagrams::MAX_SLOTS) with one `recvmmsg(2)`; this default reads
+    /// to [`MAX_SLOTS`] with one `recvmmsg(2)`; this default reads
     /// one with [`recv`](Socket::recv).
     fn recv_batch(&self, batch: &mut Datagrams, deadline: Option<Instant>) -> Result<usize, Error> {
         batch.clear();
