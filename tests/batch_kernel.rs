@@ -277,3 +277,40 @@ fn typed_requests_with_data_replies() {
     assert!(e.is_not_found(), "{e}");
     assert_eq!(conn.stale_dropped(), 0);
 }
+
+#[test]
+fn dumps_in_a_batch_end_their_window() {
+    if !privileged("dumps_in_a_batch_end_their_window") {
+        return;
+    }
+    let ns = fixture("bkdump");
+    let conn = ns.dial(netlink::Family::ROUTE);
+    let dump = conn_support::link_dump();
+    let add = |i: u32| {
+        let r = Route::add(i);
+        let mut data = Vec::new();
+        r.encode_payload(&mut data).unwrap();
+        netlink::Message {
+            header: r.header(),
+            data,
+        }
+    };
+    // Two dumps and two changes: the kernel runs one dump per socket at a time, so each dump
+    // must be the last request of its datagram.
+    let reqs = [add(0), dump.clone(), add(1), dump];
+    let mut replies = [0usize; 4];
+    let summary = conn.execute_batch_with(&reqs, &BatchOptions::default(), |e| match e {
+        BatchEvent::Reply { index, message } => {
+            assert_eq!(message.header.kind, conn_support::RTM_NEWLINK);
+            replies[index] += 1;
+        }
+        BatchEvent::Done { index, result } => assert!(result.is_ok(), "{index}: {result:?}"),
+    });
+    assert_eq!(summary.succeeded, 4);
+    assert_eq!(summary.sends, 2, "one datagram per dump");
+    // lo, va, vb in each dump; none for the changes.
+    assert_eq!(replies, [0, 3, 0, 3]);
+    assert_eq!(static_routes(&ns).len(), 2);
+    // The dumps were read to their end: the next dump works.
+    assert_eq!(conn.execute(&conn_support::link_dump()).unwrap().len(), 3);
+}
