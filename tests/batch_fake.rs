@@ -292,3 +292,12 @@ fn multicast_during_a_batch_is_not_a_reply() {
         .iter()
         .all(|r| r.as_ref().is_ok_and(|v| v.is_empty())));
 }
+
+#[test]
+fn empty_batch_sends_nothing() {
+    let sent = Arc::new(AtomicUsize::new(0));
+    let conn = Conn::from_socket(kernel(u32::MAX, sent.clone()));
+    let results = conn.execute_batch(Vec::<Message>::new());
+    assert!(results.is_empty());
+    assert_eq!(sent.load(Ordering::Relaxed), 0);
+}
