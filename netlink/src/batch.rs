@@ -231,7 +231,6 @@ struct Run<'c, S: Socket, F> {
 /// A request encoded for a window it did not fit, waiting for the next.
 struct Carry {
     index: usize,
-    bytes: Vec<u8>,
     dump: bool,
     policy: Option<(&'static Policy, usize)>,
 }
@@ -441,6 +440,7 @@ impl<S: Socket> Conn<S> {
         let mut dgrams = Datagrams::new(slots, DEFAULT_RECV_SIZE);
         // A request encoded for a window it did not fit.
         let mut carry: Option<Carry> = None;
+        let mut carry_bytes: Vec<u8> = Vec::new();
         let mut requests = requests.into_iter();
         let mut next_index = 0usize;
         let mut abort: Option<Error> = None;
@@ -463,7 +463,7 @@ impl<S: Socket> Conn<S> {
                     .first_seq
                     .wrapping_add(u32::try_from(run.window.len()).unwrap_or(0));
                 let (index, dump, policy) = if let Some(c) = carry.take() {
-                    run.tx.extend_from_slice(&c.bytes);
+                    run.tx.extend_from_slice(&carry_bytes);
                     let seq_field = start.saturating_add(8)..start.saturating_add(12);
                     if let Some(field) = run.tx.get_mut(seq_field) {
                         field.copy_from_slice(&seq.to_ne_bytes());
@@ -496,9 +496,10 @@ impl<S: Socket> Conn<S> {
                 if !run.window.is_empty()
                     && (used.saturating_add(cost) > budget || run.tx.len() > max_send)
                 {
+                    carry_bytes.clear();
+                    carry_bytes.extend_from_slice(run.tx.get(start..).unwrap_or_default());
                     carry = Some(Carry {
                         index,
-                        bytes: run.tx.get(start..).unwrap_or_default().to_vec(),
                         dump,
                         policy,
                     });
