@@ -95,7 +95,7 @@ pub use enc::ByteOrder;
 pub use error::{DecodeError, EncodeError, Error, ExtAck, OpError, ValidateError, MAX_NEST_DEPTH};
 pub use message::{
     messages, validate, AsMessageRef, Header, HeaderFlags, HeaderType, Message, MessageEncoder,
-    MessageRef, Messages,
+    MessageRef, Messages, RequestKind,
 };
 #[cfg(feature = "derive")]
 pub use netlink_derive::NlAttrs;
