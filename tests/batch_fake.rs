@@ -291,6 +291,10 @@ fn multicast_during_a_batch_is_not_a_reply() {
     assert!(results
         .iter()
         .all(|r| r.as_ref().is_ok_and(|v| v.is_empty())));
+    // The event was kept for the next receive, not lost.
+    let kept = conn.receive().unwrap();
+    assert_eq!(kept.len(), 1);
+    assert_eq!(kept[0].data, vec![1, 2, 3, 4]);
 }
 
 #[test]

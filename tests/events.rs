@@ -72,6 +72,30 @@ fn control_messages_and_forged_datagrams_are_skipped() {
     assert_eq!(l.conn().forged_dropped(), 1);
 }
 
+#[test]
+fn events_the_connection_kept_come_first() {
+    // A request runs on the connection while an event waits: the connection keeps the event,
+    // and the listener made from it hands it out before anything newer.
+    let sock =
+        FakeSocket::new(|reqs: &[Message]| Ok(reqs.iter().map(netlink::testing::ack).collect()));
+    sock.push(&[event(1)]);
+    let conn = Conn::from_socket(sock);
+    conn.set_read_timeout(Some(Duration::from_millis(20)));
+    let ack = Message::new(
+        HeaderType(0x40),
+        HeaderFlags::REQUEST | HeaderFlags::ACKNOWLEDGE,
+        vec![],
+    );
+    conn.execute(&ack).unwrap();
+    conn.socket().push(&[event(2)]);
+    let mut l = Listener::<Raw, _>::from_conn(conn);
+    let mut seen = Vec::new();
+    while let Ok(Event::Message(m)) = l.next_event() {
+        seen.push(number(&m));
+    }
+    assert_eq!(seen, vec![1, 2]);
+}
+
 #[derive(NlAttrs, Debug, Clone, PartialEq, Default)]
 struct Numbered {
     #[nla(type = 1)]

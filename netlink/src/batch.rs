@@ -194,9 +194,19 @@ fn replicate(e: &Error) -> Error {
         Error::DumpInterrupted { .. } => Error::DumpInterrupted {
             partial: Vec::new(),
         },
-        Error::Truncated { len, capacity } => Error::Truncated {
+        Error::Truncated {
+            len,
+            capacity,
+            header,
+        } => Error::Truncated {
             len: *len,
             capacity: *capacity,
+            header: *header,
+        },
+        Error::Superseded { op } => Error::Superseded { op },
+        Error::NetNs { namespace, errno } => Error::NetNs {
+            namespace: namespace.clone(),
+            errno: *errno,
         },
         Error::Closed { op } => Error::Closed { op },
     }
@@ -435,7 +445,14 @@ impl<S: Socket> Conn<S> {
             truncated: 0,
             tx: Vec::new(),
         };
-        let _receiving = self.receive_guard();
+        let mut abort: Option<Error> = None;
+        let turn = match self.receive_turn("execute_batch", self.receive_deadline()) {
+            Ok(turn) => Some(turn),
+            Err(e) => {
+                abort = Some(e);
+                None
+            }
+        };
         let slots = max_window.clamp(1, MAX_SLOTS);
         let mut dgrams = Datagrams::new(slots, DEFAULT_RECV_SIZE);
         // A request encoded for a window it did not fit.
@@ -443,7 +460,6 @@ impl<S: Socket> Conn<S> {
         let mut carry_bytes: Vec<u8> = Vec::new();
         let mut requests = requests.into_iter();
         let mut next_index = 0usize;
-        let mut abort: Option<Error> = None;
         let mut exhausted = false;
 
         while abort.is_none() {
@@ -541,6 +557,15 @@ impl<S: Socket> Conn<S> {
             // 3. Gather its answers.
             let deadline = self.receive_deadline();
             while run.open > 0 {
+                if !turn.as_ref().is_some_and(|t| t.current()) {
+                    // A call on this thread (from the closure) took the connection over.
+                    let e = Error::Superseded {
+                        op: "execute_batch",
+                    };
+                    run.fail_open(&e);
+                    abort = Some(e);
+                    break;
+                }
                 match sock.recv_batch(&mut dgrams, deadline) {
                     Ok(_) => {
                         run.absorb(&dgrams);
@@ -549,6 +574,7 @@ impl<S: Socket> Conn<S> {
                             let e = Error::Truncated {
                                 len: run.truncated,
                                 capacity: dgrams.slot_size(),
+                                header: None,
                             };
                             run.fail_open(&e);
                         }
@@ -572,6 +598,7 @@ impl<S: Socket> Conn<S> {
                         run.fail_open(&Error::Truncated {
                             len,
                             capacity: dgrams.slot_size(),
+                            header: None,
                         });
                         dgrams.grow_slots(len);
                     }

@@ -108,13 +108,19 @@ impl Datagrams {
     /// Datagram `i` of the last receive; [`Error::Truncated`] when it did not fit its slot.
     pub fn get(&self, i: usize) -> Option<Result<Datagram<'_>, Error>> {
         let f = self.filled.get(i)?;
+        let start = i.saturating_mul(self.slot_size);
         if f.full > f.len {
+            // The kept part names the datagram's first message, when it holds its header.
+            let header = self
+                .buf
+                .get(start..start.saturating_add(f.len))
+                .and_then(|b| crate::message::Header::from_bytes(b).ok());
             return Some(Err(Error::Truncated {
                 len: f.full,
                 capacity: self.slot_size,
+                header,
             }));
         }
-        let start = i.saturating_mul(self.slot_size);
         let data = self
             .buf
             .get(start..start.saturating_add(f.len))
@@ -188,7 +194,15 @@ mod tests {
         assert_eq!(first.data, &[1, 2, 3]);
         assert_eq!(first.info.len, 3);
         match d.get(1).unwrap() {
-            Err(Error::Truncated { len, capacity }) => assert_eq!((len, capacity), (5000, 4096)),
+            Err(Error::Truncated {
+                len,
+                capacity,
+                header,
+            }) => {
+                assert_eq!((len, capacity), (5000, 4096));
+                // The first 16 kept bytes are read as the first message's header.
+                assert!(header.is_some());
+            }
             other => panic!("{other:?}"),
         }
         d.grow_slots(5000);

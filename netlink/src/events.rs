@@ -364,6 +364,21 @@ impl<K: EventKind, S: Socket> Listener<K, S> {
             self.dgrams.grow_slots(self.grow_to);
             self.grow_to = 0;
         }
+        // Events the connection kept while a request ran on it come first.
+        match self.conn.take_kept() {
+            Ok(Some((bytes, info))) => {
+                self.dgrams.clear();
+                self.dgrams.push_copy(&bytes, info);
+                return Ok(());
+            }
+            Ok(None) => {}
+            Err(Error::Overrun { .. }) => {
+                self.dgrams.clear();
+                self.stats.overruns = self.stats.overruns.saturating_add(1);
+                return Ok(());
+            }
+            Err(e) => return Err(e),
+        }
         let deadline = self.conn.receive_deadline();
         match self.conn.socket().recv_batch(&mut self.dgrams, deadline) {
             Ok(n) => {
@@ -383,6 +398,7 @@ impl<K: EventKind, S: Socket> Listener<K, S> {
                 Err(Error::Truncated {
                     len,
                     capacity: self.dgrams.slot_size(),
+                    header: None,
                 })
             }
             Err(e) => {
@@ -405,6 +421,16 @@ impl<K: EventKind, S: Socket> Listener<K, S> {
             }
             self.slot = self.slot.saturating_add(1);
             self.offset = 0;
+        }
+        loop {
+            match self.conn.take_kept() {
+                Ok(Some((bytes, _))) => {
+                    let n = crate::message::messages(&bytes).count() as u64;
+                    discarded = discarded.saturating_add(n);
+                }
+                Ok(None) => break,
+                Err(_) => {}
+            }
         }
         loop {
             let now = Some(std::time::Instant::now());
