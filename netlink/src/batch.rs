@@ -51,11 +51,15 @@
 //!   dump (`NLM_F_DUMP`), which ends with `NLMSG_DONE`; a dump is the last request of its
 //!   window (the kernel runs one dump per socket at a time). Length, sequence number and port
 //!   id are filled in.
-//! - Replies are matched by sequence number. Multicast messages (and late replies of earlier
-//!   calls) that arrive meanwhile are not taken for replies; they are counted in
-//!   [`Conn::stale_dropped`].
-//! - The batch holds the receive side of the connection while it runs. The read timeout
-//!   bounds the wait for each window's answers; when it expires (or the connection is
+//! - Replies are matched by sequence number. Multicast messages that arrive meanwhile (even
+//!   the notifications of the batch's own changes, which carry its sequence numbers) are
+//!   kept for the next [`Conn::receive`], within
+//!   [`Config::event_queue_limit`](crate::Config::event_queue_limit); late replies of earlier
+//!   calls are dropped and counted in [`Conn::stale_dropped`].
+//! - The batch holds the receive turn of the connection while it runs (other calls wait for
+//!   it; a call made from the closure on the same thread takes it over, and the batch then
+//!   ends with [`Error::Superseded`] for the requests left). The read timeout bounds the wait
+//!   for the turn and then for each window's answers; when it expires (or the connection is
 //!   closed), the requests without an answer, and those not sent yet, get that error.
 
 use crate::ack;
