@@ -305,3 +305,38 @@ fn empty_batch_sends_nothing() {
     assert!(results.is_empty());
     assert_eq!(sent.load(Ordering::Relaxed), 0);
 }
+
+#[test]
+fn a_call_from_the_closure_ends_the_batch_with_superseded() {
+    let conn = Conn::from_socket(FakeSocket::new(|reqs: &[Message]| {
+        Ok(reqs.iter().map(testing::ack).collect())
+    }));
+    let mut results = Vec::new();
+    let summary = conn.execute_batch_with(
+        (0..6).map(request),
+        &BatchOptions {
+            window: 2,
+            ..BatchOptions::default()
+        },
+        |e| {
+            if let BatchEvent::Done { index, result } = e {
+                if index == 0 {
+                    // A nested call on the same thread takes the receive turn over.
+                    conn.execute(&request(100)).unwrap();
+                }
+                results.push((index, result.map_err(|e| e.to_string())));
+            }
+        },
+    );
+    assert_eq!(summary.requests, 6);
+    assert!(results[0].1.is_ok() && results[1].1.is_ok(), "{results:?}");
+    for (index, r) in &results[2..] {
+        assert!(
+            r.as_ref().unwrap_err().contains("took the connection over"),
+            "{index}: {r:?}"
+        );
+    }
+    // Nothing of the batch was sent after the takeover, so nothing is left queued.
+    assert_eq!(conn.socket().queued(), 0);
+    assert_eq!(conn.socket().requests().len(), 3);
+}

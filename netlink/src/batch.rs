@@ -547,7 +547,15 @@ impl<S: Socket> Conn<S> {
                 continue;
             }
 
-            // 2. Send it.
+            // 2. Send it (unless a call from the closure took the connection over).
+            if !turn.as_ref().is_some_and(|t| t.current()) {
+                let e = Error::Superseded {
+                    op: "execute_batch",
+                };
+                run.fail_open(&e);
+                abort = Some(e);
+                continue;
+            }
             if let Err(e) = sock.send(&run.tx, self.send_deadline()) {
                 run.fail_open(&e);
                 if matches!(e, Error::Closed { .. } | Error::Timeout { .. }) {
