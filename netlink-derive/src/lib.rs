@@ -71,6 +71,7 @@ use proc_macro::TokenStream;
 /// | `min = N`, `max = N` | smallest / largest integer; checked on encode and decode | integers |
 /// | `unknown` | keeps every attribute of an undeclared type, in order, byte-exact with its type flags; encoded after the declared ones | `UnknownAttrs` |
 /// | `header` | a fixed family header before the attributes (`struct genlmsghdr`, `struct ifinfomsg`, ...) | a struct deriving `NlStruct` |
+/// | `order` | not an attribute: remembers the order in which a decoded value's attributes arrived when it was not declaration order, and encodes them back in that order, unknown ones at their places (the kernel orders some sets by address family: `IFA_CACHEINFO` and `IFA_FLAGS`, `RTA_METRICS` and `RTA_PRIORITY`); ignored by equality; see `AttrOrder` | `AttrOrder` |
 ///
 /// On the struct: `#[nla(crate = "path")]` names the runtime crate when it is not `::netlink`
 /// (a rename, or a re-export).
@@ -90,7 +91,11 @@ use proc_macro::TokenStream;
 /// attributes. Declared in the kernel's order, with `no_nested_flag` where the kernel omits
 /// the flag, a decoded kernel message encodes back to the kernel's bytes (strings excepted
 /// when their payload holds bytes after the first NUL, which decoding drops, as the kernel's
-/// own reading does).
+/// own reading does). Where the kernel writes one set in more than one order, an `order`
+/// field keeps each decoded message's own: it costs a comparison per attribute, and one
+/// allocation only for a message that arrived against declaration order. Fields set after
+/// decoding that the recorded order does not name follow the recorded ones, in declaration
+/// order.
 ///
 /// The struct may have one lifetime parameter: it then borrows its strings and bytes from the
 /// buffer it is decoded from, in one pass and without allocating:

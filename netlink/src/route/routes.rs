@@ -15,7 +15,7 @@ use crate::attr::{Attr, AttributeEncoder, ATTR_HEADER_LEN};
 use crate::enc::{self, ByteOrder};
 use crate::error::DecodeError;
 use crate::nlattrs::{DecodeOptions, NlAttrs, NlaValue, ValueKind};
-use crate::{Attrs, UnknownAttrs};
+use crate::{AttrOrder, Attrs, UnknownAttrs};
 
 /// `struct rtmsg`: the family header of route messages.
 #[derive(crate::NlStruct, Debug, Clone, PartialEq, Eq)]
@@ -449,6 +449,7 @@ macro_rules! route_message {
             bytes: $bytes:ty,
             metrics: { $(#[$mm:meta])* } $metrics:ty,
             multipath: $multipath:ty,
+            $(order: { $(#[$om:meta])* } $order:ty,)?
         }
     ) => {
         $(#[$meta])*
@@ -534,6 +535,13 @@ macro_rules! route_message {
             /// Attributes not declared above, byte-exact.
             #[nla(unknown)]
             pub unknown: UnknownAttrs,
+            $(
+                /// The order the attributes arrived in, when not the declared one: the kernel
+                /// writes `RTA_METRICS` after `RTA_PRIORITY` for IPv4 and before it for IPv6
+                /// (and `RTA_PREFSRC` at different places). Ignored by equality.
+                $(#[$om])*
+                pub order: $order,
+            )?
         }
 
         impl $(<$l>)? $name $(<$l>)? {
@@ -582,6 +590,10 @@ route_message! {
         bytes: Vec<u8>,
         metrics: { #[nla(type = RTA_METRICS, nested, no_nested_flag)] } RouteMetrics,
         multipath: Multipath,
+        order: {
+            #[nla(order)]
+            #[cfg_attr(feature = "serde", serde(skip))]
+        } AttrOrder,
     }
 }
 
