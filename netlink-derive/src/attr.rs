@@ -173,8 +173,9 @@ fn parse_one(cx: &mut Ctxt, out: &mut NlaAttrs, meta: &ParseNestedMeta<'_>, keys
             if meta.input.peek(Token![=]) {
                 cx.error_at(span, format!("`{key}` takes no value"));
                 skip_value(meta);
-                Ok(())
-            } else {
+            }
+            {
+                // Kept even when given a value, so that the mistake is reported once.
                 let slot = match key.as_str() {
                     "nested" => &mut out.nested,
                     "no_nested_flag" => &mut out.no_nested_flag,

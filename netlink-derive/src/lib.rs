@@ -120,7 +120,8 @@ use proc_macro::TokenStream;
 /// fields), type 0 or above 16383, a missing `type`, an unknown or repeated key (the message
 /// lists the valid keys), `nested` on a non-struct, `no_nested_flag` without `nested`, `flag`
 /// on a non-`bool`, `be` on a string, `max_len` on an integer, `min` above `max`, two
-/// `unknown` fields, an unsupported type (with a hint), an enum, union or tuple struct, a
+/// `unknown` fields, an `order` field not of type `AttrOrder` (or an `AttrOrder` field without
+/// `order`), two `order` fields, an unsupported type (with a hint), an enum, union or tuple struct, a
 /// borrowed field without the struct's lifetime, type or const generics.
 ///
 /// With the `netlink` feature `testing`, the derive also implements
