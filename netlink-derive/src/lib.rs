@@ -255,16 +255,19 @@ pub fn derive_nl_struct(input: TokenStream) -> TokenStream {
 ///
 /// Each variant holds the attribute set (a struct deriving `NlAttrs`, with or without a
 /// family header) that one selector value chooses, `#[nla(selector = "name")]`; one
-/// `#[nla(other)]` variant holding `Vec<u8>` (or `&'a [u8]`) keeps the payload of any other
-/// selector, and of a missing one, byte for byte. The enum may have one lifetime parameter.
+/// `#[nla(other)]` variant holding `netlink::submsg::Opaque` (or `Opaque<&'a [u8]>`) keeps the
+/// payload of any other selector, and of a missing one, byte for byte, with the type flags it
+/// arrived with (`NLA_F_NESTED`). The payload alone (`Vec<u8>`, `&'a [u8]`) is accepted too,
+/// but is written back without type flags. The enum may have one lifetime parameter.
 ///
 /// The field that carries it names its selector field: `#[nla(type = N, sub_message = kind)]`,
 /// where `kind` is a string attribute (`String`, `&'a str`, or an `Option` of one) of the same
 /// struct. The two attributes may arrive in either order. Known variants are encoded as nests
 /// (with `NLA_F_NESTED`, unless the field also says `no_nested_flag`); the `other` variant's
-/// bytes are written back unchanged.
+/// bytes are written back unchanged, with the flags it kept.
 ///
 /// ```
+/// use netlink::submsg::Opaque;
 /// use netlink::{NlAttrs, NlSubMessage};
 ///
 /// #[derive(NlAttrs, Debug, Clone, PartialEq, Default)]
@@ -275,7 +278,7 @@ pub fn derive_nl_struct(input: TokenStream) -> TokenStream {
 /// #[derive(NlSubMessage, Debug, Clone, PartialEq)]
 /// enum InfoData {
 ///     #[nla(selector = "macvlan")] Macvlan(MacvlanData),
-///     #[nla(other)] Other(Vec<u8>),
+///     #[nla(other)] Other(Opaque),
 /// }
 ///
 /// #[derive(NlAttrs, Debug, Clone, PartialEq, Default)]

@@ -307,6 +307,20 @@ impl Arbitrary for &[u8] {
     }
 }
 
+impl<B: Arbitrary> Arbitrary for crate::submsg::Opaque<B> {
+    fn arbitrary(rng: &mut Rng) -> Self {
+        let flags = match rng.below(3) {
+            0 => NLA_F_NESTED,
+            1 => NLA_F_NET_BYTEORDER,
+            _ => 0,
+        };
+        crate::submsg::Opaque {
+            flags,
+            payload: B::arbitrary(rng),
+        }
+    }
+}
+
 impl<T: Arbitrary> Arbitrary for Option<T> {
     fn arbitrary(rng: &mut Rng) -> Self {
         (!rng.deep() && rng.below(4) != 0).then(|| T::arbitrary(rng))
