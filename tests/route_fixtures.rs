@@ -207,6 +207,8 @@ fn links_decode_to_what_was_configured() {
     let v0 = link(&links, "v0");
     assert_eq!(v0.kind(), Some("veth"));
     assert_eq!(v0.alias.as_deref(), Some("uplink"));
+    // IFLA_PROP_LIST, which the kernel writes after IFLA_MAP.
+    assert_eq!(v0.alt_names().collect::<Vec<_>>(), ["uplink0"]);
     assert_eq!(v0.address.as_ref().map(Vec::len), Some(6));
     assert_eq!(v0.operstate, Some(OperState::Up));
     assert!(v0.af_spec.as_ref().unwrap().inet6.is_some());

@@ -510,6 +510,10 @@ macro_rules! link_message {
             /// `IFLA_AF_SPEC`: per address family settings.
             $(#[$afm])*
             pub af_spec: Option<$afspec>,
+            /// `IFLA_MAP`: `struct rtnl_link_ifmap` (the kernel writes it after
+            /// `IFLA_AF_SPEC`).
+            #[nla(type = IFLA_MAP)]
+            pub map: Option<LinkIfMap>,
             /// `IFLA_PROP_LIST`: properties (alternative names).
             #[nla(type = IFLA_PROP_LIST, nested)]
             pub prop_list: Option<PropList>,
@@ -525,9 +529,6 @@ macro_rules! link_message {
             /// `IFLA_PARENT_DEV_BUS_NAME`.
             #[nla(type = IFLA_PARENT_DEV_BUS_NAME)]
             pub parent_dev_bus_name: Option<$str>,
-            /// `IFLA_MAP`: `struct rtnl_link_ifmap`.
-            #[nla(type = IFLA_MAP)]
-            pub map: Option<LinkIfMap>,
             /// `IFLA_DEVLINK_PORT`: the devlink port (nested).
             #[nla(type = IFLA_DEVLINK_PORT, nested)]
             pub devlink_port: Option<OpaqueNest>,

@@ -14,7 +14,7 @@ use super::flags::{NextHopFlags, RouteFlags};
 use crate::attr::{Attr, AttributeEncoder, ATTR_HEADER_LEN};
 use crate::enc::{self, ByteOrder};
 use crate::error::DecodeError;
-use crate::nlattrs::{DecodeOptions, NlAttrs, NlaValue, ValueKind};
+use crate::nlattrs::{DecodeOptions, NlAttrs, NlaValue, ValueCheck, ValueKind};
 use crate::{AttrOrder, Attrs, UnknownAttrs};
 
 /// `struct rtmsg`: the family header of route messages.
@@ -332,7 +332,9 @@ fn encode_next_hops<'n>(
 pub struct Multipath(pub Vec<NextHop>);
 
 impl<'a> NlaValue<'a> for Multipath {
-    const KIND: ValueKind = ValueKind::Binary;
+    const KIND: ValueKind = ValueKind::Checked {
+        check: ValueCheck(|a| Multipath::decode_value(a, ByteOrder::Native).map(drop)),
+    };
     fn encode_value(&self, ae: &mut AttributeEncoder<'_>, attr_type: u16, _: ByteOrder) {
         encode_next_hops(self.0.iter(), ae, attr_type);
     }
@@ -383,7 +385,9 @@ impl fmt::Debug for MultipathRef<'_> {
 }
 
 impl<'a> NlaValue<'a> for MultipathRef<'a> {
-    const KIND: ValueKind = ValueKind::Binary;
+    const KIND: ValueKind = ValueKind::Checked {
+        check: ValueCheck(|a| MultipathRef::decode_value(a, ByteOrder::Native).map(drop)),
+    };
     fn encode_value(&self, ae: &mut AttributeEncoder<'_>, attr_type: u16, _: ByteOrder) {
         ae.raw(attr_type, self.payload);
     }
