@@ -260,6 +260,7 @@ fn borrowed_links_agree_with_owned_ones() {
         assert_eq!(r.address, owned.address.as_deref());
         assert_eq!(r.stats64, owned.stats64);
         assert_eq!(r.kind(), owned.kind());
+        assert!(r.alt_names().eq(owned.alt_names()));
         let info = r.linkinfo.as_ref();
         assert_eq!(
             info.map(|i| i.data().unwrap()),

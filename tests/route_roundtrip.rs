@@ -19,6 +19,7 @@ fn links() {
     check_nlattrs!(AfSpec, COUNT);
     check_nlattrs!(LinkXdp, COUNT);
     check_nlattrs!(PropList, COUNT);
+    check_nlattrs!(PropListRef<'_>, COUNT);
 }
 
 #[test]

@@ -65,7 +65,7 @@ pub use flags::{
 };
 pub use link::{
     AfSpec, AfSpecInet, AfSpecInet6, IfInfoMsg, Inet6CacheInfo, LinkIfMap, LinkInfo, LinkInfoRef,
-    LinkMessage, LinkMessageRef, LinkStats, LinkStats64, LinkXdp, PropList,
+    LinkMessage, LinkMessageRef, LinkStats, LinkStats64, LinkXdp, PropList, PropListRef,
 };
 pub use link_kinds::{
     BondInfo, BondPortInfo, BridgeInfo, BridgePortInfo, GreInfo, InfoData, InfoSlaveData,
