@@ -106,6 +106,7 @@ pub fn get_field<F: StructField>(b: &[u8], offset: usize, order: ByteOrder) -> F
 }
 
 /// The bytes of `b` past a structure of `size` bytes.
+#[inline]
 pub fn tail(b: &[u8], size: usize) -> Vec<u8> {
     b.get(size..).unwrap_or_default().to_vec()
 }
