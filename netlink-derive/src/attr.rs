@@ -19,6 +19,7 @@ pub struct Spanned<T> {
 pub const FIELD_KEYS: &[&str] = &[
     "type",
     "nested",
+    "no_nested_flag",
     "flag",
     "be",
     "multi",
@@ -50,6 +51,7 @@ pub struct NlaAttrs {
     /// `selector = "name"` on a sub-message variant.
     pub selector: Option<Spanned<String>>,
     pub nested: Option<Span>,
+    pub no_nested_flag: Option<Span>,
     pub flag: Option<Span>,
     pub be: Option<Span>,
     pub multi: Option<Span>,
@@ -78,6 +80,7 @@ impl NlaAttrs {
         }
         for (name, s) in [
             ("nested", self.nested),
+            ("no_nested_flag", self.no_nested_flag),
             ("flag", self.flag),
             ("be", self.be),
             ("multi", self.multi),
@@ -136,13 +139,7 @@ fn parse_one(cx: &mut Ctxt, out: &mut NlaAttrs, meta: &ParseNestedMeta<'_>, keys
     let span = ident.span();
     if !keys.contains(&key.as_str()) {
         cx.error_at(span, unknown_key_msg(&format!("`{key}`"), keys));
-        // Skip a value, if any, so that the next keys still parse.
-        if meta.input.peek(Token![=]) {
-            if let Ok(v) = meta.value() {
-                let _ = v.parse::<proc_macro2::TokenTree>();
-                let _ = v.parse::<proc_macro2::TokenTree>();
-            }
-        }
+        skip_value(meta);
         return;
     }
     let result = match key.as_str() {
@@ -170,10 +167,13 @@ fn parse_one(cx: &mut Ctxt, out: &mut NlaAttrs, meta: &ParseNestedMeta<'_>, keys
         "crate" => parse_path(meta).map(|v| set(cx, &mut out.krate, v, &key, span)),
         _ => {
             if meta.input.peek(Token![=]) {
-                Err(meta.error(format!("`{key}` takes no value")))
+                cx.error_at(span, format!("`{key}` takes no value"));
+                skip_value(meta);
+                Ok(())
             } else {
                 let slot = match key.as_str() {
                     "nested" => &mut out.nested,
+                    "no_nested_flag" => &mut out.no_nested_flag,
                     "flag" => &mut out.flag,
                     "be" => &mut out.be,
                     "multi" => &mut out.multi,
@@ -189,6 +189,16 @@ fn parse_one(cx: &mut Ctxt, out: &mut NlaAttrs, meta: &ParseNestedMeta<'_>, keys
     };
     if let Err(e) = result {
         cx.push(e);
+    }
+}
+
+/// Skips `= value`, if any, so that the keys after it still parse.
+fn skip_value(meta: &ParseNestedMeta<'_>) {
+    if meta.input.peek(Token![=]) {
+        if let Ok(v) = meta.value() {
+            let _ = v.parse::<proc_macro2::TokenTree>();
+            let _ = v.parse::<proc_macro2::TokenTree>();
+        }
     }
 }
 

@@ -302,6 +302,11 @@ pub struct ExtAck {
     /// `NLMSGERR_ATTR_MISS_NEST`: offset in the request of the nest that lacks the missing
     /// attribute; absent when it is missing at the top level of the message.
     pub missing_nest: Option<u32>,
+    /// Not sent by the kernel: the Rust field of a typed request that
+    /// [`offset`](ExtAck::offset) (or [`missing_nest`](ExtAck::missing_nest)) points at, as a
+    /// path such as `CtrlMessage.mcast_groups[1].id`. Filled in by
+    /// [`Conn::request`](crate::Conn::request) from the request body's derived policy.
+    pub field: Option<String>,
 }
 
 impl ExtAck {
@@ -396,6 +401,9 @@ impl core::fmt::Display for OpError {
         }
         if let Some(o) = ext.offset {
             write!(f, " (at offset {o} of the request)")?;
+        }
+        if let Some(field) = &ext.field {
+            write!(f, " (field {field})")?;
         }
         match (ext.missing_type, ext.missing_nest) {
             (Some(t), Some(n)) => write!(f, " (missing attribute {t} in the nest at offset {n})")?,

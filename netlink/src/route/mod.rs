@@ -45,10 +45,14 @@
 pub mod address;
 pub mod attr_types;
 pub mod constants;
+pub mod events;
 pub mod flags;
+pub mod handle;
+pub mod ipnet;
 pub mod link;
 pub mod link_kinds;
 pub mod neighbour;
+pub mod request;
 pub mod routes;
 pub mod rule;
 
@@ -58,10 +62,13 @@ pub use constants::{
     RTM_DELNEIGH, RTM_DELROUTE, RTM_DELRULE, RTM_GETADDR, RTM_GETLINK, RTM_GETNEIGH, RTM_GETROUTE,
     RTM_GETRULE, RTM_NEWADDR, RTM_NEWLINK, RTM_NEWNEIGH, RTM_NEWROUTE, RTM_NEWRULE, RTM_SETLINK,
 };
+pub use events::{Monitor, MonitorEvent, RouteEvent, Snapshot, Watch};
 pub use flags::{
     AddressFlags, IfFlags, NeighbourFlags, NeighbourFlagsExt, NeighbourState, NextHopFlags,
     RouteFlags,
 };
+pub use handle::RouteHandle;
+pub use ipnet::{IpNet, IpNetError};
 pub use link::{
     AfSpec, AfSpecInet, AfSpecInet6, IfInfoMsg, Inet6CacheInfo, LinkIfMap, LinkInfo, LinkInfoRef,
     LinkMessage, LinkMessageRef, LinkStats, LinkStats64, LinkXdp, PropList,
@@ -72,6 +79,9 @@ pub use link_kinds::{
     VxlanPortRange,
 };
 pub use neighbour::{NdMsg, NeighbourCacheInfo, NeighbourMessage};
+pub use request::{
+    LinkFilter, LinkId, NetnsTarget, NewLink, NextHopSpec, Route, RouteFilter, Rule, SetLink,
+};
 pub use routes::{
     Multipath, MultipathRef, NextHop, NextHopAttrs, NextHops, RouteCacheInfo, RouteMessage,
     RouteMessageRef, RouteMetrics, RouteMetricsRef, RtMsg,
