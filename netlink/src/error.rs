@@ -289,7 +289,7 @@ pub enum ValidateError {
 pub struct ExtAck {
     /// `NLMSGERR_ATTR_MSG`: the kernel's explanation (a warning when the code is 0). Kept
     /// even when not valid UTF-8 (invalid bytes become U+FFFD) or not NUL-terminated.
-    pub message: Option<String>,
+    pub message: Option<Box<str>>,
     /// `NLMSGERR_ATTR_OFFS`: offset in the request of the attribute that caused the error.
     pub offset: Option<u32>,
     /// `NLMSGERR_ATTR_COOKIE`: an opaque cookie.
@@ -306,7 +306,7 @@ pub struct ExtAck {
     /// [`offset`](ExtAck::offset) (or [`missing_nest`](ExtAck::missing_nest)) points at, as a
     /// path such as `CtrlMessage.mcast_groups[1].id`. Filled in by
     /// [`Conn::request`](crate::Conn::request) from the request body's derived policy.
-    pub field: Option<String>,
+    pub field: Option<Box<str>>,
 }
 
 impl ExtAck {
@@ -688,7 +688,7 @@ mod tests {
         e.ext_ack = ExtAck {
             missing_type: Some(1),
             missing_nest: Some(36),
-            message: Some(String::new()),
+            message: Some("".into()),
             ..ExtAck::default()
         };
         assert_eq!(

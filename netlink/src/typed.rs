@@ -35,8 +35,8 @@
 use crate::attr::Attrs;
 use crate::conn::{Conn, Dump};
 use crate::error::{DecodeError, EncodeError, Error};
-use crate::message::{Header, HeaderFlags, HeaderType, Message, MessageRef, HEADER_LEN};
-use crate::nlattrs::{DecodeOptions, NlAttrs, NlAttrsOwned, Policy};
+use crate::message::{Header, HeaderFlags, HeaderType, MessageRef, HEADER_LEN};
+use crate::nlattrs::{NlAttrs, NlAttrsOwned, Policy};
 use crate::socket::Socket;
 
 /// A request whose payload is encoded from a typed body.
@@ -93,7 +93,7 @@ impl<T> Request<T> {
 
     /// The same request with more flags.
     pub fn with_flags(mut self, flags: HeaderFlags) -> Request<T> {
-        self.flags = self.flags | flags;
+        self.flags |= flags;
         self
     }
 }
@@ -130,28 +130,6 @@ impl<R: NlRequest + ?Sized> NlRequest for &R {
     }
 }
 
-impl<'a> MessageRef<'a> {
-    /// Decodes the payload into a typed message with the default [`DecodeOptions`] (use
-    /// [`NlAttrs::decode_message`] for others). Borrowed types borrow from the message's
-    /// buffer.
-    #[inline]
-    pub fn decode_as<T: NlAttrs<'a>>(&self) -> Result<T, DecodeError> {
-        T::decode_message(self, &DecodeOptions::default())
-    }
-}
-
-impl Message {
-    /// Decodes the payload into a typed message with the default [`DecodeOptions`].
-    pub fn decode_as<'a, T: NlAttrs<'a>>(&'a self) -> Result<T, DecodeError> {
-        MessageRef {
-            header: self.header,
-            data: &self.data,
-            offset: 0,
-        }
-        .decode_as()
-    }
-}
-
 impl<S: Socket> Conn<S> {
     /// Sends a typed request and streams its replies (see [`Conn::dump`] for completion and
     /// checks). Replies are decoded as they are read, into the type given to
@@ -160,7 +138,7 @@ impl<S: Socket> Conn<S> {
         let mut payload = Vec::new();
         request.encode_payload(&mut payload)?;
         let mut header = request.header();
-        header.flags = header.flags | HeaderFlags::REQUEST;
+        header.flags |= HeaderFlags::REQUEST;
         let dump = self.dump_parts(header, &payload)?;
         Ok(Replies {
             dump,
@@ -199,7 +177,7 @@ impl<S: Socket> Conn<S> {
         impl<R: NlRequest> NlRequest for Acked<R> {
             fn header(&self) -> Header {
                 let mut h = self.0.header();
-                h.flags = h.flags | HeaderFlags::ACKNOWLEDGE;
+                h.flags |= HeaderFlags::ACKNOWLEDGE;
                 h
             }
             fn encode_payload(&self, buf: &mut Vec<u8>) -> Result<(), EncodeError> {
@@ -260,7 +238,7 @@ impl<'c, S: Socket> Replies<'c, S> {
         let (payload, policy) = (&self.payload, self.policy);
         match self.dump.next_ref()? {
             Ok(m) if m.header.kind == HeaderType::ERROR => None,
-            Ok(m) => Some(m.decode_as::<T>().map_err(Error::from)),
+            Ok(m) => Some(T::from_message(&m).map_err(Error::from)),
             Err(e) => Some(Err(name_field(e, payload, policy))),
         }
     }
@@ -305,7 +283,7 @@ fn name_field(e: Error, payload: &[u8], policy: Option<(&'static Policy, usize)>
     };
     let target = op.ext_ack.offset.or(op.ext_ack.missing_nest);
     if let Some(path) = target.and_then(|o| field_at(payload, policy, header_len, o)) {
-        op.ext_ack.field = Some(path);
+        op.ext_ack.field = Some(path.into());
     }
     Error::Op(op)
 }
@@ -327,7 +305,7 @@ fn field_at(payload: &[u8], policy: &Policy, header_len: usize, offset: u32) -> 
 mod tests {
     use super::*;
     use crate::genl::{CtrlMessage, McastGroup, GENL_ID_CTRL};
-    use crate::Indexed;
+    use crate::{Indexed, Message};
 
     #[test]
     fn request_header_and_payload() {
@@ -387,14 +365,14 @@ mod tests {
     }
 
     #[test]
-    fn message_decode_default_options() {
+    fn typed_body_round_trips_through_a_message() {
         let body = CtrlMessage::get_family("nlctrl");
         let m = Message::new(
             HeaderType(GENL_ID_CTRL),
             HeaderFlags::REQUEST,
             body.to_bytes().unwrap(),
         );
-        let back: CtrlMessage = m.decode_as().unwrap();
+        let back = CtrlMessage::from_message(&m).unwrap();
         assert_eq!(back, body);
     }
 }
