@@ -37,7 +37,14 @@ unsafe impl GlobalAlloc for Counting {
 #[global_allocator]
 static GLOBAL: Counting = Counting;
 
-/// Allocations made by `f` (other test threads may allocate meanwhile, so the measurement is
+/// Serialises the tests of this file (each holds it throughout): the counter is global.
+static SERIAL: std::sync::Mutex<()> = std::sync::Mutex::new(());
+
+fn serial() -> std::sync::MutexGuard<'static, ()> {
+    SERIAL.lock().unwrap_or_else(|e| e.into_inner())
+}
+
+/// Allocations made by `f` (the test harness may allocate meanwhile, so the measurement is
 /// repeated and the smallest count kept).
 fn allocations_during(mut f: impl FnMut()) -> usize {
     (0..5)
@@ -99,6 +106,7 @@ fn routes(n: u32) -> Vec<u8> {
 
 #[test]
 fn borrowed_routes_allocate_nothing() {
+    let _serial = serial();
     let opts = DecodeOptions::default();
     for buf in [fixture("routes"), routes(1000)] {
         let mut sum = 0u64;
@@ -120,6 +128,7 @@ fn borrowed_routes_allocate_nothing() {
 
 #[test]
 fn owned_routes_allocate_at_most_two_per_route() {
+    let _serial = serial();
     let opts = DecodeOptions::default();
     let buf = routes(1000);
     let mut kept = Vec::with_capacity(1000);
@@ -144,6 +153,7 @@ fn owned_routes_allocate_at_most_two_per_route() {
 
 #[test]
 fn borrowed_links_allocate_nothing() {
+    let _serial = serial();
     let buf = fixture("links");
     let opts = DecodeOptions::default();
     let n = allocations_during(|| {

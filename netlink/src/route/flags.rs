@@ -143,9 +143,11 @@ macro_rules! flag_set {
                 size: core::mem::size_of::<$repr>(),
                 signed: false,
             };
+            #[inline]
             fn encode_value(&self, ae: &mut AttributeEncoder<'_>, attr_type: u16, order: ByteOrder) {
                 ae.int(attr_type, self.0, order);
             }
+            #[inline]
             fn decode_value(attr: &Attr<'a>, order: ByteOrder) -> Result<Self, DecodeError> {
                 attr.int::<$repr>(order).map($name)
             }
@@ -154,9 +156,11 @@ macro_rules! flag_set {
         impl StructField for $name {
             const SIZE: usize = core::mem::size_of::<$repr>();
             const ALIGN: usize = core::mem::align_of::<$repr>();
+            #[inline]
             fn put(&self, out: &mut [u8], order: ByteOrder) {
                 self.0.put(out, order);
             }
+            #[inline]
             fn get(b: &[u8], order: ByteOrder) -> Self {
                 $name(<$repr as StructField>::get(b, order))
             }
