@@ -249,9 +249,10 @@ fn keywords<'a>(
             if kv.insert(a, v).is_some() {
                 return usage(format!("`{a}` given twice"));
             }
-        } else if bare.contains(&a) {
-            positional.push(a);
-        } else if positional.is_empty() && !a.is_empty() && !known.is_empty() && bare.is_empty() {
+        } else if bare.contains(&a)
+            || (positional.is_empty() && !a.is_empty() && !known.is_empty() && bare.is_empty())
+        {
+            // A bare word, or the one leading positional argument (`show DEV`, `add ADDR`).
             positional.push(a);
         } else {
             return usage(format!("unexpected argument `{a}`"));
@@ -827,7 +828,7 @@ fn protocol_name(p: RouteProtocol) -> String {
         RouteProtocol::Redirect => "redirect".into(),
         RouteProtocol::Ra => "ra".into(),
         RouteProtocol::Dhcp => "dhcp".into(),
-        p => format!("{}", u8::from(netlink::NlEnum::to_repr(&p))),
+        p => netlink::NlEnum::to_repr(&p).to_string(),
     }
 }
 

@@ -16,31 +16,31 @@ use crate::error::Error;
 use crate::message::Message;
 use crate::nlattrs::NlAttrs;
 
-/// One rtnetlink notification, decoded.
+/// One rtnetlink notification, decoded (boxed: a link message alone is about 2 KiB).
 #[derive(Debug, Clone, PartialEq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize))]
 #[non_exhaustive]
 pub enum RouteEvent {
     /// `RTM_NEWLINK`: a link appeared or changed.
-    NewLink(LinkMessage),
+    NewLink(Box<LinkMessage>),
     /// `RTM_DELLINK`.
-    DelLink(LinkMessage),
+    DelLink(Box<LinkMessage>),
     /// `RTM_NEWADDR`.
-    NewAddress(AddressMessage),
+    NewAddress(Box<AddressMessage>),
     /// `RTM_DELADDR`.
-    DelAddress(AddressMessage),
+    DelAddress(Box<AddressMessage>),
     /// `RTM_NEWROUTE`.
-    NewRoute(RouteMessage),
+    NewRoute(Box<RouteMessage>),
     /// `RTM_DELROUTE`.
-    DelRoute(RouteMessage),
+    DelRoute(Box<RouteMessage>),
     /// `RTM_NEWNEIGH`.
-    NewNeighbour(NeighbourMessage),
+    NewNeighbour(Box<NeighbourMessage>),
     /// `RTM_DELNEIGH`.
-    DelNeighbour(NeighbourMessage),
+    DelNeighbour(Box<NeighbourMessage>),
     /// `RTM_NEWRULE`.
-    NewRule(RuleMessage),
+    NewRule(Box<RuleMessage>),
     /// `RTM_DELRULE`.
-    DelRule(RuleMessage),
+    DelRule(Box<RuleMessage>),
 }
 
 impl RouteEvent {
@@ -49,25 +49,25 @@ impl RouteEvent {
     pub fn decode(m: &Message) -> Result<Option<RouteEvent>, Error> {
         let k = m.header.kind;
         Ok(Some(if k == RTM_NEWLINK {
-            RouteEvent::NewLink(LinkMessage::from_message(m)?)
+            RouteEvent::NewLink(Box::new(LinkMessage::from_message(m)?))
         } else if k == RTM_DELLINK {
-            RouteEvent::DelLink(LinkMessage::from_message(m)?)
+            RouteEvent::DelLink(Box::new(LinkMessage::from_message(m)?))
         } else if k == RTM_NEWADDR {
-            RouteEvent::NewAddress(AddressMessage::from_message(m)?)
+            RouteEvent::NewAddress(Box::new(AddressMessage::from_message(m)?))
         } else if k == RTM_DELADDR {
-            RouteEvent::DelAddress(AddressMessage::from_message(m)?)
+            RouteEvent::DelAddress(Box::new(AddressMessage::from_message(m)?))
         } else if k == RTM_NEWROUTE {
-            RouteEvent::NewRoute(RouteMessage::from_message(m)?)
+            RouteEvent::NewRoute(Box::new(RouteMessage::from_message(m)?))
         } else if k == RTM_DELROUTE {
-            RouteEvent::DelRoute(RouteMessage::from_message(m)?)
+            RouteEvent::DelRoute(Box::new(RouteMessage::from_message(m)?))
         } else if k == RTM_NEWNEIGH {
-            RouteEvent::NewNeighbour(NeighbourMessage::from_message(m)?)
+            RouteEvent::NewNeighbour(Box::new(NeighbourMessage::from_message(m)?))
         } else if k == RTM_DELNEIGH {
-            RouteEvent::DelNeighbour(NeighbourMessage::from_message(m)?)
+            RouteEvent::DelNeighbour(Box::new(NeighbourMessage::from_message(m)?))
         } else if k == RTM_NEWRULE {
-            RouteEvent::NewRule(RuleMessage::from_message(m)?)
+            RouteEvent::NewRule(Box::new(RuleMessage::from_message(m)?))
         } else if k == RTM_DELRULE {
-            RouteEvent::DelRule(RuleMessage::from_message(m)?)
+            RouteEvent::DelRule(Box::new(RuleMessage::from_message(m)?))
         } else {
             return Ok(None);
         }))

@@ -300,7 +300,7 @@ fn prefix_field(e: Error, net: IpNet, field: &str) -> Error {
                 && op.ext_ack.offset.is_none()
                 && net.prefix_len() > max =>
         {
-            op.ext_ack.field = Some(field.to_owned());
+            op.ext_ack.field = Some(field.into());
             Error::Op(op)
         }
         e => e,

@@ -254,8 +254,8 @@ impl NewLink {
 
     /// Brings it up at creation.
     pub fn up(mut self) -> NewLink {
-        self.msg.header.flags = self.msg.header.flags | IfFlags::UP;
-        self.msg.header.change = self.msg.header.change | IfFlags::UP;
+        self.msg.header.flags |= IfFlags::UP;
+        self.msg.header.change |= IfFlags::UP;
         self
     }
 
@@ -303,7 +303,7 @@ impl SetLink {
 
     /// Up (`true`) or down.
     pub fn up(mut self, up: bool) -> SetLink {
-        self.msg.header.change = self.msg.header.change | IfFlags::UP;
+        self.msg.header.change |= IfFlags::UP;
         self.msg.header.flags = if up {
             self.msg.header.flags | IfFlags::UP
         } else {
