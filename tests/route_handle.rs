@@ -66,7 +66,7 @@ fn links_add_get_set_delete() {
         .flags
         .contains(netlink::route::IfFlags::UP));
 
-    rt.set_master("va", Some("br0")).unwrap();
+    rt.set_master("va", "br0").unwrap();
     assert_eq!(rt.link("va").unwrap().master, Some(br));
     // Kernel-side filters: ports of br0, links of kind veth.
     let ports = rt
@@ -83,7 +83,7 @@ fn links_add_get_set_delete() {
         })
         .unwrap();
     assert_eq!(names(&veths), ["va", "vb"]);
-    rt.set_master("va", None::<u32>).unwrap();
+    rt.clear_master("va").unwrap();
     assert_eq!(rt.link("va").unwrap().master, None);
 
     rt.set_name("va", "va-renamed").unwrap();

@@ -124,17 +124,19 @@ impl<S: Socket> RouteHandle<S> {
         self.set_link(&SetLink::new(id.into()).mtu(mtu))
     }
 
-    /// Makes a link a port of `master` (`None`: of no master).
+    /// Makes a link a port of `master` (a bridge, bond or vrf).
     pub fn set_master<'a, 'b>(
         &self,
         id: impl Into<LinkId<'a>>,
-        master: Option<impl Into<LinkId<'b>>>,
+        master: impl Into<LinkId<'b>>,
     ) -> Result<(), Error> {
-        let master = match master.map(Into::into) {
-            None => 0,
-            Some(m) => self.resolve(m)?,
-        };
+        let master = self.resolve(master.into())?;
         self.set_link(&SetLink::new(id.into()).master(master))
+    }
+
+    /// Takes a link out of its master (`ip link set DEV nomaster`).
+    pub fn clear_master<'a>(&self, id: impl Into<LinkId<'a>>) -> Result<(), Error> {
+        self.set_link(&SetLink::new(id.into()).master(0))
     }
 
     /// Renames a link.

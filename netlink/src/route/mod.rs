@@ -20,6 +20,28 @@
 //! [`InfoSlaveData`]) chosen by the kind, with a fallback that keeps the bytes of kinds
 //! without a type here.
 //!
+//! Everyday jobs go through [`RouteHandle`]: list interfaces and their addresses, say.
+//!
+//! ```no_run
+//! use netlink::route::RouteHandle;
+//!
+//! let rt = RouteHandle::new()?;
+//! let addrs = rt.addresses()?;
+//! for link in rt.links()? {
+//!     let name = link.name.as_deref().unwrap_or("?");
+//!     println!("{}: {name} mtu {} {:?}", link.index(), link.mtu.unwrap_or(0), link.operstate);
+//!     for a in addrs.iter().filter(|a| a.header.index == link.index()) {
+//!         if let Some(ip) = a.local() {
+//!             println!("    {ip}/{}", a.header.prefix_len);
+//!         }
+//!     }
+//! }
+//! # Ok::<(), netlink::Error>(())
+//! ```
+//!
+//! Its requests are built by [`request`] (checkable without a kernel); notifications decode
+//! into [`RouteEvent`], and a [`Monitor`] follows the state without missing a change.
+//!
 //! Constants for what users write are in [`constants`] (message types, multicast groups,
 //! tables, protocols, scopes, route types) and [`flags`] (`IFF_*`, `IFA_F_*`, `RTNH_F_*`,
 //! `NUD_*`, `NTF_*`); attribute numbers in [`attr_types`].
