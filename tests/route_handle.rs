@@ -335,6 +335,16 @@ fn routes_add_replace_delete_and_filter_by_table() {
         (t1000[0].dst, t1000[0].oif, t1000[0].header.table),
         (Some(ip("10.60.0.0")), Some(s0), 252)
     );
+    // The kernel filters (strict checking): the raw dump holds table 1000 only.
+    let raw: Vec<netlink::route::RouteMessage> = rt
+        .conn()
+        .request_all(&netlink::route::request::dump_routes(RouteFilter {
+            family: libc::AF_INET as u8,
+            table: Some(1000),
+        }))
+        .unwrap();
+    assert_eq!(raw.len(), 1, "{raw:?}");
+    assert_eq!(raw[0].table_id(), 1000);
     let all = rt.routes(RouteFilter::default()).unwrap();
     assert!(
         all.iter().any(|r| r.table_id() == 255),
