@@ -18,8 +18,13 @@ use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::Arc;
 use std::time::Instant;
 
+use crate::datagrams::{Datagrams, MAX_SLOTS};
 use crate::debug;
 use crate::error::{Error, OpError};
+
+mod control;
+
+use control::parse_control;
 
 /// What [`Socket::recv`] learned about a datagram besides its bytes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -46,7 +51,11 @@ pub trait Socket: Send + Sync {
     fn send(&self, datagram: &[u8], deadline: Option<Instant>) -> Result<(), Error>;
 
     /// Receives one datagram into `buf` (replacing its contents, growing it when the datagram
-    /// is larger), waiting until `deadline` if one is given.
+    /// is larger), waiting until `deadline` if one is given ([`Error::Timeout`] then).
+    ///
+    /// A datagram that did not fit is lost; it is reported as [`Error::Truncated`] with the
+    /// header of its first message when the part read holds one, so that the connection can
+    /// tell which call it answered. `ENOBUFS` is [`Error::Overrun`].
     fn recv(&self, buf: &mut Vec<u8>, deadline: Option<Instant>) -> Result<RecvInfo, Error>;
 
     /// The port id the socket is bound to.
@@ -55,9 +64,51 @@ pub trait Socket: Send + Sync {
     /// Closes the socket, waking any receiver blocked in another thread. Later calls fail with
     /// [`Error::Closed`].
     fn close(&self) -> Result<(), Error>;
+
+    /// Receives one or more datagrams into the slots of `batch` (replacing what it held),
+    /// waiting until `deadline` for the first one; returns how many. The real socket reads up
+    /// to [`MAX_SLOTS`] with one `recvmmsg(2)`; this default reads
+    /// one with [`recv`](Socket::recv).
+    fn recv_batch(&self, batch: &mut Datagrams, deadline: Option<Instant>) -> Result<usize, Error> {
+        batch.clear();
+        let mut scratch = std::mem::take(&mut batch.scratch);
+        let result = self.recv(&mut scratch, deadline);
+        let out = result.map(|info| usize::from(batch.push_copy(&scratch, info)));
+        batch.scratch = scratch;
+        out
+    }
+
+    /// The kernel receive buffer in bytes as `getsockopt(SO_RCVBUF)` reports it, when the
+    /// socket has one (the batch window is sized from it).
+    fn read_buffer_len(&self) -> Option<usize> {
+        None
+    }
+
+    /// The kernel send buffer in bytes (`SO_SNDBUF`), when the socket has one: a datagram may
+    /// be at most this long, less 32 bytes.
+    fn write_buffer_len(&self) -> Option<usize> {
+        None
+    }
+
+    /// Whether error messages echo only the request's header (`NETLINK_CAP_ACK`), when known.
+    fn acks_capped(&self) -> Option<bool> {
+        None
+    }
 }
 
 impl<T: Socket + ?Sized> Socket for Box<T> {
+    fn recv_batch(&self, batch: &mut Datagrams, deadline: Option<Instant>) -> Result<usize, Error> {
+        (**self).recv_batch(batch, deadline)
+    }
+    fn read_buffer_len(&self) -> Option<usize> {
+        (**self).read_buffer_len()
+    }
+    fn write_buffer_len(&self) -> Option<usize> {
+        (**self).write_buffer_len()
+    }
+    fn acks_capped(&self) -> Option<bool> {
+        (**self).acks_capped()
+    }
     fn send(&self, datagram: &[u8], deadline: Option<Instant>) -> Result<(), Error> {
         (**self).send(datagram, deadline)
     }
@@ -73,6 +124,18 @@ impl<T: Socket + ?Sized> Socket for Box<T> {
 }
 
 impl<T: Socket + ?Sized> Socket for Arc<T> {
+    fn recv_batch(&self, batch: &mut Datagrams, deadline: Option<Instant>) -> Result<usize, Error> {
+        (**self).recv_batch(batch, deadline)
+    }
+    fn read_buffer_len(&self) -> Option<usize> {
+        (**self).read_buffer_len()
+    }
+    fn write_buffer_len(&self) -> Option<usize> {
+        (**self).write_buffer_len()
+    }
+    fn acks_capped(&self) -> Option<bool> {
+        (**self).acks_capped()
+    }
     fn send(&self, datagram: &[u8], deadline: Option<Instant>) -> Result<(), Error> {
         (**self).send(datagram, deadline)
     }
@@ -519,7 +582,7 @@ impl NetlinkSocket {
 
     /// The peeking receive: learn the datagram's size without consuming it, grow the buffer
     /// if needed, then read it.
-    fn recv_peeking(&self, buf: &mut Vec<u8>) -> Result<RecvInfo, i32> {
+    fn recv_peeking(&self, buf: &mut Vec<u8>) -> Result<Result<RecvInfo, Error>, i32> {
         loop {
             let want = self.recv_size();
             if buf.capacity() < want {
@@ -534,11 +597,124 @@ impl NetlinkSocket {
             }
             // The datagram fits: consume it for real.
             match self.recvmsg(buf, 0) {
-                Ok(r) if !r.truncated => return Ok(r.info),
-                // Another reader took it first, or it changed: start over.
-                Ok(_) | Err(libc::EAGAIN) => continue,
+                Ok(r) if !r.truncated => return Ok(Ok(r.info)),
+                // Another reader took the peeked datagram, and the one consumed instead was
+                // larger: it is lost, and that is an error, never a silent drop.
+                Ok(r) => {
+                    self.grow_after_truncation(r.full);
+                    let capacity = buf.capacity();
+                    let header = first_header(buf);
+                    buf.clear();
+                    return Ok(Err(Error::Truncated {
+                        len: r.full,
+                        capacity,
+                        header,
+                    }));
+                }
+                // Another reader took it first: start over.
+                Err(libc::EAGAIN) => continue,
                 Err(errno) => return Err(errno),
             }
+        }
+    }
+}
+
+impl NetlinkSocket {
+    /// One `recvmmsg(2)` of up to [`MAX_SLOTS`] datagrams into the slots of `batch`, without
+    /// waiting. Returns how many were received; a datagram longer than its slot is recorded
+    /// as truncated (its full length from `MSG_TRUNC`).
+    fn recvmmsg_into(&self, batch: &mut Datagrams) -> Result<usize, i32> {
+        let slot_size = batch.slot_size();
+        let slots = batch.slots().min(MAX_SLOTS);
+        // SAFETY: `sockaddr_nl`, `iovec`, `mmsghdr` are plain old data (integers, pointers,
+        // padding); all zeroes is a valid value of each (null pointers, zero lengths).
+        let mut addrs: [libc::sockaddr_nl; MAX_SLOTS] = unsafe { std::mem::zeroed() };
+        // SAFETY: as above.
+        let mut iovs: [libc::iovec; MAX_SLOTS] = unsafe { std::mem::zeroed() };
+        // SAFETY: as above.
+        let mut msgs: [libc::mmsghdr; MAX_SLOTS] = unsafe { std::mem::zeroed() };
+        let mut controls: [ControlBuf; MAX_SLOTS] =
+            std::array::from_fn(|_| ControlBuf([MaybeUninit::uninit(); CONTROL_LEN]));
+        let chunks = batch.buffer_mut().chunks_exact_mut(slot_size).take(slots);
+        let mut used = 0usize;
+        for ((((chunk, iov), addr), control), m) in chunks
+            .zip(iovs.iter_mut())
+            .zip(addrs.iter_mut())
+            .zip(controls.iter_mut())
+            .zip(msgs.iter_mut())
+        {
+            iov.iov_base = chunk.as_mut_ptr().cast::<c_void>();
+            iov.iov_len = chunk.len();
+            m.msg_hdr.msg_name = (addr as *mut libc::sockaddr_nl).cast::<c_void>();
+            m.msg_hdr.msg_namelen = socklen::<libc::sockaddr_nl>();
+            m.msg_hdr.msg_iov = iov as *mut libc::iovec;
+            m.msg_hdr.msg_iovlen = 1;
+            m.msg_hdr.msg_control = control.0.as_mut_ptr().cast::<c_void>();
+            m.msg_hdr.msg_controllen = CONTROL_LEN as _;
+            used = used.saturating_add(1);
+        }
+        let vlen = libc::c_uint::try_from(used).unwrap_or(0);
+        // SAFETY: the first `used` entries of `msgs` point to live entries of `addrs`, `iovs`
+        // and `controls` (locals that do not move during the call) and, through the I/O
+        // vectors, to disjoint `slot_size`-byte slots of the batch's buffer, which the kernel
+        // writes before returning; no timeout pointer.
+        let r = unsafe {
+            libc::recvmmsg(
+                self.fd.as_raw_fd(),
+                msgs.as_mut_ptr(),
+                vlen,
+                (libc::MSG_DONTWAIT | libc::MSG_TRUNC) as _,
+                std::ptr::null_mut(),
+            )
+        };
+        if r < 0 {
+            return Err(last_errno());
+        }
+        let n = usize::try_from(r).unwrap_or(0).min(used);
+        for (m, addr) in msgs.iter().zip(addrs.iter()).take(n) {
+            let mut full = m.msg_len as usize;
+            if m.msg_hdr.msg_flags & libc::MSG_TRUNC != 0 {
+                full = full.max(slot_size.saturating_add(1));
+            }
+            let mut info = RecvInfo {
+                len: 0,
+                sender_pid: addr.nl_pid,
+                sender_groups: addr.nl_groups,
+                group: None,
+                nsid: None,
+            };
+            read_control(&m.msg_hdr, &mut info);
+            batch.push_filled(full, info);
+        }
+        Ok(n)
+    }
+}
+
+/// Reads the `NETLINK_PKTINFO` and `NETLINK_LISTEN_ALL_NSID` control messages of a received
+/// `msghdr` into `info`, skipping any control message too short for its value and all of them
+/// when the kernel truncated the control data (`MSG_CTRUNC`).
+fn read_control(msg: &libc::msghdr, info: &mut RecvInfo) {
+    if msg.msg_flags & libc::MSG_CTRUNC != 0 {
+        return;
+    }
+    // SAFETY: `CMSG_LEN` is arithmetic on its argument.
+    let need = unsafe { libc::CMSG_LEN(4) } as usize;
+    // SAFETY: `msg` was filled by the kernel; its control pointer and length describe the
+    // part of a live control buffer the kernel wrote, which the CMSG_* macros walk within
+    // bounds; a value is read only from a control message whose length covers it.
+    unsafe {
+        let mut cmsg = libc::CMSG_FIRSTHDR(msg);
+        while !cmsg.is_null() {
+            let hdr = std::ptr::read_unaligned(cmsg);
+            if hdr.cmsg_level == SOL_NETLINK && hdr.cmsg_len as usize >= need {
+                let data = libc::CMSG_DATA(cmsg);
+                if hdr.cmsg_type == NETLINK_PKTINFO {
+                    info.group = Some(std::ptr::read_unaligned(data.cast::<u32>()));
+                } else if hdr.cmsg_type == NETLINK_LISTEN_ALL_NSID {
+                    info.nsid = Some(std::ptr::read_unaligned(data.cast::<i32>()));
+                }
+            }
+            cmsg = libc::CMSG_NXTHDR(msg, cmsg);
         }
     }
 }
@@ -600,29 +776,32 @@ impl Slot {
             group: None,
             nsid: None,
         };
-        // SAFETY: `msg` was filled by the kernel; its control pointer and length describe the
-        // part of `self.control` the kernel wrote, which the CMSG_* macros walk within bounds.
-        unsafe {
-            let mut cmsg = libc::CMSG_FIRSTHDR(msg);
-            while !cmsg.is_null() {
-                let hdr = std::ptr::read_unaligned(cmsg);
-                if hdr.cmsg_level == SOL_NETLINK {
-                    let data = libc::CMSG_DATA(cmsg);
-                    if hdr.cmsg_type == NETLINK_PKTINFO {
-                        info.group = Some(std::ptr::read_unaligned(data.cast::<u32>()));
-                    } else if hdr.cmsg_type == NETLINK_LISTEN_ALL_NSID {
-                        info.nsid = Some(std::ptr::read_unaligned(data.cast::<i32>()));
-                    }
-                }
-                cmsg = libc::CMSG_NXTHDR(msg, cmsg);
-            }
-        }
+        // `size_t` on glibc, `socklen_t` on musl: the conversion is needed on one of them.
+        #[allow(clippy::useless_conversion)]
+        let written = usize::try_from(msg.msg_controllen)
+            .unwrap_or(0)
+            .min(CONTROL_LEN);
+        // SAFETY: the kernel initialised the first `msg_controllen` bytes of the control buffer
+        // (never more than the `CONTROL_LEN` bytes it was given, and clamped to that anyway);
+        // `MaybeUninit<u8>` has the layout of `u8`.
+        let control: &[u8] =
+            unsafe { std::slice::from_raw_parts(self.control.0.as_ptr().cast::<u8>(), written) };
+        // With MSG_CTRUNC the last control message may be cut: the parser skips whatever is
+        // incomplete, so the datagram is still delivered with `group`/`nsid` left unknown.
+        let control = parse_control(control);
+        info.group = control.group;
+        info.nsid = control.nsid;
         Received {
             full,
             info,
             truncated: full > cap || msg.msg_flags & libc::MSG_TRUNC != 0,
         }
     }
+}
+
+/// The header of the first message in a (possibly cut) datagram, if it holds one.
+fn first_header(datagram: &[u8]) -> Option<crate::message::Header> {
+    crate::message::Header::from_bytes(datagram).ok()
 }
 
 /// A datagram (or the error that replaced it) read ahead by [`NetlinkSocket::recvmmsg2`] and
@@ -698,7 +877,11 @@ impl Socket for NetlinkSocket {
                 return Err(e);
             }
             let result = if self.peek() {
-                self.recv_peeking(buf)
+                match self.recv_peeking(buf) {
+                    Ok(Err(e)) => return Err(e),
+                    Ok(Ok(info)) => Ok(info),
+                    Err(errno) => Err(errno),
+                }
             } else {
                 let want = self.recv_size();
                 for b in [&mut *buf, &mut ahead.buf] {
@@ -715,6 +898,7 @@ impl Socket for NetlinkSocket {
                                 ahead.error = Some(Error::Truncated {
                                     len: second.full,
                                     capacity: ahead.buf.capacity(),
+                                    header: first_header(&ahead.buf),
                                 });
                                 ahead.buf.clear();
                             } else {
@@ -724,10 +908,12 @@ impl Socket for NetlinkSocket {
                         if first.truncated {
                             self.grow_after_truncation(first.full);
                             let capacity = buf.capacity();
+                            let header = first_header(buf);
                             buf.clear();
                             return Err(Error::Truncated {
                                 len: first.full,
                                 capacity,
+                                header,
                             });
                         }
                         Ok(first.info)
@@ -749,6 +935,56 @@ impl Socket for NetlinkSocket {
         }
     }
 
+    fn recv_batch(&self, batch: &mut Datagrams, deadline: Option<Instant>) -> Result<usize, Error> {
+        batch.clear();
+        loop {
+            if self.is_closed() {
+                return Err(Error::Closed { op: "receive" });
+            }
+            // The read-ahead lock keeps datagrams in order with other receivers; a datagram
+            // read ahead by `recv` comes first.
+            let mut ahead = self
+                .ahead
+                .lock()
+                .unwrap_or_else(std::sync::PoisonError::into_inner);
+            if let Some(info) = ahead.info.take() {
+                debug::on_recv(&ahead.buf);
+                return Ok(usize::from(batch.push_copy(&ahead.buf, info)));
+            }
+            if let Some(e) = ahead.error.take() {
+                return Err(e);
+            }
+            let result = self.recvmmsg_into(batch);
+            drop(ahead);
+            match result {
+                Ok(n) => {
+                    for d in batch.iter().flatten() {
+                        debug::on_recv(d.data);
+                    }
+                    return Ok(n);
+                }
+                Err(libc::EINTR) => continue,
+                Err(libc::EAGAIN) => self.wait("receive", libc::POLLIN, deadline)?,
+                Err(libc::ENOBUFS) => return Err(Error::Overrun { op: "receive" }),
+                Err(errno) => return Err(os_error("receive", errno)),
+            }
+        }
+    }
+
+    fn read_buffer_len(&self) -> Option<usize> {
+        self.read_buffer().ok()
+    }
+
+    fn write_buffer_len(&self) -> Option<usize> {
+        self.write_buffer().ok()
+    }
+
+    fn acks_capped(&self) -> Option<bool> {
+        self.int_option(SOL_NETLINK, NETLINK_CAP_ACK)
+            .ok()
+            .map(|v| v != 0)
+    }
+
     fn pid(&self) -> u32 {
         self.pid
     }
@@ -757,20 +993,54 @@ impl Socket for NetlinkSocket {
         if self.closed.swap(true, Ordering::AcqRel) {
             return Ok(());
         }
+        self.wake_waiters()
+    }
+}
+
+impl NetlinkSocket {
+    /// Signals the eventfd that every wait polls, so that blocked receivers see the close.
+    fn wake_waiters(&self) -> Result<(), Error> {
         let one: u64 = 1;
-        // SAFETY: `one` is a live 8-byte value, the size an eventfd write takes. The counter
-        // is never read, so the eventfd stays readable and every later poll wakes at once.
-        let r = unsafe {
-            libc::write(
-                self.wake.as_raw_fd(),
-                (&raw const one).cast::<c_void>(),
-                size_of::<u64>(),
-            )
-        };
-        if r < 0 {
-            return Err(os_error("close", last_errno()));
+        loop {
+            // SAFETY: `one` is a live 8-byte value, the size an eventfd write takes. The
+            // counter is never read, so the eventfd stays readable and every later poll wakes
+            // at once.
+            let r = unsafe {
+                libc::write(
+                    self.wake.as_raw_fd(),
+                    (&raw const one).cast::<c_void>(),
+                    size_of::<u64>(),
+                )
+            };
+            match check_wake_write(r, last_errno) {
+                WakeWrite::Done => return Ok(()),
+                WakeWrite::Retry => continue,
+                // Blocked receivers were not woken: report it. They still see the closed flag
+                // as soon as their poll returns (at their deadline at the latest).
+                WakeWrite::Failed(errno) => return Err(os_error("close", errno)),
+            }
         }
-        Ok(())
+    }
+}
+
+/// What an eventfd write's return value means.
+#[derive(Debug, PartialEq, Eq)]
+enum WakeWrite {
+    Done,
+    Retry,
+    Failed(i32),
+}
+
+/// Classifies the result `r` of an 8-byte eventfd write (`errno` is read only on failure).
+fn check_wake_write(r: isize, errno: impl FnOnce() -> i32) -> WakeWrite {
+    match usize::try_from(r) {
+        Ok(8) => WakeWrite::Done,
+        // An eventfd write is all or nothing: a short count is a failure too.
+        Ok(_) => WakeWrite::Failed(libc::EIO),
+        Err(_) => match errno() {
+            libc::EINTR => WakeWrite::Retry,
+            e => WakeWrite::Failed(e),
+        },
     }
 }
 
@@ -885,6 +1155,17 @@ mod tests {
         assert!(matches!(s.recv(&mut buf, None), Err(Error::Closed { .. })));
         assert!(matches!(s.send(&[0; 16], None), Err(Error::Closed { .. })));
         assert!(matches!(s.join_group(1), Err(Error::Closed { .. })));
+    }
+
+    #[test]
+    fn a_failed_or_short_eventfd_write_is_an_error() {
+        assert_eq!(check_wake_write(8, || 0), WakeWrite::Done);
+        assert_eq!(check_wake_write(-1, || libc::EINTR), WakeWrite::Retry);
+        assert_eq!(
+            check_wake_write(-1, || libc::EAGAIN),
+            WakeWrite::Failed(libc::EAGAIN)
+        );
+        assert_eq!(check_wake_write(4, || 0), WakeWrite::Failed(libc::EIO));
     }
 
     #[test]
