@@ -16,7 +16,7 @@ use crate::socket::{NetlinkSocket, Socket};
 /// delete links, addresses, routes, neighbours and rules.
 ///
 /// Every call is one typed request ([`Conn::request_all`], [`Conn::request_ack`]); the
-/// messages come from the builders of [`request`](super::request), which can be used (and
+/// messages come from the builders of [`request`](mod@super::request), which can be used (and
 /// checked) on their own. The handle dials with strict checking and extended
 /// acknowledgements, so dumps are filtered by the kernel, and a refused request says which
 /// field of the Rust message the kernel objected to.
