@@ -293,7 +293,7 @@ impl<S: Socket> RouteHandle<S> {
 /// the family header without pointing at it (no `NLMSGERR_ATTR_OFFS`, only "Invalid prefix
 /// length"), so when it refuses a request whose prefix is longer than its address, the
 /// error's [`ExtAck::field`](crate::ExtAck::field) names the header field that holds it.
-fn prefix_field(e: Error, net: IpNet, field: &str) -> Error {
+pub(super) fn prefix_field(e: Error, net: IpNet, field: &str) -> Error {
     let max = if net.addr().is_ipv4() { 32 } else { 128 };
     match e {
         Error::Op(mut op)

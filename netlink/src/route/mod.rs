@@ -66,6 +66,7 @@
 
 pub mod address;
 pub mod attr_types;
+pub mod bulk;
 pub mod constants;
 pub mod events;
 pub mod flags;
@@ -79,6 +80,7 @@ pub mod routes;
 pub mod rule;
 
 pub use address::{AddressCacheInfo, AddressMessage, IfAddrMsg};
+pub use bulk::{BulkResults, RouteOp};
 pub use constants::{
     OperState, RouteProtocol, RouteScope, RouteTable, RouteType, RTM_DELADDR, RTM_DELLINK,
     RTM_DELNEIGH, RTM_DELROUTE, RTM_DELRULE, RTM_GETADDR, RTM_GETLINK, RTM_GETNEIGH, RTM_GETROUTE,
