@@ -5,15 +5,16 @@ use std::collections::VecDeque;
 
 use super::constants::groups;
 use super::handle::RouteHandle;
-use super::request::RouteFilter;
+use super::listen::dump_request;
+use super::request::{self, LinkFilter, RouteFilter};
 use super::{
-    AddressMessage, LinkMessage, NeighbourMessage, RouteMessage, RuleMessage, RTM_DELADDR,
-    RTM_DELLINK, RTM_DELNEIGH, RTM_DELROUTE, RTM_DELRULE, RTM_NEWADDR, RTM_NEWLINK, RTM_NEWNEIGH,
-    RTM_NEWROUTE, RTM_NEWRULE,
+    AddressMessage, LinkMessage, NeighbourMessage, RouteMessage, RuleMessage, RTM_NEWADDR,
+    RTM_NEWLINK, RTM_NEWNEIGH, RTM_NEWROUTE, RTM_NEWRULE,
 };
 use crate::conn::{Config, Conn, Family};
 use crate::error::Error;
-use crate::message::Message;
+use crate::events::{Event, Listener, Raw};
+use crate::message::{Message, MessageRef};
 use crate::nlattrs::NlAttrs;
 
 /// One rtnetlink notification, decoded (boxed: a link message alone is about 2 KiB).
@@ -47,30 +48,7 @@ impl RouteEvent {
     /// Decodes a notification; `Ok(None)` for message types this enum does not cover
     /// (`RTM_NEWNEXTHOP`, traffic control, ...).
     pub fn decode(m: &Message) -> Result<Option<RouteEvent>, Error> {
-        let k = m.header.kind;
-        Ok(Some(if k == RTM_NEWLINK {
-            RouteEvent::NewLink(Box::new(LinkMessage::from_message(m)?))
-        } else if k == RTM_DELLINK {
-            RouteEvent::DelLink(Box::new(LinkMessage::from_message(m)?))
-        } else if k == RTM_NEWADDR {
-            RouteEvent::NewAddress(Box::new(AddressMessage::from_message(m)?))
-        } else if k == RTM_DELADDR {
-            RouteEvent::DelAddress(Box::new(AddressMessage::from_message(m)?))
-        } else if k == RTM_NEWROUTE {
-            RouteEvent::NewRoute(Box::new(RouteMessage::from_message(m)?))
-        } else if k == RTM_DELROUTE {
-            RouteEvent::DelRoute(Box::new(RouteMessage::from_message(m)?))
-        } else if k == RTM_NEWNEIGH {
-            RouteEvent::NewNeighbour(Box::new(NeighbourMessage::from_message(m)?))
-        } else if k == RTM_DELNEIGH {
-            RouteEvent::DelNeighbour(Box::new(NeighbourMessage::from_message(m)?))
-        } else if k == RTM_NEWRULE {
-            RouteEvent::NewRule(Box::new(RuleMessage::from_message(m)?))
-        } else if k == RTM_DELRULE {
-            RouteEvent::DelRule(Box::new(RuleMessage::from_message(m)?))
-        } else {
-            return Ok(None);
-        }))
+        RouteEvent::from_ref(&crate::message::AsMessageRef::message_ref(m))
     }
 }
 
@@ -177,7 +155,7 @@ pub enum MonitorEvent {
 /// ```
 #[derive(Debug)]
 pub struct Monitor {
-    events: Conn,
+    listener: Listener<Raw>,
     handle: RouteHandle,
     watch: Watch,
     pending: VecDeque<MonitorEvent>,
@@ -190,13 +168,10 @@ impl Monitor {
     ///
     /// [`next_event`]: Monitor::next_event
     pub fn new(watch: Watch, config: Config) -> Result<Monitor, Error> {
-        let events = Conn::dial(Family::ROUTE, config.clone())?;
-        for g in watch.groups() {
-            events.join_group(g)?;
-        }
+        let listener = Listener::dial(Family::ROUTE, &watch.groups(), config.clone())?;
         let handle = RouteHandle::with_config(config)?;
         let mut m = Monitor {
-            events,
+            listener,
             handle,
             watch,
             pending: VecDeque::new(),
@@ -214,22 +189,19 @@ impl Monitor {
             if let Some(e) = self.pending.pop_front() {
                 return Ok(e);
             }
-            match self.events.receive() {
-                Ok(msgs) => {
-                    for m in &msgs {
-                        if let Some(e) = RouteEvent::decode(m)? {
-                            self.pending.push_back(MonitorEvent::Event(e));
-                        }
+            match self.listener.next_event()? {
+                Event::Message(m) => {
+                    if let Some(e) = RouteEvent::from_ref(&m)? {
+                        self.pending.push_back(MonitorEvent::Event(e));
                     }
                 }
-                Err(e) if e.is_overrun() => {
+                Event::Overrun => {
                     // Lost notifications: what was queued before the loss is stale too.
                     self.pending.clear();
                     self.resyncs = self.resyncs.saturating_add(1);
                     let snap = self.snapshot()?;
                     self.pending.push_back(MonitorEvent::Snapshot(snap));
                 }
-                Err(e) => return Err(e),
             }
         }
     }
@@ -241,7 +213,12 @@ impl Monitor {
 
     /// The socket the notifications arrive on (to set a read timeout, say).
     pub fn events(&self) -> &Conn {
-        &self.events
+        self.listener.conn()
+    }
+
+    /// The listener the notifications arrive on (its counts, say).
+    pub fn listener(&self) -> &Listener<Raw> {
+        &self.listener
     }
 
     /// The handle the monitor dumps with.
@@ -249,27 +226,64 @@ impl Monitor {
         &self.handle
     }
 
-    fn snapshot(&self) -> Result<Snapshot, Error> {
-        let h = &self.handle;
+    /// Dumps what is watched through [`Listener::resync`]: the events already queued are
+    /// discarded first (they predate the dumps), the first dump runs inside the resync and
+    /// the others right after it, so every change from then on is in a dump or in the events
+    /// that follow.
+    fn snapshot(&mut self) -> Result<Snapshot, Error> {
         let w = self.watch;
-        Ok(Snapshot {
-            links: if w.links { h.links()? } else { Vec::new() },
-            addresses: if w.addresses {
-                h.addresses()?
-            } else {
-                Vec::new()
-            },
-            routes: if w.routes {
-                h.routes(RouteFilter::default())?
-            } else {
-                Vec::new()
-            },
-            neighbours: if w.neighbours {
-                h.neighbours()?
-            } else {
-                Vec::new()
-            },
-            rules: if w.rules { h.rules(0)? } else { Vec::new() },
-        })
+        let mut requests = Vec::new();
+        if w.links {
+            requests.push(dump_request(&request::dump_links(&LinkFilter::default()))?);
+        }
+        if w.addresses {
+            requests.push(dump_request(&request::dump_addresses(0, 0))?);
+        }
+        if w.routes {
+            requests.push(dump_request(&request::dump_routes(RouteFilter::default()))?);
+        }
+        if w.neighbours {
+            requests.push(dump_request(&request::dump_neighbours(0, 0))?);
+        }
+        if w.rules {
+            requests.push(dump_request(&request::dump_rules(0))?);
+        }
+        let mut snap = Snapshot::default();
+        let dumper = self.handle.conn();
+        let mut requests = requests.iter();
+        match requests.next() {
+            Some(first) => {
+                self.listener.resync(dumper, first, |m| snap.absorb(&m))?;
+            }
+            None => {
+                self.listener.discard_queued()?;
+            }
+        }
+        for r in requests {
+            let mut dump = dumper.dump(r)?;
+            while let Some(m) = dump.next_ref() {
+                snap.absorb(&m?)?;
+            }
+        }
+        Ok(snap)
+    }
+}
+
+impl Snapshot {
+    /// Adds one message of a dump.
+    fn absorb(&mut self, m: &MessageRef<'_>) -> Result<(), Error> {
+        let k = m.header.kind;
+        if k == RTM_NEWLINK {
+            self.links.push(LinkMessage::from_message(m)?);
+        } else if k == RTM_NEWADDR {
+            self.addresses.push(AddressMessage::from_message(m)?);
+        } else if k == RTM_NEWROUTE {
+            self.routes.push(RouteMessage::from_message(m)?);
+        } else if k == RTM_NEWNEIGH {
+            self.neighbours.push(NeighbourMessage::from_message(m)?);
+        } else if k == RTM_NEWRULE {
+            self.rules.push(RuleMessage::from_message(m)?);
+        }
+        Ok(())
     }
 }

@@ -74,6 +74,7 @@ pub mod handle;
 pub mod ipnet;
 pub mod link;
 pub mod link_kinds;
+pub mod listen;
 pub mod neighbour;
 pub mod request;
 pub mod routes;
@@ -102,6 +103,7 @@ pub use link_kinds::{
     MacvlanInfo, TunnelInfo, VethInfo, VlanFlags, VlanInfo, VrfInfo, VrfPortInfo, VxlanInfo,
     VxlanPortRange,
 };
+pub use listen::{dump_request, RouteEventRef};
 pub use neighbour::{NdMsg, NeighbourCacheInfo, NeighbourMessage};
 pub use request::{
     LinkFilter, LinkId, NetnsTarget, NewLink, NextHopSpec, Route, RouteFilter, Rule, SetLink,
