@@ -39,8 +39,11 @@
 //! # Ok::<(), netlink::Error>(())
 //! ```
 //!
-//! Its requests are built by [`request`] (checkable without a kernel); notifications decode
-//! into [`RouteEvent`], and a [`Monitor`] follows the state without missing a change.
+//! Its requests are built by [`request`] (checkable without a kernel); its [`bulk`] forms
+//! (`add_routes`, `delete_routes`, `add_addresses`, `add_neighbours`, ...) send thousands of
+//! them in a few batches with one result per item. Notifications decode into [`RouteEvent`],
+//! or borrowed into [`RouteEventRef`] through a `Listener<RouteEvent>` (see [`listen`]), and a
+//! [`Monitor`] follows the state without missing a change.
 //!
 //! Constants for what users write are in [`constants`] (message types, multicast groups,
 //! tables, protocols, scopes, route types) and [`flags`] (`IFF_*`, `IFA_F_*`, `RTNH_F_*`,
