@@ -261,3 +261,28 @@ fn selectors_are_listed() {
     assert_eq!(Data::Vlan(VlanData::default()).selector(), Some("vlan"));
     assert_eq!(Data::Other(vec![]).selector(), None);
 }
+
+#[derive(NlAttrs, Debug, Clone, PartialEq, Default)]
+pub struct InfoNoFlag {
+    #[nla(type = KIND)]
+    pub kind: Option<String>,
+    #[nla(type = DATA, sub_message = kind, no_nested_flag)]
+    pub data: Option<Data>,
+}
+
+#[test]
+fn no_nested_flag_applies_to_sub_messages() {
+    let vlan = VlanData {
+        id: Some(7),
+        ..Default::default()
+    }
+    .to_bytes()
+    .unwrap();
+    // As the kernel writes IFLA_LINKINFO's IFLA_INFO_DATA: no NLA_F_NESTED.
+    let mut buf = attr(KIND, b"vlan\0");
+    buf.extend(attr(DATA, &vlan));
+    let info = InfoNoFlag::decode(&buf).unwrap();
+    assert!(matches!(info.data, Some(Data::Vlan(_))));
+    assert_eq!(info.to_bytes().unwrap(), buf);
+    check_nlattrs!(InfoNoFlag, 1000);
+}

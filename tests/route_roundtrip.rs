@@ -122,12 +122,13 @@ mod arbitrary_bytes {
     }
 }
 
-/// An `IFLA_LINKINFO` nest of `kind` whose `IFLA_INFO_DATA` holds `data`, as iproute2 sends it.
+/// The attributes of an `IFLA_LINKINFO` nest of `kind` whose `IFLA_INFO_DATA` holds `data`,
+/// written as the kernel writes them (`IFLA_INFO_DATA` without `NLA_F_NESTED`).
 fn linkinfo(kind: &str, data: impl FnOnce(&mut AttributeEncoder<'_>)) -> Vec<u8> {
     let mut buf = Vec::new();
     let mut ae = AttributeEncoder::new(&mut buf);
     ae.string(1, kind);
-    ae.nested(2, |n| {
+    ae.nested_no_flag(2, |n| {
         data(n);
         Ok(())
     });
@@ -184,7 +185,7 @@ fn bond_and_bond_port_from_bytes() {
     let mut buf = Vec::new();
     let mut ae = AttributeEncoder::new(&mut buf);
     ae.string(4, "bond");
-    ae.nested(5, |n| {
+    ae.nested_no_flag(5, |n| {
         n.u8(1, 0)
             .u8(2, 0)
             .u32(3, 2)
@@ -246,15 +247,8 @@ fn a_kind_without_a_type_keeps_its_bytes() {
         panic!("{info:?}")
     };
     assert_eq!(raw.len(), 8 + 8);
-    // The kind data goes back without NLA_F_NESTED, as it came.
-    let again = info.to_bytes().unwrap();
-    assert_eq!(again.len(), buf.len());
-    assert_eq!(&again[..18], &buf[..18]);
-    assert_eq!(
-        (&again[18..20], &buf[18..20]),
-        (&[2, 0][..], &[2, 0x80][..])
-    );
-    assert_eq!(&again[20..], &buf[20..]);
+    // The kind data goes back as it came.
+    assert_eq!(info.to_bytes().unwrap(), buf);
 }
 
 #[test]
@@ -336,4 +330,94 @@ fn flag_sets_print_kernel_names() {
     f.set(RouteFlags::DEAD, true);
     assert!(f.contains(RouteFlags::DEAD) && !f.contains(RouteFlags::ONLINK));
     assert_eq!((f - RouteFlags::DEAD), RouteFlags::CLONED);
+}
+
+#[test]
+fn error_paths_reach_into_kind_data() {
+    let mut link = LinkMessage::default();
+    link.linkinfo = Some(LinkInfo {
+        kind: Some("vxlan".into()),
+        data: Some(InfoData::Vxlan(VxlanInfo {
+            id: Some(42),
+            ..Default::default()
+        })),
+        ..Default::default()
+    });
+    let mut buf = link.to_bytes().unwrap();
+    // ifinfomsg (16), IFLA_LINKINFO header (4), IFLA_INFO_KIND "vxlan" (12), IFLA_INFO_DATA
+    // header (4), then IFLA_VXLAN_ID: shorten its length from 8 to 6.
+    let id_at = 16 + 4 + 12 + 4;
+    assert_eq!(&buf[id_at..id_at + 4], &[8, 0, 1, 0]);
+    buf[id_at] = 6;
+    let err = LinkMessage::decode(&buf).unwrap_err();
+    assert_eq!(err.offset(), Some(id_at));
+    let attrs = netlink::Attrs::with_offset(&buf[16..], 16);
+    let path = LinkMessage::POLICY.path_at(attrs.clone(), id_at);
+    assert_eq!(path.as_deref(), Some("LinkMessage.linkinfo.data.id"));
+    // The policy checks the kind data too.
+    assert!(LinkMessage::POLICY.validate(attrs, false).is_err());
+    // A kind kept as bytes is not looked into.
+    let mut other = link.clone();
+    other.linkinfo.as_mut().unwrap().kind = Some("vxlan2".into());
+    let mut buf = other.to_bytes().unwrap();
+    let id_at = 16 + 4 + 12 + 4;
+    buf[id_at] = 6;
+    let attrs = netlink::Attrs::with_offset(&buf[16..], 16);
+    assert_eq!(
+        LinkMessage::POLICY.path_at(attrs.clone(), id_at).as_deref(),
+        Some("LinkMessage.linkinfo.data")
+    );
+    assert!(LinkMessage::POLICY.validate(attrs, false).is_ok());
+}
+
+#[test]
+fn addresses_of_other_sizes_are_errors_naming_the_attribute() {
+    // An IFA_ADDRESS of 5 bytes is neither IPv4 nor IPv6.
+    let mut buf = AddressMessage::default().to_bytes().unwrap();
+    buf.extend_from_slice(&[9, 0, 1, 0, 10, 0, 0, 1, 7, 0, 0, 0]);
+    let err = AddressMessage::decode(&buf).unwrap_err();
+    assert_eq!(err.offset(), Some(8));
+    let attrs = netlink::Attrs::with_offset(&buf[8..], 8);
+    assert_eq!(
+        AddressMessage::POLICY.path_at(attrs, 8).as_deref(),
+        Some("AddressMessage.address")
+    );
+    // The header's family and the address agree in what the kernel sends.
+    let buf = std::fs::read(format!(
+        "{}/tests/fixtures/route_addresses.bin",
+        env!("CARGO_MANIFEST_DIR")
+    ))
+    .unwrap();
+    for m in netlink::messages(&buf) {
+        let a = AddressMessage::decode_message(&m.unwrap(), &Default::default()).unwrap();
+        let v6 = a.header.family == 10;
+        assert!(a.address.iter().chain(&a.local).all(|x| x.is_ipv6() == v6));
+    }
+}
+
+#[test]
+fn link_statistics_of_other_sizes() {
+    let full = LinkStats64 {
+        rx_packets: 7,
+        rx_otherhost_dropped: 9,
+        ..Default::default()
+    };
+    let mut bytes = Vec::new();
+    netlink::NlStruct::write_to(&full, &mut bytes);
+    assert_eq!(bytes.len(), 200);
+    // An older kernel's 192 bytes (no rx_otherhost_dropped): the rest reads as zero.
+    let old = <LinkStats64 as netlink::NlStruct>::read_from(&bytes[..192]);
+    assert_eq!((old.rx_packets, old.rx_otherhost_dropped), (7, 0));
+    // A newer kernel's 216 bytes: the extra 16 are kept and written back.
+    let mut newer = bytes.clone();
+    newer.extend_from_slice(&[1; 16]);
+    let n = <LinkStats64 as netlink::NlStruct>::read_from(&newer);
+    assert_eq!(n.newer, [1; 16]);
+    let mut again = Vec::new();
+    netlink::NlStruct::write_to(&n, &mut again);
+    assert_eq!(again, newer);
+    // Through a link message.
+    let mut link = LinkMessage::default();
+    link.stats64 = Some(n);
+    assert_eq!(LinkMessage::decode(&link.to_bytes().unwrap()).unwrap(), link);
 }

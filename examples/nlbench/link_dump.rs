@@ -13,10 +13,10 @@
 //! error. When an attribute repeats, the last one counts.
 
 use netlink::netns::NetNs;
-use netlink::route::LinkMessageRef;
+use netlink::route::{LinkMessage, LinkMessageRef};
 use netlink::{
     Attr, Config, Conn, DecodeError, DecodeOptions, Error, Family, Header, HeaderFlags, HeaderType,
-    MessageRef, NlAttrs,
+    MessageRef, NlAttrs, Request,
 };
 
 /// `RTM_NEWLINK` (linux/rtnetlink.h).
@@ -129,11 +129,18 @@ impl LinkSums {
             return Ok(());
         }
         let l = LinkMessageRef::decode_message(m, &DecodeOptions::default())?;
+        self.add_link(&l);
+        Ok(())
+    }
+
+    /// Adds one decoded link.
+    #[inline]
+    pub fn add_link(&mut self, l: &LinkMessageRef<'_>) {
         self.items = self.items.wrapping_add(1);
         self.checksum = self
             .checksum
             .wrapping_add(u64::from(l.mtu.unwrap_or(0)))
-            .wrapping_add(u64::from(l.header.index as u32));
+            .wrapping_add(u64::from(l.index()));
         let mut aux = l.name.map_or(0, |n| n.len() as u64);
         if let Some(a) = l.address {
             aux += a.iter().map(|&b| u64::from(b)).sum::<u64>();
@@ -145,7 +152,6 @@ impl LinkSums {
         if let Some(s) = &l.stats64 {
             self.rx_packets = self.rx_packets.wrapping_add(s.rx_packets);
         }
-        Ok(())
     }
 }
 
@@ -182,7 +188,14 @@ pub fn request() -> (Header, [u8; IFINFOMSG_LEN]) {
 /// user-space receive buffer of `recvbuf` bytes (0: the library's 32 KiB) through the typed
 /// [`LinkMessageRef`], and returns its sums.
 pub fn dump(netns: Option<&str>, recvbuf: usize) -> Result<LinkSums, Error> {
-    run(netns, recvbuf, LinkSums::add_typed)
+    let conn = dial(netns, recvbuf)?;
+    let req = Request::dump(netlink::route::RTM_GETLINK, LinkMessage::default());
+    let mut sums = LinkSums::default();
+    let mut replies = conn.request(&req)?;
+    while let Some(l) = replies.next_decoded::<LinkMessageRef<'_>>() {
+        sums.add_link(&l?);
+    }
+    Ok(sums)
 }
 
 /// [`dump`] through the hand-written attribute loop.
@@ -190,19 +203,23 @@ pub fn dump_raw(netns: Option<&str>, recvbuf: usize) -> Result<LinkSums, Error> 
     run(netns, recvbuf, LinkSums::add)
 }
 
-fn run(
-    netns: Option<&str>,
-    recvbuf: usize,
-    add: fn(&mut LinkSums, &MessageRef<'_>) -> Result<(), Error>,
-) -> Result<LinkSums, Error> {
-    let conn = Conn::dial(
+fn dial(netns: Option<&str>, recvbuf: usize) -> Result<Conn, Error> {
+    Conn::dial(
         Family::ROUTE,
         Config {
             netns: netns.map(NetNs::named),
             receive_size: recvbuf,
             ..Config::default()
         },
-    )?;
+    )
+}
+
+fn run(
+    netns: Option<&str>,
+    recvbuf: usize,
+    add: fn(&mut LinkSums, &MessageRef<'_>) -> Result<(), Error>,
+) -> Result<LinkSums, Error> {
+    let conn = dial(netns, recvbuf)?;
     let (header, ifinfomsg) = request();
     let mut sums = LinkSums::default();
     let mut dump = conn.dump_parts(header, &ifinfomsg)?;

@@ -16,11 +16,11 @@
 use std::net::IpAddr;
 
 use netlink::netns::NetNs;
-use netlink::route::RouteMessageRef;
+use netlink::route::{RouteMessage, RouteMessageRef};
 use netlink::socket::Socket;
 use netlink::{
     messages, Config, Conn, DecodeError, DecodeOptions, Error, Family, Header, HeaderFlags,
-    HeaderType, MessageRef, NlAttrs,
+    HeaderType, MessageRef, NlAttrs, Request,
 };
 
 /// `RTM_NEWROUTE` (linux/rtnetlink.h).
@@ -59,19 +59,25 @@ impl RouteSums {
 }
 
 impl RouteSums {
-    /// [`add`](Self::add) through the typed [`RouteMessageRef`]: the same sums. Addresses
-    /// other than IPv4 end the workload with an error, as a wrong size does in the raw loop.
+    /// [`add`](Self::add) through the typed [`RouteMessageRef`]: the same sums.
     #[inline]
     pub fn add_typed(&mut self, m: &MessageRef<'_>) -> Result<(), Error> {
         if m.header.kind != RTM_NEWROUTE {
             return Ok(());
         }
         let r = RouteMessageRef::decode_message(m, &DecodeOptions::default())?;
+        self.add_route(&r, m.offset)
+    }
+
+    /// Adds one decoded route. Addresses other than IPv4 end the workload with an error, as
+    /// a wrong size does in the raw loop (`offset`: where the message starts, for the error).
+    #[inline]
+    pub fn add_route(&mut self, r: &RouteMessageRef<'_>, offset: usize) -> Result<(), Error> {
         let v4 = |a: Option<IpAddr>, attr_type: u16| match a {
             None => Ok(0u32),
             Some(IpAddr::V4(a)) => Ok(u32::from(a)),
             Some(IpAddr::V6(_)) => Err(DecodeError::PayloadSize {
-                offset: m.offset,
+                offset,
                 attr_type,
                 expected: 4,
                 actual: 16,
@@ -141,14 +147,22 @@ pub fn dial(netns: Option<&str>, recvbuf: usize) -> Result<Conn, Error> {
     )
 }
 
-/// Runs the dump through the typed [`RouteMessageRef`] and returns its sums.
+/// The dump request as a typed [`Request`]: an empty [`RouteMessage`] whose `rtmsg` asks for
+/// `AF_INET`.
+pub fn typed_request() -> Request<RouteMessage> {
+    let mut body = RouteMessage::default();
+    body.header.family = AF_INET;
+    Request::dump(netlink::route::RTM_GETROUTE, body)
+}
+
+/// Runs the dump through [`Conn::request`] and the typed, borrowed [`RouteMessageRef`] (no
+/// allocation per route), and returns its sums.
 pub fn dump(netns: Option<&str>, recvbuf: usize) -> Result<RouteSums, Error> {
     let conn = dial(netns, recvbuf)?;
-    let (header, rtmsg) = request();
     let mut sums = RouteSums::default();
-    let mut dump = conn.dump_parts(header, &rtmsg)?;
-    while let Some(m) = dump.next_ref() {
-        sums.add_typed(&m?)?;
+    let mut replies = conn.request(&typed_request())?;
+    while let Some(r) = replies.next_decoded::<RouteMessageRef<'_>>() {
+        sums.add_route(&r?, 0)?;
     }
     Ok(sums)
 }

@@ -285,7 +285,7 @@ fn check_value_keys(cx: &mut Ctxt, f: &Field) {
 fn check_sub_message_field(cx: &mut Ctxt, f: &Field) {
     let a = &f.attrs;
     for (key, kspan) in a.keys_set() {
-        if !matches!(key, "type" | "sub_message") {
+        if !matches!(key, "type" | "sub_message" | "no_nested_flag") {
             cx.error_at(
                 kspan,
                 format!("`{key}` cannot be combined with `sub_message`"),

@@ -200,7 +200,8 @@ impl Gen<'_> {
         let inner = &f.inner;
         let fname = self.fname(f);
         if a.sub_message.is_some() {
-            let one = quote!(<#inner as #p::NlSubMessage<#l>>::encode_sub(__v, __ae, #t););
+            let flag = a.no_nested_flag.is_none();
+            let one = quote!(<#inner as #p::NlSubMessage<#l>>::encode_sub(__v, __ae, #t, #flag););
             return match f.wrapper {
                 Wrapper::Option => quote! { if let #p::Some(__v) = &self.#ident { #one } },
                 _ => quote! { { let __v = &self.#ident; #one } },
@@ -208,9 +209,7 @@ impl Gen<'_> {
         }
         let one = if a.nested.is_some() && a.no_nested_flag.is_some() {
             quote! {
-                __ae.nested_no_flag(#t, |__n| {
-                    <#inner as #p::NlAttrs<#l>>::encode_attrs_no_nested_flag(__v, __n)
-                });
+                #p::encode_nested_no_flag::<#inner>(__v, __ae, #t);
             }
         } else if a.nested.is_some() {
             quote! {
@@ -417,8 +416,16 @@ impl Gen<'_> {
             let inner = &f.inner;
             let kind = if a.flag.is_some() {
                 quote!(#p::FieldKind::Flag)
-            } else if a.sub_message.is_some() {
-                quote!(#p::FieldKind::Value(#p::ValueKind::Binary))
+            } else if let Some(sel) = &a.sub_message {
+                let sel_t = c
+                    .fields
+                    .iter()
+                    .find(|g| g.ident == sel.value)
+                    .map_or_else(|| quote!(0), Self::attr_type);
+                quote!(#p::FieldKind::SubMessage {
+                    selector: #sel_t,
+                    policy_for: <#inner as #p::NlSubMessage<#l>>::policy_for,
+                })
             } else if a.nested.is_some() {
                 quote!(#p::FieldKind::Nested(<#inner as #p::NlAttrs<#l>>::policy))
             } else {

@@ -156,9 +156,18 @@ pub fn derive(input: &syn::DeriveInput) -> TokenStream {
                     }
                 }
 
-                fn encode_sub(&self, __ae: &mut #p::AttributeEncoder<'_>, __t: u16) {
+                fn encode_sub(
+                    &self,
+                    __ae: &mut #p::AttributeEncoder<'_>,
+                    __t: u16,
+                    __flag: bool,
+                ) {
                     match self {
-                        #(Self::#idents(__v) => #p::encode_nested::<#tys>(__v, __ae, __t),)*
+                        #(Self::#idents(__v) => if __flag {
+                            #p::encode_nested::<#tys>(__v, __ae, __t)
+                        } else {
+                            #p::encode_nested_no_flag::<#tys>(__v, __ae, __t)
+                        },)*
                         Self::#oi(__v) => {
                             <#ot as #p::NlaValue<#l>>::encode_value(
                                 __v, __ae, __t, #p::ByteOrder::Native,

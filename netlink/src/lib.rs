@@ -51,6 +51,12 @@
 //! [`NlAttrs`](macro@NlAttrs) (not the page of the [`NlAttrs`](trait@NlAttrs) trait it
 //! implements). [`genl`] declares the generic netlink controller this way.
 //!
+//! # Route netlink
+//!
+//! With the default `route` feature, `route` has rtnetlink's links, addresses, routes,
+//! neighbours and rules as derived types (owned, and borrowed for links and routes), with the
+//! constants and flag sets users write; the `serde` feature derives `Serialize` on them.
+//!
 //! # Debugging and testing
 //!
 //! `NLDEBUG=1` traces every message on stderr ([`debug`]). The `testing` feature adds fake

@@ -57,9 +57,9 @@ pub trait NlSubMessage<'a>: Sized {
     /// The selector this value's variant stands for (`None` for the opaque variant).
     fn selector(&self) -> Option<&'static str>;
 
-    /// Appends the attribute `attr_type` holding this value: a nest for a known variant, the
-    /// kept bytes for the opaque one.
-    fn encode_sub(&self, ae: &mut AttributeEncoder<'_>, attr_type: u16);
+    /// Appends the attribute `attr_type` holding this value: a nest for a known variant (with
+    /// `NLA_F_NESTED` when `nested_flag`), the kept bytes for the opaque one.
+    fn encode_sub(&self, ae: &mut AttributeEncoder<'_>, attr_type: u16, nested_flag: bool);
 
     /// Decodes the payload of `attr` as the set that `selector` names; an unknown or absent
     /// selector gives the opaque variant.
@@ -92,6 +92,25 @@ pub(crate) fn encode_nested<'a, T: NlAttrs<'a>>(
     }
 }
 
+/// Appends `v` as a nested attribute set without `NLA_F_NESTED`, its family header (if it has
+/// one) first.
+#[inline]
+pub(crate) fn encode_nested_no_flag<'a, T: NlAttrs<'a>>(
+    v: &T,
+    ae: &mut AttributeEncoder<'_>,
+    attr_type: u16,
+) {
+    if T::HEADER_LEN == 0 {
+        ae.nested_no_flag(attr_type, |n| v.encode_attrs_no_nested_flag(n));
+    } else {
+        ae.nested_with_header_no_flag(
+            attr_type,
+            |b| v.encode_header(b),
+            |n| v.encode_attrs_no_nested_flag(n),
+        );
+    }
+}
+
 /// Decodes the payload of a nest as `T`, its family header (if it has one) first.
 #[inline]
 pub(crate) fn decode_nested<'a, T: NlAttrs<'a>>(
@@ -117,6 +136,16 @@ pub mod __private {
     #[inline]
     pub fn encode_nested<'a, T: NlAttrs<'a>>(v: &T, ae: &mut AttributeEncoder<'_>, attr_type: u16) {
         super::encode_nested(v, ae, attr_type);
+    }
+
+    /// Appends a nested set without `NLA_F_NESTED` (header-aware).
+    #[inline]
+    pub fn encode_nested_no_flag<'a, T: NlAttrs<'a>>(
+        v: &T,
+        ae: &mut AttributeEncoder<'_>,
+        attr_type: u16,
+    ) {
+        super::encode_nested_no_flag(v, ae, attr_type);
     }
 
     /// Decodes a nested set (header-aware).

@@ -211,7 +211,7 @@ pub struct LinkInfo {
     #[nla(type = IFLA_INFO_KIND)]
     pub kind: Option<String>,
     /// `IFLA_INFO_DATA`, chosen by `kind`.
-    #[nla(type = IFLA_INFO_DATA, sub_message = kind)]
+    #[nla(type = IFLA_INFO_DATA, sub_message = kind, no_nested_flag)]
     pub data: Option<InfoData>,
     /// `IFLA_INFO_XSTATS`: kind-specific statistics, raw.
     #[nla(type = IFLA_INFO_XSTATS)]
@@ -221,7 +221,7 @@ pub struct LinkInfo {
     #[nla(type = IFLA_INFO_SLAVE_KIND)]
     pub port_kind: Option<String>,
     /// `IFLA_INFO_SLAVE_DATA`, chosen by `port_kind`.
-    #[nla(type = IFLA_INFO_SLAVE_DATA, sub_message = port_kind)]
+    #[nla(type = IFLA_INFO_SLAVE_DATA, sub_message = port_kind, no_nested_flag)]
     pub port_data: Option<InfoSlaveData>,
     /// Attributes not declared above, byte-exact.
     #[nla(unknown)]
@@ -308,10 +308,10 @@ pub struct AfSpecInet6 {
 #[cfg_attr(feature = "serde", derive(serde::Serialize))]
 pub struct AfSpec {
     /// `AF_INET`.
-    #[nla(type = AF_INET_KEY, nested)]
+    #[nla(type = AF_INET_KEY, nested, no_nested_flag)]
     pub inet: Option<AfSpecInet>,
     /// `AF_INET6`.
-    #[nla(type = AF_INET6_KEY, nested)]
+    #[nla(type = AF_INET6_KEY, nested, no_nested_flag)]
     pub inet6: Option<AfSpecInet6>,
     /// Other families (`AF_BRIDGE`, `AF_MPLS`, ...), byte-exact.
     #[nla(unknown)]
@@ -483,10 +483,10 @@ macro_rules! link_message {
             #[nla(type = IFLA_VFINFO_LIST)]
             pub vfinfo_list: Option<$bytes>,
             /// `IFLA_XDP`.
-            #[nla(type = IFLA_XDP, nested)]
+            #[nla(type = IFLA_XDP, nested, no_nested_flag)]
             pub xdp: Option<LinkXdp>,
             /// `IFLA_LINKINFO`: kind and kind-specific data.
-            #[nla(type = IFLA_LINKINFO, nested)]
+            #[nla(type = IFLA_LINKINFO, nested, no_nested_flag)]
             pub linkinfo: Option<$linkinfo>,
             /// `IFLA_LINK`: index of the lower device (the peer of a veth, the parent of a
             /// macvlan or vlan).
@@ -573,7 +573,7 @@ link_message! {
         bytes: Vec<u8>,
         names: Vec<String>,
         linkinfo: LinkInfo,
-        af_spec: { #[nla(type = IFLA_AF_SPEC, nested)] } AfSpec,
+        af_spec: { #[nla(type = IFLA_AF_SPEC, nested, no_nested_flag)] } AfSpec,
     }
 }
 

@@ -13,12 +13,13 @@
 //! | `RTM_*NEIGH` | [`NeighbourMessage`] | [`NdMsg`] |
 //! | `RTM_*RULE` | [`RuleMessage`] | [`FibRuleHdr`] |
 //!
-//! Attributes a type does not declare are kept byte-exact in its `unknown` field, and fields
-//! are declared in the order the kernel writes them, so a decoded kernel message encodes back
-//! to its own bytes (nests aside: the encoder always sets `NLA_F_NESTED`, which rtnetlink
-//! omits). `IFLA_LINKINFO`'s kind-specific data is a sub-message ([`InfoData`],
-//! [`InfoSlaveData`]) chosen by the kind, with a fallback that keeps the bytes of kinds
-//! without a type here.
+//! Attributes a type does not declare are kept byte-exact in its `unknown` field, fields are
+//! declared in the order the kernel writes them, and nests the kernel writes without
+//! `NLA_F_NESTED` are declared `no_nested_flag`, so a decoded kernel message encodes back to
+//! its own bytes. (The one exception seen: IPv6 addresses, whose `IFA_CACHEINFO` the kernel
+//! writes before `IFA_FLAGS`, IPv4 ones after.) `IFLA_LINKINFO`'s kind-specific data is a
+//! sub-message ([`InfoData`], [`InfoSlaveData`]) chosen by the kind, with a fallback that
+//! keeps the bytes of kinds without a type here.
 //!
 //! Everyday jobs go through [`RouteHandle`]: list interfaces and their addresses, say.
 //!

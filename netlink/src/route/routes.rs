@@ -447,7 +447,7 @@ macro_rules! route_message {
         $(#[$meta:meta])*
         $name:ident $(<$l:lifetime>)? {
             bytes: $bytes:ty,
-            metrics: $metrics:ty,
+            metrics: { $(#[$mm:meta])* } $metrics:ty,
             multipath: $multipath:ty,
         }
     ) => {
@@ -471,8 +471,8 @@ macro_rules! route_message {
             /// `RTA_PRIORITY`: the metric.
             #[nla(type = RTA_PRIORITY)]
             pub priority: Option<u32>,
-            /// `RTA_METRICS` (`RTAX_*`).
-            #[nla(type = RTA_METRICS, nested)]
+            /// `RTA_METRICS` (`RTAX_*`), a nest the kernel writes without `NLA_F_NESTED`.
+            $(#[$mm])*
             pub metrics: Option<$metrics>,
             /// `RTA_PREFSRC`: the preferred source address.
             #[nla(type = RTA_PREFSRC)]
@@ -580,7 +580,7 @@ route_message! {
     #[cfg_attr(feature = "serde", derive(serde::Serialize))]
     RouteMessage {
         bytes: Vec<u8>,
-        metrics: RouteMetrics,
+        metrics: { #[nla(type = RTA_METRICS, nested, no_nested_flag)] } RouteMetrics,
         multipath: Multipath,
     }
 }
@@ -588,10 +588,12 @@ route_message! {
 route_message! {
     /// A route message borrowing from the buffer it was decoded from: decoding allocates
     /// nothing for the declared attributes (undeclared ones are copied into `unknown`).
+    /// `RTA_METRICS` stays raw until [`metrics`](Self::metrics) decodes it, and
+    /// `RTA_MULTIPATH`'s next hops decode as they are iterated.
     #[derive(crate::NlAttrs, Debug, Clone, PartialEq, Default)]
     RouteMessageRef<'a> {
         bytes: &'a [u8],
-        metrics: RouteMetricsRef<'a>,
+        metrics: { #[nla(type = RTA_METRICS)] } &'a [u8],
         multipath: MultipathRef<'a>,
     }
 }
@@ -600,5 +602,14 @@ impl RouteMessage {
     /// The next hops of a multipath route (empty for other routes).
     pub fn next_hops(&self) -> &[NextHop] {
         self.multipath.as_ref().map_or(&[], |m| &m.0)
+    }
+}
+
+impl<'a> RouteMessageRef<'a> {
+    /// `RTA_METRICS`, decoded (borrowing `RTAX_CC_ALGO`).
+    pub fn metrics(&self) -> Result<Option<RouteMetricsRef<'a>>, DecodeError> {
+        self.metrics
+            .map(|b| RouteMetricsRef::decode_attrs(Attrs::new(b), &DecodeOptions::default()))
+            .transpose()
     }
 }
