@@ -561,7 +561,11 @@ fn kernel_errors_name_the_rust_field() {
     // Inside IFLA_LINKINFO, through the kind's sub-message, into the veth peer's own link
     // message.
     let e = rt.add_link(&NewLink::veth("ok0", long)).unwrap_err();
-    assert_eq!(field(&e), Some("LinkMessage.linkinfo.data.peer.name"), "{e}");
+    assert_eq!(
+        field(&e),
+        Some("LinkMessage.linkinfo.data.peer.name"),
+        "{e}"
+    );
     let mut m = netlink::route::request::address_message(1, net("10.0.0.1/24"));
     m.label = Some(long.into());
     let e = rt
