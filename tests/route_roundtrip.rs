@@ -419,5 +419,8 @@ fn link_statistics_of_other_sizes() {
     // Through a link message.
     let mut link = LinkMessage::default();
     link.stats64 = Some(n);
-    assert_eq!(LinkMessage::decode(&link.to_bytes().unwrap()).unwrap(), link);
+    assert_eq!(
+        LinkMessage::decode(&link.to_bytes().unwrap()).unwrap(),
+        link
+    );
 }

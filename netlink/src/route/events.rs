@@ -1,8 +1,6 @@
 //! Typed rtnetlink notifications ([`RouteEvent`]) and a [`Monitor`] that never misses a
 //! change: it subscribes before it dumps, and dumps again after an overrun.
 
-use std::collections::VecDeque;
-
 use super::constants::groups;
 use super::handle::RouteHandle;
 use super::request::RouteFilter;
@@ -11,9 +9,10 @@ use super::{
     RTM_DELLINK, RTM_DELNEIGH, RTM_DELROUTE, RTM_DELRULE, RTM_NEWADDR, RTM_NEWLINK, RTM_NEWNEIGH,
     RTM_NEWROUTE, RTM_NEWRULE,
 };
-use crate::conn::{Config, Conn, Family};
+use crate::conn::{Config, Family};
 use crate::error::Error;
-use crate::message::Message;
+use crate::events::{Event, EventKind, Listener};
+use crate::message::{AsMessageRef, MessageRef};
 use crate::nlattrs::NlAttrs;
 
 /// One rtnetlink notification, decoded (boxed: a link message alone is about 2 KiB).
@@ -46,7 +45,9 @@ pub enum RouteEvent {
 impl RouteEvent {
     /// Decodes a notification; `Ok(None)` for message types this enum does not cover
     /// (`RTM_NEWNEXTHOP`, traffic control, ...).
-    pub fn decode(m: &Message) -> Result<Option<RouteEvent>, Error> {
+    pub fn decode<'a>(m: impl AsMessageRef<'a>) -> Result<Option<RouteEvent>, Error> {
+        let m = m.message_ref();
+        let m = &m;
         let k = m.header.kind;
         Ok(Some(if k == RTM_NEWLINK {
             RouteEvent::NewLink(Box::new(LinkMessage::from_message(m)?))
@@ -71,6 +72,16 @@ impl RouteEvent {
         } else {
             return Ok(None);
         }))
+    }
+}
+
+/// Route events for a [`Listener`]: `Listener<RouteEvent>` yields `Option<RouteEvent>`
+/// (`None` for message types the enum does not cover).
+impl EventKind for RouteEvent {
+    type Event<'a> = Option<RouteEvent>;
+
+    fn decode<'a>(message: MessageRef<'a>) -> Result<Option<RouteEvent>, Error> {
+        RouteEvent::decode(&message)
     }
 }
 
@@ -157,11 +168,12 @@ pub enum MonitorEvent {
 
 /// Watches rtnetlink: a [`Snapshot`] of the current state, then every change.
 ///
-/// The monitor joins the multicast groups first and dumps after, on a second socket, so a
-/// change made between the dump and the first notification is not lost: it shows in the
-/// notifications (possibly also in the snapshot; applying it again is harmless). When the
-/// kernel reports that notifications were lost ([`Error::Overrun`]), the monitor dumps again
-/// and hands out a new snapshot.
+/// Built on [`Listener`](crate::events::Listener): the monitor joins the multicast groups
+/// first and dumps after, on a second socket, so a change made between the dump and the first
+/// notification is not lost: it shows in the notifications (possibly also in the snapshot;
+/// applying it again is harmless). When the kernel reports that notifications were lost
+/// ([`Event::Overrun`]), the monitor discards what was queued, dumps again and hands out a
+/// new snapshot.
 ///
 /// ```no_run
 /// use netlink::route::{Monitor, MonitorEvent, Watch};
@@ -177,33 +189,33 @@ pub enum MonitorEvent {
 /// ```
 #[derive(Debug)]
 pub struct Monitor {
-    events: Conn,
+    events: Listener<RouteEvent>,
     handle: RouteHandle,
     watch: Watch,
-    pending: VecDeque<MonitorEvent>,
+    pending: Option<Snapshot>,
     resyncs: u64,
 }
 
 impl Monitor {
     /// Subscribes to what `watch` names, then dumps it; the first [`next_event`] is the
-    /// snapshot. `config` chooses the namespace and buffer sizes of both sockets.
+    /// snapshot. `config` chooses the namespace of both sockets and the receive buffer of the
+    /// subscribed one (the [`Listener`] default, 4 MiB, when it names none).
     ///
     /// [`next_event`]: Monitor::next_event
     pub fn new(watch: Watch, config: Config) -> Result<Monitor, Error> {
-        let events = Conn::dial(Family::ROUTE, config.clone())?;
-        for g in watch.groups() {
-            events.join_group(g)?;
-        }
-        let handle = RouteHandle::with_config(config)?;
+        let events = Listener::dial(Family::ROUTE, &watch.groups(), config.clone())?;
+        let handle = RouteHandle::with_config(Config {
+            read_buffer: 0,
+            ..config
+        })?;
         let mut m = Monitor {
             events,
             handle,
             watch,
-            pending: VecDeque::new(),
+            pending: None,
             resyncs: 0,
         };
-        let snap = m.snapshot()?;
-        m.pending.push_back(MonitorEvent::Snapshot(snap));
+        m.pending = Some(m.snapshot()?);
         Ok(m)
     }
 
@@ -211,25 +223,16 @@ impl Monitor {
     /// [`events`](Self::events), if one is set).
     pub fn next_event(&mut self) -> Result<MonitorEvent, Error> {
         loop {
-            if let Some(e) = self.pending.pop_front() {
-                return Ok(e);
+            if let Some(s) = self.pending.take() {
+                return Ok(MonitorEvent::Snapshot(s));
             }
-            match self.events.receive() {
-                Ok(msgs) => {
-                    for m in &msgs {
-                        if let Some(e) = RouteEvent::decode(m)? {
-                            self.pending.push_back(MonitorEvent::Event(e));
-                        }
-                    }
-                }
-                Err(e) if e.is_overrun() => {
-                    // Lost notifications: what was queued before the loss is stale too.
-                    self.pending.clear();
+            match self.events.next_event()? {
+                Event::Message(Some(e)) => return Ok(MonitorEvent::Event(e)),
+                Event::Message(None) => {}
+                Event::Overrun => {
                     self.resyncs = self.resyncs.saturating_add(1);
-                    let snap = self.snapshot()?;
-                    self.pending.push_back(MonitorEvent::Snapshot(snap));
+                    self.pending = Some(self.snapshot()?);
                 }
-                Err(e) => return Err(e),
             }
         }
     }
@@ -239,9 +242,9 @@ impl Monitor {
         self.resyncs
     }
 
-    /// The socket the notifications arrive on (to set a read timeout, say).
-    pub fn events(&self) -> &Conn {
-        &self.events
+    /// The subscribed connection (to set a read timeout, say).
+    pub fn events(&self) -> &crate::Conn {
+        self.events.conn()
     }
 
     /// The handle the monitor dumps with.
@@ -249,7 +252,10 @@ impl Monitor {
         &self.handle
     }
 
-    fn snapshot(&self) -> Result<Snapshot, Error> {
+    /// Discards the queued notifications (the dump supersedes them; reading the queue empty
+    /// also ends the kernel's drop-everything state after an overrun), then dumps.
+    fn snapshot(&mut self) -> Result<Snapshot, Error> {
+        self.events.discard_queued()?;
         let h = &self.handle;
         let w = self.watch;
         Ok(Snapshot {

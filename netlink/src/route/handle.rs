@@ -232,6 +232,28 @@ impl<S: Socket> RouteHandle<S> {
             .map_err(|e| prefix_field(e, route.destination(), "RouteMessage.header.dst_len"))
     }
 
+    /// Adds many routes in batches ([`Conn::execute_batch`]: many requests per system
+    /// call): one result per route, in order; a refused route does not stop the others.
+    pub fn add_routes(&self, routes: &[Route]) -> Vec<Result<(), Error>> {
+        self.batch(routes.iter().map(Route::add_request))
+    }
+
+    /// Deletes many routes in batches: one result per route, in order.
+    pub fn delete_routes(&self, routes: &[Route]) -> Vec<Result<(), Error>> {
+        self.batch(routes.iter().map(Route::delete_request))
+    }
+
+    fn batch<R: crate::NlRequest>(
+        &self,
+        requests: impl IntoIterator<Item = R>,
+    ) -> Vec<Result<(), Error>> {
+        self.conn
+            .execute_batch(requests)
+            .into_iter()
+            .map(|r| r.map(|_| ()))
+            .collect()
+    }
+
     // ---- neighbours ----
 
     /// Every neighbour entry (ARP, NDP, and forwarding entries of bridges and vxlans).
