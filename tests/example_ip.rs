@@ -162,6 +162,16 @@ fn json_output_matches_iproute2() {
             "dev",
             "br0",
         ],
+        &["route", "add", "default", "via", "10.0.0.254"],
+        &[
+            "route",
+            "add",
+            "default",
+            "via",
+            "2001:db8::fe",
+            "dev",
+            "br0",
+        ],
         &[
             "neigh",
             "add",
@@ -215,6 +225,17 @@ fn json_output_matches_iproute2() {
         total += compare(&obj.join(" "), &mine, &theirs, must);
     }
     assert!(total > 200, "only {total} values compared");
+    for args in [&["route", "show"][..], &["-6", "route", "show"]] {
+        let routes = iproute2_json(&ns, args);
+        assert!(
+            routes
+                .as_array()
+                .unwrap()
+                .iter()
+                .any(|r| r["dst"] == "default"),
+            "{args:?}: {routes}"
+        );
+    }
 
     // addr_info's local and prefixlen, and the table above 255, as iproute2 sees them.
     let addrs = iproute2_json(&ns, &["addr", "show", "dev", "br0"]);

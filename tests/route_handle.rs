@@ -591,3 +591,50 @@ fn kernel_errors_name_the_rust_field() {
         .unwrap_err();
     assert_eq!(field(&e), None, "{e}");
 }
+
+#[test]
+fn routes_in_bulk() {
+    if !privileged("routes_in_bulk") {
+        return;
+    }
+    let ns = TestNs::new("rh-bulk");
+    let rt = handle(&ns);
+    rt.add_link(&NewLink::bridge("bb0")).unwrap();
+    rt.set_up("bb0").unwrap();
+    let dev = rt.index_of("bb0").unwrap();
+    let mut routes: Vec<Route> = (0..500u32)
+        .map(|i| {
+            Route::new(net(&format!("10.{}.{}.0/24", 100 + i / 256, i % 256)))
+                .dev(dev)
+                .table(2000)
+        })
+        .collect();
+    // One duplicate in the middle: refused alone.
+    routes.insert(250, routes[10].clone());
+    let results = rt.add_routes(&routes);
+    assert_eq!(results.len(), 501);
+    for (i, r) in results.iter().enumerate() {
+        if i == 250 {
+            let e = r.as_ref().unwrap_err();
+            assert_eq!(e.errno(), Some(libc::EEXIST), "{e}");
+        } else {
+            assert!(r.is_ok(), "route {i}: {r:?}");
+        }
+    }
+    let table = rt
+        .routes(RouteFilter {
+            family: libc::AF_INET as u8,
+            table: Some(2000),
+        })
+        .unwrap();
+    assert_eq!(table.len(), 500);
+    routes.remove(250);
+    assert!(rt.delete_routes(&routes).iter().all(Result::is_ok));
+    assert!(rt
+        .routes(RouteFilter {
+            family: libc::AF_INET as u8,
+            table: Some(2000),
+        })
+        .unwrap()
+        .is_empty());
+}

@@ -276,9 +276,15 @@ where
         .map_err(|e| Failure::Usage(format!("{what} `{s}`: {e}")))
 }
 
-fn parse_net(s: &str) -> Res<IpNet> {
-    if s == "default" {
-        return Ok(IpNet::new_unchecked(IpAddr::from([0u8, 0, 0, 0]), 0));
+/// A prefix, or `default`/`all` (`0.0.0.0/0`, or `::/0` when `v6`).
+fn parse_net(s: &str, v6: bool) -> Res<IpNet> {
+    if s == "default" || s == "all" {
+        let any = if v6 {
+            IpAddr::from([0u16; 8])
+        } else {
+            IpAddr::from([0u8; 4])
+        };
+        return Ok(IpNet::host(any).network_of_len(0));
     }
     parse("prefix", s)
 }

@@ -235,7 +235,12 @@ pub(crate) fn route_change(c: &Ctx<'_>, cmd: &str, args: &[String]) -> Res<()> {
     let Some((dst, rest)) = args.split_first() else {
         return usage(format!("route {cmd} needs a destination"));
     };
-    let dst_net = parse_net(dst)?;
+    // `default` is IPv6 with -6 or an IPv6 gateway.
+    let v6 = c.cli.ipv6
+        || rest
+            .iter()
+            .any(|a| a.contains(':') && a.parse::<IpAddr>().is_ok());
+    let dst_net = parse_net(dst, v6)?;
     // Split off `nexthop ...` groups.
     let mut groups = rest.split(|a| a == "nexthop");
     let head = groups.next().unwrap_or(&[]);
@@ -456,8 +461,11 @@ pub(crate) fn rule_change(c: &Ctx<'_>, cmd: &str, args: &[String]) -> Res<()> {
     let Some(table) = kv.get("table").or(kv.get("lookup")) else {
         return usage(format!("rule {cmd} needs `table ID`"));
     };
-    let from = kv.get("from").map(|f| parse_net(f)).transpose()?;
-    let to = kv.get("to").map(|f| parse_net(f)).transpose()?;
+    let from = kv
+        .get("from")
+        .map(|f| parse_net(f, c.cli.ipv6))
+        .transpose()?;
+    let to = kv.get("to").map(|f| parse_net(f, c.cli.ipv6)).transpose()?;
     let family = match (from.or(to), c.cli.ipv6) {
         (Some(n), _) => n.family(),
         (None, true) => libc::AF_INET6 as u8,

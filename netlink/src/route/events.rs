@@ -1,20 +1,19 @@
 //! Typed rtnetlink notifications ([`RouteEvent`]) and a [`Monitor`] that never misses a
 //! change: it subscribes before it dumps, and dumps again after an overrun.
 
-use std::collections::VecDeque;
-
 use super::constants::groups;
 use super::handle::RouteHandle;
 use super::listen::dump_request;
 use super::request::{self, LinkFilter, RouteFilter};
 use super::{
-    AddressMessage, LinkMessage, NeighbourMessage, RouteMessage, RuleMessage, RTM_NEWADDR,
-    RTM_NEWLINK, RTM_NEWNEIGH, RTM_NEWROUTE, RTM_NEWRULE,
+    AddressMessage, LinkMessage, NeighbourMessage, RouteMessage, RuleMessage, RTM_DELADDR,
+    RTM_DELLINK, RTM_DELNEIGH, RTM_DELROUTE, RTM_DELRULE, RTM_NEWADDR, RTM_NEWLINK, RTM_NEWNEIGH,
+    RTM_NEWROUTE, RTM_NEWRULE,
 };
-use crate::conn::{Config, Conn, Family};
+use crate::conn::{Config, Family};
 use crate::error::Error;
 use crate::events::{Event, Listener, Raw};
-use crate::message::{Message, MessageRef};
+use crate::message::{AsMessageRef, MessageRef};
 use crate::nlattrs::NlAttrs;
 
 /// One rtnetlink notification, decoded (boxed: a link message alone is about 2 KiB).
@@ -47,8 +46,33 @@ pub enum RouteEvent {
 impl RouteEvent {
     /// Decodes a notification; `Ok(None)` for message types this enum does not cover
     /// (`RTM_NEWNEXTHOP`, traffic control, ...).
-    pub fn decode(m: &Message) -> Result<Option<RouteEvent>, Error> {
-        RouteEvent::from_ref(&crate::message::AsMessageRef::message_ref(m))
+    pub fn decode<'a>(m: impl AsMessageRef<'a>) -> Result<Option<RouteEvent>, Error> {
+        let m = m.message_ref();
+        let m = &m;
+        let k = m.header.kind;
+        Ok(Some(if k == RTM_NEWLINK {
+            RouteEvent::NewLink(Box::new(LinkMessage::from_message(m)?))
+        } else if k == RTM_DELLINK {
+            RouteEvent::DelLink(Box::new(LinkMessage::from_message(m)?))
+        } else if k == RTM_NEWADDR {
+            RouteEvent::NewAddress(Box::new(AddressMessage::from_message(m)?))
+        } else if k == RTM_DELADDR {
+            RouteEvent::DelAddress(Box::new(AddressMessage::from_message(m)?))
+        } else if k == RTM_NEWROUTE {
+            RouteEvent::NewRoute(Box::new(RouteMessage::from_message(m)?))
+        } else if k == RTM_DELROUTE {
+            RouteEvent::DelRoute(Box::new(RouteMessage::from_message(m)?))
+        } else if k == RTM_NEWNEIGH {
+            RouteEvent::NewNeighbour(Box::new(NeighbourMessage::from_message(m)?))
+        } else if k == RTM_DELNEIGH {
+            RouteEvent::DelNeighbour(Box::new(NeighbourMessage::from_message(m)?))
+        } else if k == RTM_NEWRULE {
+            RouteEvent::NewRule(Box::new(RuleMessage::from_message(m)?))
+        } else if k == RTM_DELRULE {
+            RouteEvent::DelRule(Box::new(RuleMessage::from_message(m)?))
+        } else {
+            return Ok(None);
+        }))
     }
 }
 
@@ -135,11 +159,12 @@ pub enum MonitorEvent {
 
 /// Watches rtnetlink: a [`Snapshot`] of the current state, then every change.
 ///
-/// The monitor joins the multicast groups first and dumps after, on a second socket, so a
-/// change made between the dump and the first notification is not lost: it shows in the
-/// notifications (possibly also in the snapshot; applying it again is harmless). When the
-/// kernel reports that notifications were lost ([`Error::Overrun`]), the monitor dumps again
-/// and hands out a new snapshot.
+/// Built on [`Listener`](crate::events::Listener): the monitor joins the multicast groups
+/// first and dumps after, on a second socket, so a change made between the dump and the first
+/// notification is not lost: it shows in the notifications (possibly also in the snapshot;
+/// applying it again is harmless). When the kernel reports that notifications were lost
+/// ([`Event::Overrun`]), the monitor discards what was queued, dumps again and hands out a
+/// new snapshot.
 ///
 /// ```no_run
 /// use netlink::route::{Monitor, MonitorEvent, Watch};
@@ -155,30 +180,33 @@ pub enum MonitorEvent {
 /// ```
 #[derive(Debug)]
 pub struct Monitor {
-    listener: Listener<Raw>,
+    events: Listener<Raw>,
     handle: RouteHandle,
     watch: Watch,
-    pending: VecDeque<MonitorEvent>,
+    pending: Option<Snapshot>,
     resyncs: u64,
 }
 
 impl Monitor {
     /// Subscribes to what `watch` names, then dumps it; the first [`next_event`] is the
-    /// snapshot. `config` chooses the namespace and buffer sizes of both sockets.
+    /// snapshot. `config` chooses the namespace of both sockets and the receive buffer of the
+    /// subscribed one (the [`Listener`] default, 4 MiB, when it names none).
     ///
     /// [`next_event`]: Monitor::next_event
     pub fn new(watch: Watch, config: Config) -> Result<Monitor, Error> {
-        let listener = Listener::dial(Family::ROUTE, &watch.groups(), config.clone())?;
-        let handle = RouteHandle::with_config(config)?;
+        let events = Listener::dial(Family::ROUTE, &watch.groups(), config.clone())?;
+        let handle = RouteHandle::with_config(Config {
+            read_buffer: 0,
+            ..config
+        })?;
         let mut m = Monitor {
-            listener,
+            events,
             handle,
             watch,
-            pending: VecDeque::new(),
+            pending: None,
             resyncs: 0,
         };
-        let snap = m.snapshot()?;
-        m.pending.push_back(MonitorEvent::Snapshot(snap));
+        m.pending = Some(m.snapshot()?);
         Ok(m)
     }
 
@@ -186,21 +214,18 @@ impl Monitor {
     /// [`events`](Self::events), if one is set).
     pub fn next_event(&mut self) -> Result<MonitorEvent, Error> {
         loop {
-            if let Some(e) = self.pending.pop_front() {
-                return Ok(e);
+            if let Some(s) = self.pending.take() {
+                return Ok(MonitorEvent::Snapshot(s));
             }
-            match self.listener.next_event()? {
+            match self.events.next_event()? {
                 Event::Message(m) => {
-                    if let Some(e) = RouteEvent::from_ref(&m)? {
-                        self.pending.push_back(MonitorEvent::Event(e));
+                    if let Some(e) = RouteEvent::decode(&m)? {
+                        return Ok(MonitorEvent::Event(e));
                     }
                 }
                 Event::Overrun => {
-                    // Lost notifications: what was queued before the loss is stale too.
-                    self.pending.clear();
                     self.resyncs = self.resyncs.saturating_add(1);
-                    let snap = self.snapshot()?;
-                    self.pending.push_back(MonitorEvent::Snapshot(snap));
+                    self.pending = Some(self.snapshot()?);
                 }
             }
         }
@@ -211,14 +236,9 @@ impl Monitor {
         self.resyncs
     }
 
-    /// The socket the notifications arrive on (to set a read timeout, say).
-    pub fn events(&self) -> &Conn {
-        self.listener.conn()
-    }
-
-    /// The listener the notifications arrive on (its counts, say).
-    pub fn listener(&self) -> &Listener<Raw> {
-        &self.listener
+    /// The subscribed connection (to set a read timeout, say).
+    pub fn events(&self) -> &crate::Conn {
+        self.events.conn()
     }
 
     /// The handle the monitor dumps with.
@@ -226,10 +246,16 @@ impl Monitor {
         &self.handle
     }
 
-    /// Dumps what is watched through [`Listener::resync`]: the events already queued are
-    /// discarded first (they predate the dumps), the first dump runs inside the resync and
-    /// the others right after it, so every change from then on is in a dump or in the events
-    /// that follow.
+    /// The listener the notifications arrive on (its counts, say).
+    pub fn listener(&self) -> &Listener<Raw> {
+        &self.events
+    }
+
+    /// Dumps what is watched through [`Listener::resync`]: the queued notifications are
+    /// discarded first (the dumps supersede them; reading the queue empty also ends the
+    /// kernel's drop-everything state after an overrun), the first dump runs inside the
+    /// resync and the others right after it, so every change from then on is in a dump or in
+    /// the notifications that follow.
     fn snapshot(&mut self) -> Result<Snapshot, Error> {
         let w = self.watch;
         let mut requests = Vec::new();
@@ -253,10 +279,10 @@ impl Monitor {
         let mut requests = requests.iter();
         match requests.next() {
             Some(first) => {
-                self.listener.resync(dumper, first, |m| snap.absorb(&m))?;
+                self.events.resync(dumper, first, |m| snap.absorb(&m))?;
             }
             None => {
-                self.listener.discard_queued()?;
+                self.events.discard_queued()?;
             }
         }
         for r in requests {

@@ -8,7 +8,7 @@ use super::request::{
 };
 use super::{AddressMessage, LinkMessage, NeighbourMessage, RouteMessage, RuleMessage};
 use crate::conn::{Config, Conn, Family};
-use crate::error::{Error, OpError};
+use crate::error::Error;
 use crate::netns::NetNs;
 use crate::socket::{NetlinkSocket, Socket};
 
@@ -307,9 +307,4 @@ pub(super) fn prefix_field(e: Error, net: IpNet, field: &str) -> Error {
         }
         e => e,
     }
-}
-
-/// Whether `e` is the kernel's "no such device" (`ENODEV`), as a missing link gives.
-pub fn is_no_device(e: &Error) -> bool {
-    matches!(e, Error::Op(OpError { errno, .. }) if *errno == libc::ENODEV)
 }

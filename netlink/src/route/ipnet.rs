@@ -74,6 +74,23 @@ impl IpNet {
         }
     }
 
+    /// The network of this address with prefix length `len` (at most the address's bits).
+    ///
+    /// ```
+    /// use netlink::route::IpNet;
+    ///
+    /// let n: IpNet = "10.1.2.3".parse()?;
+    /// assert_eq!(n.network_of_len(16).to_string(), "10.1.0.0/16");
+    /// # Ok::<(), netlink::route::IpNetError>(())
+    /// ```
+    pub fn network_of_len(&self, len: u8) -> IpNet {
+        IpNet {
+            addr: self.addr,
+            prefix_len: len.min(max_len(&self.addr)),
+        }
+        .network()
+    }
+
     /// The address.
     pub fn addr(&self) -> IpAddr {
         self.addr

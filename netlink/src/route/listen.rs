@@ -29,9 +29,9 @@
 
 use super::events::RouteEvent;
 use super::{
-    AddressMessage, LinkMessage, LinkMessageRef, NeighbourMessage, RouteMessage, RouteMessageRef,
-    RuleMessage, RTM_DELADDR, RTM_DELLINK, RTM_DELNEIGH, RTM_DELROUTE, RTM_DELRULE, RTM_NEWADDR,
-    RTM_NEWLINK, RTM_NEWNEIGH, RTM_NEWROUTE, RTM_NEWRULE,
+    AddressMessage, LinkMessageRef, NeighbourMessage, RouteMessageRef, RuleMessage, RTM_DELADDR,
+    RTM_DELLINK, RTM_DELNEIGH, RTM_DELROUTE, RTM_DELRULE, RTM_NEWADDR, RTM_NEWLINK, RTM_NEWNEIGH,
+    RTM_NEWROUTE, RTM_NEWRULE,
 };
 use crate::error::Error;
 use crate::events::EventKind;
@@ -99,37 +99,6 @@ impl EventKind for RouteEvent {
         } else {
             RouteEventRef::Other(m)
         })
-    }
-}
-
-impl RouteEvent {
-    /// Decodes a borrowed notification into the owned [`RouteEvent`]; `Ok(None)` for message
-    /// types it does not cover (as [`RouteEvent::decode`]).
-    pub fn from_ref(m: &MessageRef<'_>) -> Result<Option<RouteEvent>, Error> {
-        let k = m.header.kind;
-        Ok(Some(if k == RTM_NEWLINK {
-            RouteEvent::NewLink(Box::new(LinkMessage::from_message(m)?))
-        } else if k == RTM_DELLINK {
-            RouteEvent::DelLink(Box::new(LinkMessage::from_message(m)?))
-        } else if k == RTM_NEWADDR {
-            RouteEvent::NewAddress(Box::new(AddressMessage::from_message(m)?))
-        } else if k == RTM_DELADDR {
-            RouteEvent::DelAddress(Box::new(AddressMessage::from_message(m)?))
-        } else if k == RTM_NEWROUTE {
-            RouteEvent::NewRoute(Box::new(RouteMessage::from_message(m)?))
-        } else if k == RTM_DELROUTE {
-            RouteEvent::DelRoute(Box::new(RouteMessage::from_message(m)?))
-        } else if k == RTM_NEWNEIGH {
-            RouteEvent::NewNeighbour(Box::new(NeighbourMessage::from_message(m)?))
-        } else if k == RTM_DELNEIGH {
-            RouteEvent::DelNeighbour(Box::new(NeighbourMessage::from_message(m)?))
-        } else if k == RTM_NEWRULE {
-            RouteEvent::NewRule(Box::new(RuleMessage::from_message(m)?))
-        } else if k == RTM_DELRULE {
-            RouteEvent::DelRule(Box::new(RuleMessage::from_message(m)?))
-        } else {
-            return Ok(None);
-        }))
     }
 }
 
