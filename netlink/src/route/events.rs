@@ -163,8 +163,9 @@ pub enum MonitorEvent {
 /// first and dumps after, on a second socket, so a change made between the dump and the first
 /// notification is not lost: it shows in the notifications (possibly also in the snapshot;
 /// applying it again is harmless). When the kernel reports that notifications were lost
-/// ([`Event::Overrun`]), the monitor discards what was queued, dumps again and hands out a
-/// new snapshot.
+/// ([`Event::Overrun`]), the monitor resynchronises with
+/// [`Listener::resync`](crate::events::Listener::resync) (discards what was queued, dumps
+/// again) and hands out a new snapshot.
 ///
 /// ```no_run
 /// use netlink::route::{Monitor, MonitorEvent, Watch};
