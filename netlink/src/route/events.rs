@@ -168,7 +168,7 @@ pub enum MonitorEvent {
 
 /// Watches rtnetlink: a [`Snapshot`] of the current state, then every change.
 ///
-/// Built on [`Listener`](crate::events::Listener): the monitor joins the multicast groups
+/// Built on [`Listener`]: the monitor joins the multicast groups
 /// first and dumps after, on a second socket, so a change made between the dump and the first
 /// notification is not lost: it shows in the notifications (possibly also in the snapshot;
 /// applying it again is harmless). When the kernel reports that notifications were lost
