@@ -733,6 +733,12 @@ mod tests {
         attr(t, &parts.concat())
     }
 
+    /// A nest without `NLA_F_NESTED`, as rtnetlink writes `IFLA_LINKINFO` and
+    /// `IFLA_INFO_DATA` (and as iproute2 sends them).
+    fn legacy_nest(t: u16, parts: &[Vec<u8>]) -> Vec<u8> {
+        attr(t, &parts.concat())
+    }
+
     fn ifinfomsg(index: i32, flags: u32, change: u32) -> Vec<u8> {
         let mut v = vec![0u8, 0, 0, 0];
         v.extend_from_slice(&index.to_ne_bytes());
@@ -744,9 +750,12 @@ mod tests {
     fn new_link_bytes(name: &str, kind: &str, data: Vec<u8>, tail: &[Vec<u8>]) -> Vec<u8> {
         let mut v = ifinfomsg(0, 0, 0);
         v.extend(attr(3, format!("{name}\0").as_bytes())); // IFLA_IFNAME
-        v.extend(nest(
+        v.extend(legacy_nest(
             18, // IFLA_LINKINFO
-            &[attr(1, format!("{kind}\0").as_bytes()), nest(2, &[data])],
+            &[
+                attr(1, format!("{kind}\0").as_bytes()),
+                legacy_nest(2, &[data]),
+            ],
         ));
         for t in tail {
             v.extend_from_slice(t);
@@ -814,15 +823,27 @@ mod tests {
         want.extend(attr(3, b"mv0\0"));
         want.extend(attr(4, &1400u32.to_ne_bytes())); // IFLA_MTU
         want.extend(attr(10, &9u32.to_ne_bytes())); // IFLA_MASTER
-        want.extend(nest(
+        want.extend(legacy_nest(
             18,
             &[
                 attr(1, b"macvlan\0"),
-                nest(2, &[attr(1, &4u32.to_ne_bytes())]),
+                legacy_nest(2, &[attr(1, &4u32.to_ne_bytes())]),
             ],
         ));
         want.extend(attr(5, &3u32.to_ne_bytes()));
         assert_eq!(l.request().body.to_bytes().unwrap(), want);
+    }
+
+    #[test]
+    fn veth_peer_is_a_flagged_nest_holding_a_link_message() {
+        // VETH_INFO_PEER (1, with NLA_F_NESTED): the peer's ifinfomsg, then its IFLA_IFNAME.
+        let mut peer = ifinfomsg(0, 0, 0);
+        peer.extend(attr(3, b"v1\0"));
+        let want = new_link_bytes("v0", "veth", nest(1, &[peer]), &[]);
+        assert_eq!(
+            NewLink::veth("v0", "v1").request().body.to_bytes().unwrap(),
+            want
+        );
     }
 
     #[test]
@@ -932,7 +953,7 @@ mod tests {
         assert_eq!(d.flags, HeaderFlags::DUMP);
         let mut want = ifinfomsg(0, 0, 0);
         want.extend(attr(10, &5u32.to_ne_bytes())); // IFLA_MASTER
-        want.extend(nest(18, &[attr(1, b"veth\0")]));
+        want.extend(legacy_nest(18, &[attr(1, b"veth\0")]));
         want.extend(attr(29, &RTEXT_FILTER_SKIP_STATS.to_ne_bytes())); // IFLA_EXT_MASK
         assert_eq!(d.body.to_bytes().unwrap(), want);
 
