@@ -716,6 +716,8 @@ mod tests {
     use super::*;
     use crate::NlAttrs;
 
+    const NESTED: u16 = 0x8000;
+
     /// One attribute: length, type, payload, padding to 4 bytes.
     fn attr(t: u16, payload: &[u8]) -> Vec<u8> {
         let len = u16::try_from(4 + payload.len()).unwrap();
@@ -727,10 +729,8 @@ mod tests {
         v
     }
 
-    /// A nest as rtnetlink writes `IFLA_LINKINFO` and `IFLA_INFO_DATA`: without
-    /// `NLA_F_NESTED` (the route types declare `no_nested_flag` there).
     fn nest(t: u16, parts: &[Vec<u8>]) -> Vec<u8> {
-        attr(t, &parts.concat())
+        attr(t | NESTED, &parts.concat())
     }
 
     /// A nest without `NLA_F_NESTED`, as rtnetlink writes `IFLA_LINKINFO` and
