@@ -80,7 +80,9 @@ pub use attr::{
 };
 pub use conn::{Config, Conn, ConnOption, Dump, Family};
 pub use enc::ByteOrder;
-pub use error::{DecodeError, EncodeError, Error, ExtAck, OpError, ValidateError, MAX_NEST_DEPTH};
+pub use error::{
+    DecodeError, EncodeError, Error, ExtAck, GenlError, OpError, ValidateError, MAX_NEST_DEPTH,
+};
 pub use message::{
     messages, validate, Header, HeaderFlags, HeaderType, Message, MessageEncoder, MessageRef,
     Messages,
