@@ -80,7 +80,11 @@ pub fn settings(conn: &Conn, eth: &GenlHandle<Ethtool>, dev: &str) -> Result<Str
     }
     let state = eth.get(conn, ethtool::LINKSTATE_GET, &EthtoolRequest::dev(dev))?;
     if let Some(link) = state.link {
-        let _ = writeln!(out, "\tLink detected: {}", if link != 0 { "yes" } else { "no" });
+        let _ = writeln!(
+            out,
+            "\tLink detected: {}",
+            if link != 0 { "yes" } else { "no" }
+        );
     }
     Ok(out)
 }
@@ -126,7 +130,12 @@ fn link_modes(out: &mut String, m: &LinkModes) {
             .map(|(i, n, _)| (*i, *n))
             .collect();
         if !bits.is_empty() {
-            caps(out, "Link partner advertised", "Link partner advertised", &bits);
+            caps(
+                out,
+                "Link partner advertised",
+                "Link partner advertised",
+                &bits,
+            );
         }
     }
     if let Some(speed) = m.speed {
@@ -143,7 +152,11 @@ fn link_modes(out: &mut String, m: &LinkModes) {
         let _ = writeln!(out, "\tDuplex: {}", name_of(&[(0, "Half"), (1, "Full")], d));
     }
     if let Some(a) = m.autoneg {
-        let _ = writeln!(out, "\tAuto-negotiation: {}", if a == 0 { "off" } else { "on" });
+        let _ = writeln!(
+            out,
+            "\tAuto-negotiation: {}",
+            if a == 0 { "off" } else { "on" }
+        );
     }
 }
 

@@ -68,7 +68,10 @@ fn settings_and_features_match_the_ethtool_program() {
         assert!(settings.contains(line), "{line:?} missing from {settings}");
     }
     let features = ours(&ns, true, "va");
-    assert!(features.contains("\ttx-checksum-ipv4: off [fixed]\n"), "{features}");
+    assert!(
+        features.contains("\ttx-checksum-ipv4: off [fixed]\n"),
+        "{features}"
+    );
 
     // Peer down: no carrier on va.
     ns.ip(&["link", "set", "vb", "down"]);
@@ -83,7 +86,10 @@ fn settings_and_features_match_the_ethtool_program() {
     let gro = if before.contains("\ngeneric-receive-offload: off\n") {
         true
     } else {
-        assert!(before.contains("\ngeneric-receive-offload: on\n"), "{before}");
+        assert!(
+            before.contains("\ngeneric-receive-offload: on\n"),
+            "{before}"
+        );
         false
     };
     eth.execute(
@@ -96,7 +102,10 @@ fn settings_and_features_match_the_ethtool_program() {
     )
     .unwrap();
     let after = ours(&ns, true, "va");
-    let want = format!("\ngeneric-receive-offload: {}\n", if gro { "on" } else { "off" });
+    let want = format!(
+        "\ngeneric-receive-offload: {}\n",
+        if gro { "on" } else { "off" }
+    );
     assert!(after.contains(&want), "{after}");
     same(&ns, "va");
     same(&ns, "vb");

@@ -26,7 +26,6 @@ use crate::message::MessageRef;
 use crate::nlattrs::{DecodeOptions, NlAttrsOwned};
 use crate::{NlAttrs, UnknownAttrs};
 
-
 /// The `ethtool` family: `ETHTOOL_GENL_NAME`, `ETHTOOL_GENL_VERSION`.
 #[derive(Debug, Clone, Copy)]
 pub struct Ethtool;
@@ -83,10 +82,8 @@ pub struct EthtoolHeader {
     /// `ETHTOOL_A_HEADER_FLAGS`: `FLAG_*`.
     #[nla(type = 3)]
     pub flags: Option<u32>,
-    /// `ETHTOOL_A_HEADER_PHY_INDEX`: a PHY of the device (newer kernels).
-    #[nla(type = 4, min = 1)]
-    pub phy_index: Option<u32>,
-    /// Attributes of newer kernels.
+    /// Attributes of newer kernels, among them `ETHTOOL_A_HEADER_PHY_INDEX` (4), which only
+    /// the PHY commands accept (policy conformance caught it in the other commands' headers).
     #[nla(unknown)]
     pub rest: UnknownAttrs,
 }
@@ -972,8 +969,7 @@ pub const LINKSTATE_GET: Command<Ethtool, EthtoolRequest, LinkState> =
 pub const DEBUG_GET: Command<Ethtool, EthtoolRequest, DebugSettings> =
     Command::new(7, "ETHTOOL_MSG_DEBUG_GET");
 /// `ETHTOOL_MSG_DEBUG_SET`.
-pub const DEBUG_SET: Command<Ethtool, DebugSet, NoReply> =
-    Command::new(8, "ETHTOOL_MSG_DEBUG_SET");
+pub const DEBUG_SET: Command<Ethtool, DebugSet, NoReply> = Command::new(8, "ETHTOOL_MSG_DEBUG_SET");
 /// `ETHTOOL_MSG_FEATURES_GET`.
 pub const FEATURES_GET: Command<Ethtool, EthtoolRequest, Features> =
     Command::new(11, "ETHTOOL_MSG_FEATURES_GET");

@@ -358,10 +358,10 @@ impl<F: GenlFamily> GenlHandle<F> {
         command: Command<F, Req, Rep>,
         dump: bool,
     ) -> Result<(), GenlError> {
-        let ok = self
-            .info
-            .op(command.cmd)
-            .is_some_and(|o| if dump { o.can_dump() } else { o.can_do() });
+        let ok =
+            self.info
+                .op(command.cmd)
+                .is_some_and(|o| if dump { o.can_dump() } else { o.can_do() });
         if ok {
             return Ok(());
         }
@@ -424,16 +424,14 @@ impl<F: GenlFamily> GenlHandle<F> {
         command: Command<F, Req, Rep>,
         request: &Req,
     ) -> Result<Rep, Error> {
-        self.execute(conn, command, request)?
-            .pop()
-            .ok_or_else(|| {
-                DecodeError::Invalid {
-                    offset: 0,
-                    attr_type: 0,
-                    reason: format!("{} of {}: no reply", command.name, self.info.name),
-                }
-                .into()
-            })
+        self.execute(conn, command, request)?.pop().ok_or_else(|| {
+            DecodeError::Invalid {
+                offset: 0,
+                attr_type: 0,
+                reason: format!("{} of {}: no reply", command.name, self.info.name),
+            }
+            .into()
+        })
     }
 
     /// Sends `request` as a dump of `command` and streams the decoded replies.
