@@ -281,3 +281,84 @@ fn unknown_family_is_a_typed_error() {
         "generic netlink family \"no-such-family\" not found in the kernel"
     );
 }
+
+#[test]
+fn netdev_types_agree_with_the_kernel() {
+    use netlink::genl::netdev as nd;
+    let kernel = KernelPolicy::dump(&conn(), "netdev").unwrap();
+    let mut failures = String::new();
+    let mut check = |name: &str, report: netlink::genl::policy::Report| {
+        if !report.disagreements.is_empty() {
+            failures.push_str(&format!("{name}: {report}"));
+        }
+    };
+    let req = Direction::Request;
+    let rep = Direction::Reply;
+    check(
+        "DevGet",
+        kernel.check(<nd::DevGet as NlAttrs>::POLICY, nd::DEV_GET.cmd(), req),
+    );
+    check(
+        "Dev",
+        kernel.check(<nd::Dev as NlAttrs>::POLICY, nd::DEV_GET.cmd(), rep),
+    );
+    check(
+        "PagePoolGet",
+        kernel.check(
+            <nd::PagePoolGet as NlAttrs>::POLICY,
+            nd::PAGE_POOL_GET.cmd(),
+            req,
+        ),
+    );
+    check(
+        "PagePool",
+        kernel.check(
+            <nd::PagePool as NlAttrs>::POLICY,
+            nd::PAGE_POOL_GET.cmd(),
+            rep,
+        ),
+    );
+    check(
+        "QueueGet",
+        kernel.check(<nd::QueueGet as NlAttrs>::POLICY, nd::QUEUE_GET.cmd(), req),
+    );
+    check(
+        "QueueDump",
+        kernel.check_dump(
+            <nd::QueueDump as NlAttrs>::POLICY,
+            nd::QUEUE_DUMP.cmd(),
+            req,
+        ),
+    );
+    check(
+        "Queue",
+        kernel.check(<nd::Queue as NlAttrs>::POLICY, nd::QUEUE_GET.cmd(), rep),
+    );
+    check(
+        "NapiGet",
+        kernel.check(<nd::NapiGet as NlAttrs>::POLICY, nd::NAPI_GET.cmd(), req),
+    );
+    check(
+        "NapiDump",
+        kernel.check_dump(<nd::NapiDump as NlAttrs>::POLICY, nd::NAPI_DUMP.cmd(), req),
+    );
+    // NAPI_SET (14) accepts the settable NAPI attributes: the reply type's kinds checked there.
+    check("Napi", kernel.check(<nd::Napi as NlAttrs>::POLICY, 14, rep));
+    // QSTATS_GET has only a dump form, which this kernel's policy dump lists under command 0
+    // (the do form's number); look it up by the table it names.
+    let qstats = kernel
+        .ops
+        .iter()
+        .find(|(c, p)| (*c == 12 || *c == 0) && p.do_policy.is_none())
+        .and_then(|(_, p)| p.dump_policy);
+    assert!(qstats.is_some(), "{:?}", kernel.ops);
+    check(
+        "QstatsGet",
+        kernel.check_table(<nd::QstatsGet as NlAttrs>::POLICY, qstats, req),
+    );
+    check(
+        "Qstats",
+        kernel.check_table(<nd::Qstats as NlAttrs>::POLICY, qstats, rep),
+    );
+    assert!(failures.is_empty(), "{failures}");
+}

@@ -10,6 +10,7 @@
 
 pub mod ethtool;
 pub mod family;
+pub mod netdev;
 pub mod nlctrl;
 pub mod policy;
 

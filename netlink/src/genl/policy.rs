@@ -415,6 +415,12 @@ impl KernelPolicy {
         self.check_table(policy, index, direction)
     }
 
+    /// Checks `policy` against the `dump` policy of command `cmd` (a dump request).
+    pub fn check_dump(&self, policy: &Policy, cmd: u8, direction: Direction) -> Report {
+        let index = self.op(cmd).and_then(|p| p.dump_policy);
+        self.check_table(policy, index, direction)
+    }
+
     /// Checks `policy` against the table `index` (`None`: an empty policy).
     pub fn check_table(&self, policy: &Policy, index: Option<u32>, direction: Direction) -> Report {
         let mut report = Report::default();
