@@ -303,7 +303,7 @@ fn pattern_match(name: &str, pattern: &str) -> bool {
 /// Everything `ethtool -k DEV` prints, as text.
 pub fn features(conn: &Conn, eth: &GenlHandle<Ethtool>, dev: &str) -> Result<String, Error> {
     let f: Features = eth.get(conn, ethtool::FEATURES_GET, &EthtoolRequest::compact(dev))?;
-    let request = Strset::request(Some(EthtoolHeader::dev(dev)), &[string_set::FEATURES]);
+    let request = Strset::request(EthtoolHeader::dev(dev), &[string_set::FEATURES]);
     let names = eth
         .get(conn, ethtool::STRSET_GET, &request)?
         .set(string_set::FEATURES)

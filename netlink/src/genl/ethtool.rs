@@ -395,7 +395,7 @@ pub struct StringSets {
 /// `ETHTOOL_A_STRSET_*`: `STRSET_GET`'s request and reply.
 #[derive(NlAttrs, Debug, Clone, PartialEq, Eq, Default)]
 pub struct Strset {
-    /// `ETHTOOL_A_STRSET_HEADER` (with no device: the global sets).
+    /// `ETHTOOL_A_STRSET_HEADER` (required in requests; without a device: the global sets).
     #[nla(type = 1, nested)]
     pub header: Option<EthtoolHeader>,
     /// `ETHTOOL_A_STRSET_STRINGSETS`: the sets asked for, or sent.
@@ -410,10 +410,11 @@ pub struct Strset {
 }
 
 impl Strset {
-    /// A request for the sets `ids` (`ETH_SS_*`) of `header`'s device (or the global sets).
-    pub fn request(header: Option<EthtoolHeader>, ids: &[u32]) -> Strset {
+    /// A request for the sets `ids` (`ETH_SS_*`) of `header`'s device, or the global sets
+    /// with `EthtoolHeader::default()` (the kernel wants the header nest even empty).
+    pub fn request(header: EthtoolHeader, ids: &[u32]) -> Strset {
         Strset {
-            header,
+            header: Some(header),
             stringsets: Some(StringSets {
                 sets: ids
                     .iter()
@@ -592,6 +593,8 @@ pub struct FeaturesSet {
 }
 
 /// `ETHTOOL_A_RINGS_*`: ring sizes.
+///
+/// Declared in the order the kernel writes them (each maximum next to its size).
 #[derive(NlAttrs, Debug, Clone, PartialEq, Eq, Default)]
 pub struct Rings {
     /// The device.
@@ -600,24 +603,24 @@ pub struct Rings {
     /// `ETHTOOL_A_RINGS_RX_MAX`.
     #[nla(type = 2)]
     pub rx_max: Option<u32>,
-    /// `ETHTOOL_A_RINGS_RX_MINI_MAX`.
-    #[nla(type = 3)]
-    pub rx_mini_max: Option<u32>,
-    /// `ETHTOOL_A_RINGS_RX_JUMBO_MAX`.
-    #[nla(type = 4)]
-    pub rx_jumbo_max: Option<u32>,
-    /// `ETHTOOL_A_RINGS_TX_MAX`.
-    #[nla(type = 5)]
-    pub tx_max: Option<u32>,
     /// `ETHTOOL_A_RINGS_RX`.
     #[nla(type = 6)]
     pub rx: Option<u32>,
+    /// `ETHTOOL_A_RINGS_RX_MINI_MAX`.
+    #[nla(type = 3)]
+    pub rx_mini_max: Option<u32>,
     /// `ETHTOOL_A_RINGS_RX_MINI`.
     #[nla(type = 7)]
     pub rx_mini: Option<u32>,
+    /// `ETHTOOL_A_RINGS_RX_JUMBO_MAX`.
+    #[nla(type = 4)]
+    pub rx_jumbo_max: Option<u32>,
     /// `ETHTOOL_A_RINGS_RX_JUMBO`.
     #[nla(type = 8)]
     pub rx_jumbo: Option<u32>,
+    /// `ETHTOOL_A_RINGS_TX_MAX`.
+    #[nla(type = 5)]
+    pub tx_max: Option<u32>,
     /// `ETHTOOL_A_RINGS_TX`.
     #[nla(type = 9)]
     pub tx: Option<u32>,
@@ -636,12 +639,12 @@ pub struct Rings {
     /// `ETHTOOL_A_RINGS_RX_PUSH`.
     #[nla(type = 14)]
     pub rx_push: Option<u8>,
-    /// `ETHTOOL_A_RINGS_TX_PUSH_BUF_LEN`.
-    #[nla(type = 15)]
-    pub tx_push_buf_len: Option<u32>,
     /// `ETHTOOL_A_RINGS_TX_PUSH_BUF_LEN_MAX`.
     #[nla(type = 16)]
     pub tx_push_buf_len_max: Option<u32>,
+    /// `ETHTOOL_A_RINGS_TX_PUSH_BUF_LEN`.
+    #[nla(type = 15)]
+    pub tx_push_buf_len: Option<u32>,
     /// `ETHTOOL_A_RINGS_HDS_THRESH`.
     #[nla(type = 17)]
     pub hds_thresh: Option<u32>,
@@ -695,6 +698,9 @@ pub struct RingsSet {
 }
 
 /// `ETHTOOL_A_CHANNELS_*`: channel counts.
+///
+/// Declared in the order the kernel writes them (each maximum next to its count), so that a
+/// reply re-encodes to its own bytes.
 #[derive(NlAttrs, Debug, Clone, PartialEq, Eq, Default)]
 pub struct Channels {
     /// The device.
@@ -703,24 +709,24 @@ pub struct Channels {
     /// `ETHTOOL_A_CHANNELS_RX_MAX`.
     #[nla(type = 2)]
     pub rx_max: Option<u32>,
-    /// `ETHTOOL_A_CHANNELS_TX_MAX`.
-    #[nla(type = 3)]
-    pub tx_max: Option<u32>,
-    /// `ETHTOOL_A_CHANNELS_OTHER_MAX`.
-    #[nla(type = 4)]
-    pub other_max: Option<u32>,
-    /// `ETHTOOL_A_CHANNELS_COMBINED_MAX`.
-    #[nla(type = 5)]
-    pub combined_max: Option<u32>,
     /// `ETHTOOL_A_CHANNELS_RX_COUNT`.
     #[nla(type = 6)]
     pub rx_count: Option<u32>,
+    /// `ETHTOOL_A_CHANNELS_TX_MAX`.
+    #[nla(type = 3)]
+    pub tx_max: Option<u32>,
     /// `ETHTOOL_A_CHANNELS_TX_COUNT`.
     #[nla(type = 7)]
     pub tx_count: Option<u32>,
+    /// `ETHTOOL_A_CHANNELS_OTHER_MAX`.
+    #[nla(type = 4)]
+    pub other_max: Option<u32>,
     /// `ETHTOOL_A_CHANNELS_OTHER_COUNT`.
     #[nla(type = 8)]
     pub other_count: Option<u32>,
+    /// `ETHTOOL_A_CHANNELS_COMBINED_MAX`.
+    #[nla(type = 5)]
+    pub combined_max: Option<u32>,
     /// `ETHTOOL_A_CHANNELS_COMBINED_COUNT`.
     #[nla(type = 9)]
     pub combined_count: Option<u32>,
