@@ -134,18 +134,18 @@ pub struct PagePoolGet {
     pub id: Option<Uint>,
 }
 
-/// `NETDEV_A_QUEUE_*`: a queue of a device.
+/// `NETDEV_A_QUEUE_*`: a queue of a device, declared in the order the kernel writes them.
 #[derive(NlAttrs, Debug, Clone, PartialEq, Eq, Default)]
 pub struct Queue {
     /// `NETDEV_A_QUEUE_ID`.
     #[nla(type = 1)]
     pub id: Option<u32>,
-    /// `NETDEV_A_QUEUE_IFINDEX`.
-    #[nla(type = 2)]
-    pub ifindex: Option<u32>,
     /// `NETDEV_A_QUEUE_TYPE`: [`queue_type`].
     #[nla(type = 3)]
     pub kind: Option<u32>,
+    /// `NETDEV_A_QUEUE_IFINDEX`.
+    #[nla(type = 2)]
+    pub ifindex: Option<u32>,
     /// `NETDEV_A_QUEUE_NAPI_ID`.
     #[nla(type = 4)]
     pub napi_id: Option<u32>,
@@ -179,33 +179,33 @@ pub struct QueueDump {
     pub ifindex: Option<u32>,
 }
 
-/// `NETDEV_A_NAPI_*`: a NAPI instance.
+/// `NETDEV_A_NAPI_*`: a NAPI instance, declared in the order the kernel writes them.
 #[derive(NlAttrs, Debug, Clone, PartialEq, Eq, Default)]
 pub struct Napi {
-    /// `NETDEV_A_NAPI_IFINDEX`.
-    #[nla(type = 1)]
-    pub ifindex: Option<u32>,
     /// `NETDEV_A_NAPI_ID`.
     #[nla(type = 2)]
     pub id: Option<u32>,
+    /// `NETDEV_A_NAPI_IFINDEX`.
+    #[nla(type = 1)]
+    pub ifindex: Option<u32>,
     /// `NETDEV_A_NAPI_IRQ`.
     #[nla(type = 3)]
     pub irq: Option<u32>,
+    /// `NETDEV_A_NAPI_THREADED`.
+    #[nla(type = 8)]
+    pub threaded: Option<u32>,
     /// `NETDEV_A_NAPI_PID`: the polling thread, when threaded.
     #[nla(type = 4)]
     pub pid: Option<u32>,
     /// `NETDEV_A_NAPI_DEFER_HARD_IRQS`.
     #[nla(type = 5)]
     pub defer_hard_irqs: Option<u32>,
-    /// `NETDEV_A_NAPI_GRO_FLUSH_TIMEOUT` (ns).
-    #[nla(type = 6)]
-    pub gro_flush_timeout: Option<Uint>,
     /// `NETDEV_A_NAPI_IRQ_SUSPEND_TIMEOUT` (ns).
     #[nla(type = 7)]
     pub irq_suspend_timeout: Option<Uint>,
-    /// `NETDEV_A_NAPI_THREADED`.
-    #[nla(type = 8)]
-    pub threaded: Option<u32>,
+    /// `NETDEV_A_NAPI_GRO_FLUSH_TIMEOUT` (ns).
+    #[nla(type = 6)]
+    pub gro_flush_timeout: Option<Uint>,
     /// Attributes of newer kernels.
     #[nla(unknown)]
     pub rest: UnknownAttrs,
