@@ -44,7 +44,10 @@ fn replay<T: NlAttrsOwned + Debug + PartialEq>(name: &str) -> Vec<T> {
 #[test]
 fn ethtool_replies_re_encode_exactly() {
     let info = replay::<et::LinkInfo>("ethtool_linkinfo.bin");
-    assert_eq!(info[0].header.as_ref().unwrap().dev_name.as_deref(), Some("va"));
+    assert_eq!(
+        info[0].header.as_ref().unwrap().dev_name.as_deref(),
+        Some("va")
+    );
     assert_eq!(info[0].port, Some(0));
 
     let modes = replay::<et::LinkModes>("ethtool_linkmodes.bin");
@@ -57,7 +60,10 @@ fn ethtool_replies_re_encode_exactly() {
         modes[0].ours.as_ref().unwrap().value_bits()
     );
 
-    assert_eq!(replay::<et::LinkState>("ethtool_linkstate.bin")[0].link, Some(1));
+    assert_eq!(
+        replay::<et::LinkState>("ethtool_linkstate.bin")[0].link,
+        Some(1)
+    );
 
     let verbose = replay::<et::Features>("ethtool_features.bin");
     let compact = replay::<et::Features>("ethtool_features_compact.bin");
