@@ -70,8 +70,11 @@ pub trait GenlFamily {
 pub struct Command<F, Req, Rep = Req> {
     cmd: u8,
     name: &'static str,
-    _types: PhantomData<fn() -> (F, Req, Rep)>,
+    _types: PhantomData<Types<F, Req, Rep>>,
 }
+
+/// The types a [`Command`] ties together, without owning any (always `Send + Sync`).
+type Types<F, Req, Rep> = fn() -> (F, Req, Rep);
 
 impl<F, Req, Rep> Command<F, Req, Rep> {
     /// The command numbered `cmd`, called `name` in errors.
