@@ -287,9 +287,9 @@ fn monitor_notifications() {
 
     let (mut saw_features, mut saw_channels) = (false, false);
     while !(saw_features && saw_channels) {
-        for msg in monitor.receive().unwrap() {
-            match eth.decode_event::<EthtoolEvent>(&msg.as_ref()).unwrap() {
-                Some(EthtoolEvent::Features(f)) => {
+        for event in eth.receive_events::<_, EthtoolEvent>(&monitor).unwrap() {
+            match event {
+                EthtoolEvent::Features(f) => {
                     assert_eq!(f.header.unwrap().dev_name.as_deref(), Some("va"));
                     let active = f.active.unwrap();
                     let on = active
@@ -300,12 +300,11 @@ fn monitor_notifications() {
                     assert_eq!(on, !gro_on);
                     saw_features = true;
                 }
-                Some(EthtoolEvent::Channels(c)) => {
+                EthtoolEvent::Channels(c) => {
                     assert_eq!(c.rx_count, Some(want));
                     saw_channels = true;
                 }
-                Some(other) => panic!("unexpected {other:?}"),
-                None => {}
+                other => panic!("unexpected {other:?}"),
             }
         }
     }

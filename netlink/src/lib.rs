@@ -41,7 +41,9 @@
 //! With the default `derive` feature, `#[derive(NlAttrs)]` turns a struct whose fields carry
 //! `#[nla(type = N, ...)]` into an attribute set with an encoder, a one-pass decoder and a
 //! validation policy (see [`NlAttrs`] for every key). [`genl`] declares
-//! the generic netlink controller this way.
+//! the generic netlink controller this way, a typed handle for any generic netlink family
+//! ([`genl::GenlHandle`]), the `ethtool` and `netdev` families, and checks declared types
+//! against the policies the running kernel reports ([`genl::policy`]).
 //!
 //! # Debugging and testing
 //!

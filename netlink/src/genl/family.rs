@@ -480,6 +480,20 @@ impl<F: GenlFamily> GenlHandle<F> {
     }
 }
 
+impl<F: GenlFamily> GenlHandle<F> {
+    /// Receives the next batch of messages (see [`Conn::receive`]) and returns the events of
+    /// this family among them, decoded as `E`; others are skipped.
+    pub fn receive_events<S: Socket, E: GenlEvent>(&self, conn: &Conn<S>) -> Result<Vec<E>, Error> {
+        let mut out = Vec::new();
+        for m in conn.receive()? {
+            if let Some(e) = self.decode_event::<E>(&m.as_ref())? {
+                out.push(e);
+            }
+        }
+        Ok(out)
+    }
+}
+
 /// Decodes a reply's `genlmsghdr` and attributes; `None` for an acknowledgement.
 pub fn decode_reply<T: NlAttrsOwned>(msg: &MessageRef<'_>) -> Result<Option<T>, DecodeError> {
     if msg.header.kind == HeaderType::ERROR || msg.header.kind == HeaderType::DONE {
