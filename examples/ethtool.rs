@@ -61,30 +61,39 @@ pub fn parse_args(args: &[String]) -> Result<Option<Args>, String> {
     }))
 }
 
+/// `Ok(None)` for a request the device's driver does not support (`EOPNOTSUPP`): `ethtool`
+/// leaves that part out.
+fn supported<T>(r: Result<T, Error>) -> Result<Option<T>, Error> {
+    match r {
+        Ok(v) => Ok(Some(v)),
+        Err(e) if e.errno() == Some(libc::EOPNOTSUPP) => Ok(None),
+        Err(e) => Err(e),
+    }
+}
+
 /// Everything `ethtool DEV` prints that this example covers, as text.
 pub fn settings(conn: &Conn, eth: &GenlHandle<Ethtool>, dev: &str) -> Result<String, Error> {
+    let req = EthtoolRequest::dev(dev);
     let mut out = format!("Settings for {dev}:\n");
-    let modes = eth.get(conn, ethtool::LINKMODES_GET, &EthtoolRequest::dev(dev))?;
-    link_modes(&mut out, &modes);
-    let info = eth.get(conn, ethtool::LINKINFO_GET, &EthtoolRequest::dev(dev))?;
-    link_info(&mut out, &info);
-    match eth.get(conn, ethtool::DEBUG_GET, &EthtoolRequest::dev(dev)) {
-        Ok(debug) => {
-            if let Some(mask) = &debug.msgmask {
-                message_level(&mut out, mask);
-            }
-        }
-        // Drivers without a message level refuse the request; `ethtool` prints nothing then.
-        Err(e) if e.errno() == Some(libc::EOPNOTSUPP) => {}
-        Err(e) => return Err(e),
+    if let Some(modes) = supported(eth.get(conn, ethtool::LINKMODES_GET, &req))? {
+        link_modes(&mut out, &modes);
     }
-    let state = eth.get(conn, ethtool::LINKSTATE_GET, &EthtoolRequest::dev(dev))?;
-    if let Some(link) = state.link {
-        let _ = writeln!(
-            out,
-            "\tLink detected: {}",
-            if link != 0 { "yes" } else { "no" }
-        );
+    if let Some(info) = supported(eth.get(conn, ethtool::LINKINFO_GET, &req))? {
+        link_info(&mut out, &info);
+    }
+    if let Some(debug) = supported(eth.get(conn, ethtool::DEBUG_GET, &req))? {
+        if let Some(mask) = &debug.msgmask {
+            message_level(&mut out, mask);
+        }
+    }
+    if let Some(state) = supported(eth.get(conn, ethtool::LINKSTATE_GET, &req))? {
+        if let Some(link) = state.link {
+            let _ = writeln!(
+                out,
+                "\tLink detected: {}",
+                if link != 0 { "yes" } else { "no" }
+            );
+        }
     }
     Ok(out)
 }

@@ -112,6 +112,30 @@ fn settings_and_features_match_the_ethtool_program() {
 }
 
 #[test]
+fn other_kinds_of_devices_match_too() {
+    if !privileged("other_kinds_of_devices_match_too") {
+        return;
+    }
+    let ns = veth_ns("ethkinds");
+    ns.ip(&["link", "add", "br0", "type", "bridge"]);
+    ns.ip(&["link", "add", "mv0", "link", "va", "type", "macvlan"]);
+    ns.ip(&[
+        "link", "add", "vx0", "type", "vxlan", "id", "42", "dstport", "4789", "local", "10.0.0.1",
+    ]);
+    for dev in ["br0", "mv0", "vx0"] {
+        ns.ip(&["link", "set", dev, "up"]);
+    }
+    // `lo` has no link settings: only the link state is printed.
+    assert_eq!(
+        ours(&ns, false, "lo"),
+        "Settings for lo:\n\tLink detected: yes\n"
+    );
+    for dev in ["lo", "br0", "mv0", "vx0", "vb"] {
+        same(&ns, dev);
+    }
+}
+
+#[test]
 fn channels_set_and_get() {
     if !privileged("channels_set_and_get") {
         return;
