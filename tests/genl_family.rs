@@ -281,3 +281,15 @@ fn genl_message_round_trip() {
     assert_eq!(<GenlMessage<Thing> as NlAttrs>::POLICY.header_len, 4);
     assert!(GenlMessage::<Thing>::decode(&bytes[..3]).is_err());
 }
+
+#[test]
+fn get_wants_exactly_one_reply() {
+    let conn = kernel();
+    let toy = GenlHandle::<Toy>::resolve(&conn).unwrap();
+    // SET is answered by an acknowledgement alone: no reply to return.
+    let err = toy.get(&conn, SET, &Thing::default()).unwrap_err();
+    assert_eq!(
+        err.to_string(),
+        "generic netlink family \"toy\": TOY_CMD_SET answered with 0 replies, expected 1"
+    );
+}

@@ -438,6 +438,18 @@ pub enum GenlError {
         /// `"do"` or `"dump"`.
         form: &'static str,
     },
+    /// A request expected to get exactly one reply got another number of them.
+    #[error(
+        "generic netlink family {family:?}: {command} answered with {count} replies, expected 1"
+    )]
+    ReplyCount {
+        /// The family's name.
+        family: String,
+        /// The command's name.
+        command: &'static str,
+        /// How many replies came.
+        count: usize,
+    },
     /// The family has no multicast group of that name.
     #[error("generic netlink family {family:?} has no multicast group {group:?}")]
     UnknownGroup {
@@ -532,6 +544,7 @@ impl Error {
             Error::Timeout { .. } => Some(libc::ETIMEDOUT),
             Error::Overrun { .. } => Some(libc::ENOBUFS),
             Error::Genl(GenlError::UnsupportedOperation { .. }) => Some(libc::EOPNOTSUPP),
+            Error::Genl(GenlError::ReplyCount { .. }) => None,
             Error::Genl(_) => Some(libc::ENOENT),
             _ => None,
         }

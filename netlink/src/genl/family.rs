@@ -420,21 +420,24 @@ impl<F: GenlFamily> GenlHandle<F> {
     }
 
     /// [`execute`](GenlHandle::execute) for a command with exactly one reply (a `GET` of one
-    /// object); no reply at all is a [`DecodeError::Invalid`].
+    /// object); no reply, or more than one, is [`GenlError::ReplyCount`].
     pub fn get<'r, S: Socket, Req: NlAttrs<'r>, Rep: NlAttrsOwned>(
         &self,
         conn: &Conn<S>,
         command: Command<F, Req, Rep>,
         request: &Req,
     ) -> Result<Rep, Error> {
-        self.execute(conn, command, request)?.pop().ok_or_else(|| {
-            DecodeError::Invalid {
-                offset: 0,
-                attr_type: 0,
-                reason: format!("{} of {}: no reply", command.name, self.info.name),
+        let mut replies = self.execute(conn, command, request)?;
+        let count = replies.len();
+        match replies.pop() {
+            Some(one) if count == 1 => Ok(one),
+            _ => Err(GenlError::ReplyCount {
+                family: self.info.name.clone(),
+                command: command.name,
+                count,
             }
-            .into()
-        })
+            .into()),
+        }
     }
 
     /// Sends `request` as a dump of `command` and streams the decoded replies.
