@@ -182,6 +182,15 @@ fn errors_name_the_device_and_namespace() {
     assert!(err.contains("\"nosuchdev0\""), "{err}");
     assert!(err.contains(&ns.name), "{err}");
     assert!(err.contains("No such device"), "{err}");
+
+    let missing = format!("{}-gone", ns.name);
+    let err = example::run(&example::Args {
+        netns: Some(missing.clone()),
+        features: true,
+        dev: "va".into(),
+    })
+    .unwrap_err();
+    assert!(!err.contains('\n') && err.contains(&missing), "{err}");
 }
 
 #[test]
