@@ -122,3 +122,38 @@ mod arbitrary_bytes {
         }
     }
 }
+
+mod bitsets {
+    //! The compact bit set helpers against a plain set of indices.
+    use netlink::genl::ethtool::Bitset;
+    use netlink::NlAttrs;
+    use proptest::prelude::*;
+    use std::collections::BTreeSet;
+
+    proptest! {
+        #[test]
+        fn compact_sets_read_back(
+            size in 0u32..200,
+            value in proptest::collection::vec(0u32..256, 0..40),
+            mask in proptest::option::of(proptest::collection::vec(0u32..256, 0..40)),
+        ) {
+            let b = Bitset::compact(size, value.iter().copied(), mask.as_deref());
+            let want: BTreeSet<u32> = value.iter().copied().filter(|i| *i < size).collect();
+            prop_assert_eq!(b.value_bits(), want.iter().copied().collect::<Vec<_>>());
+            for i in 0..256 {
+                prop_assert_eq!(b.test(i), want.contains(&i));
+            }
+            match &mask {
+                None => prop_assert!(b.mask_bits().is_none()),
+                Some(m) => {
+                    let want: BTreeSet<u32> = m.iter().copied().filter(|i| *i < size).collect();
+                    prop_assert_eq!(b.mask_bits().unwrap(), want.into_iter().collect::<Vec<_>>());
+                }
+            }
+            // Whole 32-bit words, in host order, as the kernel reads them.
+            prop_assert_eq!(b.value.as_ref().unwrap().len() as u32, size.div_ceil(32) * 4);
+            let back = Bitset::decode(&b.to_bytes().unwrap()).unwrap();
+            prop_assert_eq!(back, b);
+        }
+    }
+}
