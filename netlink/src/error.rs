@@ -289,7 +289,7 @@ pub enum ValidateError {
 pub struct ExtAck {
     /// `NLMSGERR_ATTR_MSG`: the kernel's explanation (a warning when the code is 0). Kept
     /// even when not valid UTF-8 (invalid bytes become U+FFFD) or not NUL-terminated.
-    pub message: Option<String>,
+    pub message: Option<Box<str>>,
     /// `NLMSGERR_ATTR_OFFS`: offset in the request of the attribute that caused the error.
     pub offset: Option<u32>,
     /// `NLMSGERR_ATTR_COOKIE`: an opaque cookie.
@@ -302,6 +302,11 @@ pub struct ExtAck {
     /// `NLMSGERR_ATTR_MISS_NEST`: offset in the request of the nest that lacks the missing
     /// attribute; absent when it is missing at the top level of the message.
     pub missing_nest: Option<u32>,
+    /// Not sent by the kernel: the Rust field of a typed request that
+    /// [`offset`](ExtAck::offset) (or [`missing_nest`](ExtAck::missing_nest)) points at, as a
+    /// path such as `CtrlMessage.mcast_groups[1].id`. Filled in by
+    /// [`Conn::request`](crate::Conn::request) from the request body's derived policy.
+    pub field: Option<Box<str>>,
 }
 
 impl ExtAck {
@@ -396,6 +401,9 @@ impl core::fmt::Display for OpError {
         }
         if let Some(o) = ext.offset {
             write!(f, " (at offset {o} of the request)")?;
+        }
+        if let Some(field) = &ext.field {
+            write!(f, " (field {field})")?;
         }
         match (ext.missing_type, ext.missing_nest) {
             (Some(t), Some(n)) => write!(f, " (missing attribute {t} in the nest at offset {n})")?,
@@ -731,7 +739,7 @@ mod tests {
         e.ext_ack = ExtAck {
             missing_type: Some(1),
             missing_nest: Some(36),
-            message: Some(String::new()),
+            message: Some("".into()),
             ..ExtAck::default()
         };
         assert_eq!(

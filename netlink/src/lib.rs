@@ -40,10 +40,12 @@
 //!
 //! With the default `derive` feature, `#[derive(NlAttrs)]` turns a struct whose fields carry
 //! `#[nla(type = N, ...)]` into an attribute set with an encoder, a one-pass decoder and a
-//! validation policy (see [`NlAttrs`] for every key). [`genl`] declares
-//! the generic netlink controller this way, a typed handle for any generic netlink family
-//! ([`genl::GenlHandle`]), the `ethtool` and `netdev` families, and checks declared types
-//! against the policies the running kernel reports ([`genl::policy`]).
+//! validation policy. Every key is described on the derive macro's page,
+//! [`NlAttrs`](macro@NlAttrs) (not the page of the [`NlAttrs`](trait@NlAttrs) trait it
+//! implements). [`genl`] declares the generic netlink controller this way, a typed
+//! handle for any generic netlink family ([`genl::GenlHandle`]), the `ethtool` and `netdev`
+//! families, and checks declared types against the policies the running kernel reports
+//! ([`genl::policy`]).
 //!
 //! # Debugging and testing
 //!
@@ -74,6 +76,7 @@ pub mod roundtrip;
 pub mod socket;
 #[cfg(feature = "testing")]
 pub mod testing;
+pub mod typed;
 
 pub use ack::{Ack, PolicyInfo, PolicyType};
 pub use attr::{
@@ -86,8 +89,8 @@ pub use error::{
     DecodeError, EncodeError, Error, ExtAck, GenlError, OpError, ValidateError, MAX_NEST_DEPTH,
 };
 pub use message::{
-    messages, validate, Header, HeaderFlags, HeaderType, Message, MessageEncoder, MessageRef,
-    Messages,
+    messages, validate, AsMessageRef, Header, HeaderFlags, HeaderType, Message, MessageEncoder,
+    MessageRef, Messages,
 };
 #[cfg(feature = "derive")]
 pub use netlink_derive::NlAttrs;
@@ -102,3 +105,4 @@ pub use nlattrs::{
     Uint, UnknownAttrs,
 };
 pub use socket::{NetlinkSocket, RecvInfo, Socket};
+pub use typed::{Decoded, NlRequest, Replies, Request};

@@ -478,6 +478,32 @@ pub struct MessageRef<'a> {
     pub offset: usize,
 }
 
+/// A message to decode from, borrowed: `&Message` or `&MessageRef` (what
+/// [`NlAttrs::decode_message`](crate::NlAttrs::decode_message) and
+/// [`NlAttrs::from_message`](crate::NlAttrs::from_message) take).
+pub trait AsMessageRef<'a> {
+    /// The message as a [`MessageRef`] (an owned message has offset 0).
+    fn message_ref(self) -> MessageRef<'a>;
+}
+
+impl<'a> AsMessageRef<'a> for &'a Message {
+    #[inline]
+    fn message_ref(self) -> MessageRef<'a> {
+        MessageRef {
+            header: self.header,
+            data: &self.data,
+            offset: 0,
+        }
+    }
+}
+
+impl<'a> AsMessageRef<'a> for &MessageRef<'a> {
+    #[inline]
+    fn message_ref(self) -> MessageRef<'a> {
+        *self
+    }
+}
+
 impl<'a> MessageRef<'a> {
     /// Parses the first message of `b`; returns it and the bytes after it (past its padding).
     ///
