@@ -309,3 +309,30 @@ fn monitor_notifications() {
         }
     }
 }
+
+#[test]
+fn kernel_errors_name_the_rust_field() {
+    if !privileged("kernel_errors_name_the_rust_field") {
+        return;
+    }
+    let ns = veth_ns("etfield");
+    let conn = Conn::dial(
+        Family::GENERIC,
+        netlink::Config {
+            strict: true,
+            ..ns.config()
+        },
+    )
+    .unwrap();
+    let eth = GenlHandle::<Ethtool>::resolve(&conn).unwrap();
+    let err = eth
+        .get(&conn, et::LINKINFO_GET, &EthtoolRequest::dev("nosuchdev0"))
+        .unwrap_err();
+    assert_eq!(err.errno(), Some(libc::ENODEV), "{err}");
+    let field = err.ext_ack().and_then(|a| a.field.as_deref());
+    assert_eq!(field, Some("EthtoolRequest.header.dev_name"), "{err}");
+    assert!(
+        err.to_string().contains("EthtoolRequest.header.dev_name"),
+        "{err}"
+    );
+}

@@ -37,8 +37,9 @@ use core::marker::PhantomData;
 use crate::attr::{AttributeEncoder, Attrs};
 use crate::error::{DecodeError, EncodeError, Error, GenlError};
 use crate::genl::nlctrl::{CtrlCommand, CtrlMessage, GenlHeader, GENL_ID_CTRL};
-use crate::message::{HeaderFlags, HeaderType, Message, MessageRef};
+use crate::message::{Header, HeaderFlags, HeaderType, Message, MessageRef};
 use crate::nlattrs::{DecodeOptions, NlAttrs, NlAttrsOwned, NlStruct, Policy};
+use crate::typed::{Decoded, NlRequest, Request};
 use crate::{Conn, NetlinkSocket, Socket};
 
 /// `GENL_ADMIN_PERM`: the operation needs `CAP_NET_ADMIN`.
@@ -253,16 +254,16 @@ impl FamilyInfo {
     /// Looks up the family called `name` through `nlctrl`. A family the kernel lacks is
     /// [`GenlError::UnknownFamily`] (for which [`Error::is_not_found`] holds).
     pub fn resolve<S: Socket>(conn: &Conn<S>, name: &str) -> Result<FamilyInfo, Error> {
-        let request = CtrlMessage::get_family(name).to_request(HeaderFlags::EMPTY)?;
+        let request = Request::get(HeaderType(GENL_ID_CTRL), CtrlMessage::get_family(name));
         let mut found = None;
-        let mut dump = conn.dump(&request).map_err(|e| unknown_family(e, name))?;
-        while let Some(reply) = dump.next_ref() {
-            let reply = reply.map_err(|e| unknown_family(e, name))?;
-            if reply.header.kind == HeaderType::ERROR {
-                continue;
-            }
-            let msg = CtrlMessage::decode_message(&reply, &DecodeOptions::default())?;
-            found = Some(FamilyInfo::from_ctrl(&msg)?);
+        for reply in conn
+            .request(&request)
+            .map_err(|e| unknown_family(e, name))?
+            .decoded::<CtrlMessage>()
+        {
+            found = Some(FamilyInfo::from_ctrl(
+                &reply.map_err(|e| unknown_family(e, name))?,
+            )?);
         }
         found.ok_or_else(|| {
             GenlError::UnknownFamily {
@@ -274,14 +275,14 @@ impl FamilyInfo {
 
     /// Every family of the kernel, from a `CTRL_CMD_GETFAMILY` dump.
     pub fn list<S: Socket>(conn: &Conn<S>) -> Result<Vec<FamilyInfo>, Error> {
-        let request = CtrlMessage::new(CtrlCommand::GetFamily).to_request(HeaderFlags::DUMP)?;
-        let mut out = Vec::new();
-        let mut dump = conn.dump(&request)?;
-        while let Some(reply) = dump.next_ref() {
-            let msg = CtrlMessage::decode_message(&reply?, &DecodeOptions::default())?;
-            out.push(FamilyInfo::from_ctrl(&msg)?);
-        }
-        Ok(out)
+        let request = Request::dump(
+            HeaderType(GENL_ID_CTRL),
+            CtrlMessage::new(CtrlCommand::GetFamily),
+        );
+        conn.request(&request)?
+            .decoded::<CtrlMessage>()
+            .map(|m| Ok(FamilyInfo::from_ctrl(&m?)?))
+            .collect()
     }
 
     /// The operation with command number `cmd`, if the family has it.
@@ -376,26 +377,38 @@ impl<F: GenlFamily> GenlHandle<F> {
         })
     }
 
-    /// `request` as a message of command `command` with `flags` (`REQUEST` added).
+    /// `request` as a typed request ([`NlRequest`]) of command `command` with `flags`: the
+    /// family's id, the `genlmsghdr` (command, version) and the body. Kernel errors pointing
+    /// into it name the Rust field ([`ExtAck::field`](crate::ExtAck::field)).
+    pub fn request<'r, Req, Rep>(
+        &self,
+        command: Command<F, Req, Rep>,
+        request: &'r Req,
+        flags: HeaderFlags,
+    ) -> GenlRequest<'r, Req> {
+        GenlRequest {
+            kind: HeaderType(self.info.id),
+            flags,
+            header: GenlHeader {
+                cmd: command.cmd,
+                version: F::VERSION,
+                reserved: 0,
+            },
+            body: request,
+        }
+    }
+
+    /// `request` as an encoded message of command `command` with `flags` (`REQUEST` added).
     pub fn message<'r, Req: NlAttrs<'r>, Rep>(
         &self,
         command: Command<F, Req, Rep>,
         request: &Req,
         flags: HeaderFlags,
     ) -> Result<Message, Error> {
+        let req = self.request(command, request, flags);
         let mut data = Vec::new();
-        GenlHeader {
-            cmd: command.cmd,
-            version: F::VERSION,
-            reserved: 0,
-        }
-        .write_to(&mut data);
-        request.encode(&mut data)?;
-        Ok(Message::new(
-            HeaderType(self.info.id),
-            HeaderFlags::REQUEST | flags,
-            data,
-        ))
+        req.encode_payload(&mut data)?;
+        Ok(Message::new(req.kind, HeaderFlags::REQUEST | flags, data))
     }
 
     /// Sends `request` as `command` (with an acknowledgement asked for) and returns the
@@ -408,15 +421,11 @@ impl<F: GenlFamily> GenlHandle<F> {
         request: &Req,
     ) -> Result<Vec<Rep>, Error> {
         self.check_op(command, false)?;
-        let msg = self.message(command, request, HeaderFlags::ACKNOWLEDGE)?;
-        let mut out = Vec::new();
-        let mut dump = conn.dump(&msg)?;
-        while let Some(reply) = dump.next_ref() {
-            if let Some(v) = decode_reply::<Rep>(&reply?)? {
-                out.push(v);
-            }
-        }
-        Ok(out)
+        let req = self.request(command, request, HeaderFlags::ACKNOWLEDGE);
+        conn.request(&req)?
+            .decoded::<GenlMessage<Rep>>()
+            .map(|m| m.map(|m| m.body))
+            .collect()
     }
 
     /// [`execute`](GenlHandle::execute) for a command with exactly one reply (a `GET` of one
@@ -448,10 +457,9 @@ impl<F: GenlFamily> GenlHandle<F> {
         request: &Req,
     ) -> Result<GenlDump<'c, S, Rep>, Error> {
         self.check_op(command, true)?;
-        let msg = self.message(command, request, HeaderFlags::DUMP)?;
+        let req = self.request(command, request, HeaderFlags::DUMP);
         Ok(GenlDump {
-            inner: conn.dump(&msg)?,
-            _rep: PhantomData,
+            inner: conn.request(&req)?.decoded(),
         })
     }
 
@@ -502,7 +510,7 @@ pub fn decode_reply<T: NlAttrsOwned>(msg: &MessageRef<'_>) -> Result<Option<T>, 
     if msg.header.kind == HeaderType::ERROR || msg.header.kind == HeaderType::DONE {
         return Ok(None);
     }
-    GenlMessage::<T>::decode_message(msg, &DecodeOptions::default()).map(|m| Some(m.body))
+    GenlMessage::<T>::from_message(msg).map(|m| Some(m.body))
 }
 
 /// The notifications of a family, decoded by command (`*_NTF` messages).
@@ -511,10 +519,50 @@ pub trait GenlEvent: Sized {
     fn decode_event(cmd: u8, msg: &MessageRef<'_>) -> Result<Option<Self>, DecodeError>;
 }
 
+/// A request of a generic netlink family as a typed request ([`NlRequest`], for
+/// [`Conn::request`]): the family id and flags, the `genlmsghdr`, and a borrowed body. Made
+/// by [`GenlHandle::request`].
+#[derive(Debug, Clone, Copy)]
+pub struct GenlRequest<'r, Req> {
+    /// The family's id.
+    pub kind: HeaderType,
+    /// Flags besides `REQUEST`.
+    pub flags: HeaderFlags,
+    /// The command and version.
+    pub header: GenlHeader,
+    /// The attributes.
+    pub body: &'r Req,
+}
+
+impl<'a, Req: NlAttrs<'a>> NlRequest for GenlRequest<'_, Req> {
+    fn header(&self) -> Header {
+        Header {
+            kind: self.kind,
+            flags: self.flags | HeaderFlags::REQUEST,
+            ..Header::default()
+        }
+    }
+
+    fn encode_payload(&self, buf: &mut Vec<u8>) -> Result<(), EncodeError> {
+        let start = buf.len();
+        self.header.write_to(buf);
+        self.body
+            .encode(buf)
+            .map(drop)
+            .inspect_err(|_| buf.truncate(start))
+    }
+
+    fn policy(&self) -> Option<(&'static Policy, usize)> {
+        Some((
+            <GenlMessage<Req> as NlAttrs<'a>>::POLICY,
+            <GenlMessage<Req> as NlAttrs<'a>>::HEADER_LEN,
+        ))
+    }
+}
+
 /// The replies of a dump of family commands, decoded one by one (see [`GenlHandle::dump`]).
 pub struct GenlDump<'c, S: Socket, Rep> {
-    inner: crate::Dump<'c, S>,
-    _rep: PhantomData<fn() -> Rep>,
+    inner: Decoded<'c, GenlMessage<Rep>, S>,
 }
 
 impl<S: Socket, Rep> fmt::Debug for GenlDump<'_, S, Rep> {
@@ -527,17 +575,7 @@ impl<S: Socket, Rep: NlAttrsOwned> Iterator for GenlDump<'_, S, Rep> {
     type Item = Result<Rep, Error>;
 
     fn next(&mut self) -> Option<Self::Item> {
-        loop {
-            let reply = match self.inner.next_ref()? {
-                Ok(r) => r,
-                Err(e) => return Some(Err(e)),
-            };
-            match decode_reply::<Rep>(&reply) {
-                Ok(Some(v)) => return Some(Ok(v)),
-                Ok(None) => continue,
-                Err(e) => return Some(Err(e.into())),
-            }
-        }
+        self.inner.next().map(|r| r.map(|m| m.body))
     }
 }
 

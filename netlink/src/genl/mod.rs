@@ -16,7 +16,7 @@ pub mod policy;
 
 pub use family::{
     decode_reply, Command, FamilyInfo, GenlDump, GenlEvent, GenlFamily, GenlHandle, GenlMessage,
-    GroupInfo, Nlctrl, OpInfo,
+    GenlRequest, GroupInfo, Nlctrl, OpInfo,
 };
 pub use nlctrl::*;
 

@@ -23,7 +23,7 @@
 use crate::error::DecodeError;
 use crate::genl::family::{Command, GenlEvent, GenlFamily, GenlMessage};
 use crate::message::MessageRef;
-use crate::nlattrs::{DecodeOptions, NlAttrsOwned};
+use crate::nlattrs::NlAttrsOwned;
 use crate::{NlAttrs, Uint, UnknownAttrs};
 
 /// The `netdev` family: `NETDEV_FAMILY_NAME`, `NETDEV_FAMILY_VERSION`.
@@ -325,7 +325,7 @@ pub enum NetdevEvent {
 }
 
 fn body<T: NlAttrsOwned>(msg: &MessageRef<'_>) -> Result<T, DecodeError> {
-    GenlMessage::<T>::decode_message(msg, &DecodeOptions::default()).map(|m| m.body)
+    GenlMessage::<T>::from_message(msg).map(|m| m.body)
 }
 
 impl GenlEvent for NetdevEvent {

@@ -33,9 +33,10 @@ use std::collections::BTreeMap;
 use std::fmt;
 
 use crate::error::{Error, GenlError};
-use crate::genl::nlctrl::{AttrPolicy, CtrlMessage};
-use crate::message::{HeaderFlags, HeaderType};
-use crate::nlattrs::{DecodeOptions, FieldKind, FieldPolicy, NlAttrs, Policy, ValueKind};
+use crate::genl::nlctrl::{AttrPolicy, CtrlMessage, GENL_ID_CTRL};
+use crate::message::HeaderType;
+use crate::nlattrs::{FieldKind, FieldPolicy, NlAttrs, Policy, ValueKind};
+use crate::typed::Request;
 use crate::{Conn, Socket};
 
 /// `NL_ATTR_TYPE_*`: the kernel's attribute types in a policy dump.
@@ -349,9 +350,9 @@ impl KernelPolicy {
         family: &str,
         cmd: Option<u8>,
     ) -> Result<KernelPolicy, Error> {
-        let mut req = CtrlMessage::get_policy(family);
-        req.op = cmd.map(u32::from);
-        let request = req.to_request(HeaderFlags::DUMP)?;
+        let mut body = CtrlMessage::get_policy(family);
+        body.op = cmd.map(u32::from);
+        let request = Request::dump(HeaderType(GENL_ID_CTRL), body);
         let mut out = KernelPolicy {
             family: family.to_owned(),
             ..KernelPolicy::default()
@@ -365,14 +366,12 @@ impl KernelPolicy {
                 e
             }
         };
-        let mut dump = conn.dump(&request).map_err(not_found)?;
-        while let Some(reply) = dump.next_ref() {
-            let reply = reply.map_err(not_found)?;
-            if reply.header.kind == HeaderType::ERROR {
-                continue;
-            }
-            let msg = CtrlMessage::decode_message(&reply, &DecodeOptions::default())?;
-            out.add(&msg);
+        for msg in conn
+            .request(&request)
+            .map_err(not_found)?
+            .decoded::<CtrlMessage>()
+        {
+            out.add(&msg.map_err(not_found)?);
         }
         Ok(out)
     }
