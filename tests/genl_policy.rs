@@ -147,6 +147,12 @@ struct WrongRings {
     /// Unsigned variable width: u32 in the kernel.
     #[nla(type = 12)]
     cqe_size: Option<netlink::Uint>,
+    /// 0..=2 in the kernel; the type lets any u8 through.
+    #[nla(type = 11)]
+    tcp_data_split: Option<u8>,
+    /// 0..=1 in the kernel; the declared maximum is 3.
+    #[nla(type = 13, max = 3)]
+    tx_push: Option<u8>,
 }
 
 /// `STRSET_GET` with its flag declared as a value.
@@ -236,7 +242,25 @@ fn wrong_declarations_are_caught() {
         }),
         "{report}"
     );
-    assert_eq!(d.len(), 8, "{report}");
+    assert!(
+        has(&Disagreement::RangeWider {
+            path: "WrongRings.tcp_data_split".into(),
+            attr_type: 11,
+            declared: (0, 255),
+            kernel: (0, 2),
+        }),
+        "{report}"
+    );
+    assert!(
+        has(&Disagreement::RangeWider {
+            path: "WrongRings.tx_push".into(),
+            attr_type: 13,
+            declared: (0, 3),
+            kernel: (0, 1),
+        }),
+        "{report}"
+    );
+    assert_eq!(d.len(), 10, "{report}");
     // What the kernel accepts beyond the type: information only.
     assert!(report
         .kernel_only

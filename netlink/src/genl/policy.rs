@@ -12,7 +12,9 @@
 //!   request, where the kernel has one);
 //! - a `nested` field whose kernel type is not a nest (and nests are checked recursively
 //!   against their nested policies);
-//! - a `flag` declared as a value, or a value declared as a flag; any other kind mismatch.
+//! - a `flag` declared as a value, or a value declared as a flag; any other kind mismatch;
+//! - in a request, an integer whose `min`/`max` (or its type's whole range, without them)
+//!   let through values outside the kernel's range.
 //!
 //! Attributes the kernel accepts and the type does not declare are listed apart
 //! ([`Report::kernel_only`]): information, not errors.
@@ -210,6 +212,18 @@ pub enum Disagreement {
         /// What the kernel expects.
         kernel: NlAttrType,
     },
+    /// An integer of a request whose declared `min`/`max` let through values outside the
+    /// kernel's range (the kernel would refuse them).
+    RangeWider {
+        /// The field's path.
+        path: String,
+        /// The attribute type.
+        attr_type: u16,
+        /// The range the type accepts.
+        declared: (i128, i128),
+        /// The kernel's range.
+        kernel: (i128, i128),
+    },
     /// A kernel flag declared as a value.
     FlagAsValue {
         /// The field's path.
@@ -271,6 +285,16 @@ impl fmt::Display for Disagreement {
             } => write!(
                 f,
                 "{path} (attribute {attr_type}): declared nested, kernel expects {kernel}"
+            ),
+            Disagreement::RangeWider {
+                path,
+                attr_type,
+                declared,
+                kernel,
+            } => write!(
+                f,
+                "{path} (attribute {attr_type}): accepts {}..={}, the kernel only {}..={}",
+                declared.0, declared.1, kernel.0, kernel.1
             ),
             Disagreement::FlagAsValue { path, attr_type } => write!(
                 f,
@@ -557,6 +581,17 @@ impl KernelPolicy {
                     report.disagreements.push(d);
                     return;
                 }
+                if let (ValueKind::Int { size, signed }, Direction::Request) = (v, direction) {
+                    if let Some(d) = range_wider(f, size, signed, k) {
+                        report.disagreements.push(Disagreement::RangeWider {
+                            path,
+                            attr_type,
+                            declared: d.0,
+                            kernel: d.1,
+                        });
+                        return;
+                    }
+                }
                 let sized = matches!(
                     v,
                     ValueKind::String | ValueKind::CString | ValueKind::Binary
@@ -578,6 +613,28 @@ impl KernelPolicy {
             }
         }
     }
+}
+
+/// The declared and the kernel's ranges of an integer, when the declared one is wider.
+fn range_wider(
+    f: &FieldPolicy,
+    size: usize,
+    signed: bool,
+    k: &AttrPolicy,
+) -> Option<((i128, i128), (i128, i128))> {
+    let bits = u32::try_from(size.saturating_mul(8)).ok()?.clamp(8, 64);
+    let (lo, hi) = if signed {
+        (-(1i128 << (bits - 1)), (1i128 << (bits - 1)) - 1)
+    } else {
+        (0, (1i128 << bits) - 1)
+    };
+    let declared = (f.min.unwrap_or(lo).max(lo), f.max.unwrap_or(hi).min(hi));
+    let kernel = match (k.min_value_s, k.max_value_s, k.min_value_u, k.max_value_u) {
+        (Some(a), Some(b), _, _) => (i128::from(a), i128::from(b)),
+        (_, _, Some(a), Some(b)) => (i128::from(a), i128::from(b)),
+        _ => return None,
+    };
+    (declared.0 < kernel.0 || declared.1 > kernel.1).then_some((declared, kernel))
 }
 
 enum Mismatch {
