@@ -1,13 +1,14 @@
 //! Replies of the `ethtool` and `netdev` families captured from a real kernel
 //! (`tests/fixtures/capture_genl_families.py`) decoded with the derived types and re-encoded
-//! byte for byte; every truncation of them is a typed error, never a panic.
+//! byte for byte; their truncations and mutations decode to values that re-encode, or to
+//! typed errors, never a panic.
 
 use std::fmt::Debug;
 
 use netlink::genl::ethtool as et;
 use netlink::genl::netdev as nd;
 use netlink::genl::GenlMessage;
-use netlink::roundtrip::with_nested_flags;
+use netlink::roundtrip::{check_bytes, mutations, with_nested_flags, Rng};
 use netlink::{messages, DecodeOptions, HeaderType, MessageRef, NlAttrs, NlAttrsOwned};
 
 fn fixture(name: &str) -> Vec<u8> {
@@ -31,9 +32,14 @@ fn replay<T: NlAttrsOwned + Debug + PartialEq>(name: &str) -> Vec<T> {
         let mut want = head.to_vec();
         want.extend(with_nested_flags(attrs, <T as NlAttrs>::POLICY));
         assert_eq!(v.to_bytes().unwrap(), want, "{name}: {v:?}");
-        // Truncated payloads: errors, no panics.
+        // Truncations and mutations: each decodes to a value that encodes and decodes back
+        // to itself, or is an error; never a panic.
         for cut in 0..m.data.len() {
-            let _ = GenlMessage::<T>::decode(&m.data[..cut]);
+            check_bytes::<GenlMessage<T>>(&m.data[..cut]).unwrap();
+        }
+        let mut rng = Rng::new(0x6765_6e6c);
+        for _ in 0..200 {
+            check_bytes::<GenlMessage<T>>(&mutations(&mut rng, m.data)).unwrap();
         }
         out.push(v.body);
     }
