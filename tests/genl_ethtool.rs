@@ -31,7 +31,7 @@ fn exact<Req: for<'a> NlAttrs<'a>, Rep: NlAttrsOwned + PartialEq + std::fmt::Deb
 ) -> Result<Rep, Error> {
     let replies = conn.execute(&eth.message(cmd, req, HeaderFlags::EMPTY)?)?;
     assert_eq!(replies.len(), 1, "{cmd:?}");
-    let msg = replies[0].as_ref();
+    let msg = replies[0].as_message_ref();
     let decoded = GenlMessage::<Rep>::decode_message(&msg, &DecodeOptions::default())?;
     let (head, attrs) = msg.data.split_at(4);
     let mut want = head.to_vec();

@@ -82,7 +82,7 @@ fn kernel() -> Conn<FakeSocket> {
     testing::dial(|reqs: &[Message]| {
         let req = &reqs[0];
         if req.header.kind == HeaderType(0x10) {
-            let c = CtrlMessage::decode_message(&req.as_ref(), &DecodeOptions::default())?;
+            let c = CtrlMessage::decode_message(&req.as_message_ref(), &DecodeOptions::default())?;
             assert_eq!(c.command(), CtrlCommand::GetFamily);
             if c.family_name.as_deref() != Some("toy") {
                 return Ok(vec![testing::error(libc::ENOENT, req)]);
@@ -95,7 +95,8 @@ fn kernel() -> Conn<FakeSocket> {
             )]);
         }
         assert_eq!(req.header.kind, HeaderType(TOY_ID));
-        let m = GenlMessage::<Thing>::decode_message(&req.as_ref(), &DecodeOptions::default())?;
+        let m =
+            GenlMessage::<Thing>::decode_message(&req.as_message_ref(), &DecodeOptions::default())?;
         assert_eq!(m.header.version, 3);
         let mut out = Vec::new();
         if req.header.flags.contains(HeaderFlags::DUMP) {
@@ -243,22 +244,28 @@ fn events_of_this_family_only() {
     };
     let ev = reply(20, &thing);
     assert_eq!(
-        toy.decode_event::<ToyEvent>(&ev.as_ref()).unwrap(),
+        toy.decode_event::<ToyEvent>(&ev.as_message_ref()).unwrap(),
         Some(ToyEvent::Added(thing.clone()))
     );
     // Another command, another family: not an event of this type.
     assert_eq!(
-        toy.decode_event::<ToyEvent>(&reply(21, &thing).as_ref())
+        toy.decode_event::<ToyEvent>(&reply(21, &thing).as_message_ref())
             .unwrap(),
         None
     );
     let mut other = reply(20, &thing);
     other.header.kind = HeaderType(TOY_ID + 1);
-    assert_eq!(toy.decode_event::<ToyEvent>(&other.as_ref()).unwrap(), None);
+    assert_eq!(
+        toy.decode_event::<ToyEvent>(&other.as_message_ref())
+            .unwrap(),
+        None
+    );
     // A truncated event is an error, not a panic.
     let mut short = reply(20, &thing);
     short.data.truncate(6);
-    assert!(toy.decode_event::<ToyEvent>(&short.as_ref()).is_err());
+    assert!(toy
+        .decode_event::<ToyEvent>(&short.as_message_ref())
+        .is_err());
 }
 
 #[test]

@@ -49,7 +49,7 @@ fn exact<Req: for<'a> NlAttrs<'a>, Rep: NlAttrsOwned + std::fmt::Debug>(
     replies
         .iter()
         .map(|m| {
-            let m = m.as_ref();
+            let m = m.as_message_ref();
             let decoded =
                 GenlMessage::<Rep>::decode_message(&m, &DecodeOptions::default()).unwrap();
             assert_eq!(decoded.to_bytes().unwrap(), m.data, "{cmd:?}: {decoded:?}");
@@ -228,7 +228,10 @@ fn mgmt_notifications() {
     let mut added = Vec::new();
     while added.len() < 2 {
         for msg in monitor.receive().unwrap() {
-            match nd.decode_event::<NetdevEvent>(&msg.as_ref()).unwrap() {
+            match nd
+                .decode_event::<NetdevEvent>(&msg.as_message_ref())
+                .unwrap()
+            {
                 Some(NetdevEvent::DevAdd(d)) => added.push(d.ifindex.unwrap()),
                 Some(NetdevEvent::DevChange(_)) | None => {}
                 Some(other) => panic!("unexpected {other:?}"),
@@ -243,8 +246,9 @@ fn mgmt_notifications() {
     let mut deleted = Vec::new();
     while deleted.len() < 2 {
         for msg in monitor.receive().unwrap() {
-            if let Some(NetdevEvent::DevDel(d)) =
-                nd.decode_event::<NetdevEvent>(&msg.as_ref()).unwrap()
+            if let Some(NetdevEvent::DevDel(d)) = nd
+                .decode_event::<NetdevEvent>(&msg.as_message_ref())
+                .unwrap()
             {
                 deleted.push(d.ifindex.unwrap());
             }

@@ -391,8 +391,9 @@ fn errno_is_temporary(errno: i32) -> bool {
 
 impl core::fmt::Display for OpError {
     /// `netlink OP: ERRNO TEXT: KERNEL MESSAGE (at offset N of the request) (missing
-    /// attribute T in the nest at offset M) (expected POLICY) [seq S]`, each part only when
-    /// known.
+    /// attribute T in the nest at offset M) (expected POLICY)`, each part only when known.
+    /// The sequence number is left out (it means nothing to a reader); it stays in
+    /// [`OpError::sequence`] and in the `Debug` output.
     fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
         write!(f, "netlink {}: {}", self.op, self.io_error())?;
         let ext = &self.ext_ack;
@@ -413,9 +414,6 @@ impl core::fmt::Display for OpError {
         }
         if let Some(Ok(p)) = ext.policy_info() {
             write!(f, " (expected {p})")?;
-        }
-        if self.sequence != 0 {
-            write!(f, " [seq {}]", self.sequence)?;
         }
         Ok(())
     }
@@ -532,6 +530,26 @@ pub enum Error {
         len: usize,
         /// The buffer's size.
         capacity: usize,
+        /// The header of the datagram's first message, when the part kept holds one: its
+        /// sequence number tells which call the lost datagram answered (a connection reports
+        /// the error to that call only).
+        header: Option<crate::message::Header>,
+    },
+    /// A later call on the same thread took the connection over while this one (an unfinished
+    /// [`Dump`](crate::Dump) still in scope, or a receive whose callback made a call) still
+    /// held it; this one's reply was abandoned.
+    #[error("netlink {op}: abandoned, a later call on the same thread took the connection over")]
+    Superseded {
+        /// The operation.
+        op: &'static str,
+    },
+    /// A network namespace could not be opened or entered (see [`crate::netns::NetNs`]).
+    #[error("netlink netns {namespace}: {}", std::io::Error::from_raw_os_error(*errno))]
+    NetNs {
+        /// The namespace: its path (`/run/netns/NAME`), or `descriptor N`.
+        namespace: String,
+        /// The error number, positive (`ENOENT` when there is no such namespace).
+        errno: i32,
     },
     /// The connection was closed.
     #[error("netlink {op}: connection closed")]
@@ -551,6 +569,7 @@ impl Error {
             Error::Op(e) => Some(e.errno),
             Error::Timeout { .. } => Some(libc::ETIMEDOUT),
             Error::Overrun { .. } => Some(libc::ENOBUFS),
+            Error::NetNs { errno, .. } => Some(*errno),
             Error::Genl(GenlError::UnsupportedOperation { .. }) => Some(libc::EOPNOTSUPP),
             Error::Genl(GenlError::ReplyCount { .. }) => None,
             Error::Genl(_) => Some(libc::ENOENT),
@@ -621,6 +640,7 @@ mod tests {
             Error::Truncated {
                 len: 10,
                 capacity: 5,
+                header: None,
             },
             Error::Closed { op: "receive" },
         ]
@@ -729,12 +749,17 @@ mod tests {
             "netlink execute: No such device (os error 19)"
         );
         e.sequence = 7;
+        assert_eq!(
+            e.to_string(),
+            "netlink execute: No such device (os error 19)",
+            "the sequence number is not part of the message"
+        );
         e.ext_ack.message = Some("no device matches name".into());
         e.ext_ack.offset = Some(24);
         assert_eq!(
             e.to_string(),
             "netlink execute: No such device (os error 19): no device matches name \
-             (at offset 24 of the request) [seq 7]"
+             (at offset 24 of the request)"
         );
         e.ext_ack = ExtAck {
             missing_type: Some(1),
@@ -745,7 +770,7 @@ mod tests {
         assert_eq!(
             e.to_string(),
             "netlink execute: No such device (os error 19) (missing attribute 1 in the nest \
-             at offset 36) [seq 7]"
+             at offset 36)"
         );
         e.ext_ack = ExtAck {
             missing_nest: Some(36),
@@ -763,8 +788,7 @@ mod tests {
             ..ExtAck::default()
         };
         assert!(
-            e.to_string()
-                .ends_with("(expected u32, range ..=10) [seq 7]"),
+            e.to_string().ends_with("(expected u32, range ..=10)"),
             "{e}"
         );
         // Out-of-range errno values still print.

@@ -90,7 +90,7 @@ pub use error::{
 };
 pub use message::{
     messages, validate, AsMessageRef, Header, HeaderFlags, HeaderType, Message, MessageEncoder,
-    MessageRef, Messages,
+    MessageRef, Messages, RequestKind,
 };
 #[cfg(feature = "derive")]
 pub use netlink_derive::NlAttrs;

@@ -497,7 +497,7 @@ impl<F: GenlFamily> GenlHandle<F> {
     pub fn receive_events<S: Socket, E: GenlEvent>(&self, conn: &Conn<S>) -> Result<Vec<E>, Error> {
         let mut out = Vec::new();
         for m in conn.receive()? {
-            if let Some(e) = self.decode_event::<E>(&m.as_ref())? {
+            if let Some(e) = self.decode_event::<E>(&m.as_message_ref())? {
                 out.push(e);
             }
         }
