@@ -376,8 +376,6 @@ pub fn run(args: &Args) -> Result<String, String> {
     };
     let config = Config {
         netns: args.netns.as_deref().map(NetNs::named),
-        // Extended acknowledgements: the kernel says which device name it could not find.
-        strict: true,
         ..Config::default()
     };
     let result = Conn::dial(Family::GENERIC, config).and_then(|conn| {

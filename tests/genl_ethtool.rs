@@ -316,14 +316,8 @@ fn kernel_errors_name_the_rust_field() {
         return;
     }
     let ns = veth_ns("etfield");
-    let conn = Conn::dial(
-        Family::GENERIC,
-        netlink::Config {
-            strict: true,
-            ..ns.config()
-        },
-    )
-    .unwrap();
+    // Extended acknowledgements are on by default.
+    let conn = ns.dial(Family::GENERIC);
     let eth = GenlHandle::<Ethtool>::resolve(&conn).unwrap();
     let err = eth
         .get(&conn, et::LINKINFO_GET, &EthtoolRequest::dev("nosuchdev0"))
