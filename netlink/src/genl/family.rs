@@ -163,8 +163,9 @@ pub struct OpInfo {
 }
 
 impl OpInfo {
-    /// Whether the operation has a `do` form (kernels before 4.x report no capability bits:
-    /// then every listed operation is taken to have both forms).
+    /// Whether the operation has a `do` form. Operations listed without any capability bit
+    /// (the kernel reports none for families with split operations, such as `ethtool` and
+    /// `netdev`) are taken to have both forms.
     pub fn can_do(&self) -> bool {
         self.flags & (GENL_CMD_CAP_DO | GENL_CMD_CAP_DUMP) == 0 || self.flags & GENL_CMD_CAP_DO != 0
     }
@@ -578,15 +579,3 @@ impl<S: Socket, Rep: NlAttrsOwned> Iterator for GenlDump<'_, S, Rep> {
         self.inner.next().map(|r| r.map(|m| m.body))
     }
 }
-
-/// The `nlctrl` controller itself as a [`GenlFamily`].
-#[derive(Debug, Clone, Copy)]
-pub struct Nlctrl;
-
-impl GenlFamily for Nlctrl {
-    const NAME: &'static str = "nlctrl";
-    const VERSION: u8 = crate::genl::nlctrl::CTRL_VERSION;
-}
-
-/// The id `nlctrl` always has.
-pub const NLCTRL_ID: u16 = GENL_ID_CTRL;

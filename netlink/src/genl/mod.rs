@@ -16,7 +16,7 @@ pub mod policy;
 
 pub use family::{
     decode_reply, Command, FamilyInfo, GenlDump, GenlEvent, GenlFamily, GenlHandle, GenlMessage,
-    GenlRequest, GroupInfo, Nlctrl, OpInfo,
+    GenlRequest, GroupInfo, OpInfo,
 };
 pub use nlctrl::*;
 
