@@ -163,9 +163,8 @@ pub struct OpInfo {
 }
 
 impl OpInfo {
-    /// Whether the operation has a `do` form. Operations listed without any capability bit
-    /// (the kernel reports none for families with split operations, such as `ethtool` and
-    /// `netdev`) are taken to have both forms.
+    /// Whether the operation has a `do` form. An operation listed without any capability bit
+    /// (`GENL_CMD_CAP_*` are newer than the operation list) is taken to have both forms.
     pub fn can_do(&self) -> bool {
         self.flags & (GENL_CMD_CAP_DO | GENL_CMD_CAP_DUMP) == 0 || self.flags & GENL_CMD_CAP_DO != 0
     }
