@@ -95,6 +95,8 @@ pub fn list_families() -> Result<String, Error> {
 /// `genl ctrl policy name FAMILY` prints them.
 pub fn policies(family: &str) -> Result<String, Error> {
     let conn = Conn::dial(Family::GENERIC, Config::default())?;
+    // A family the kernel lacks: a typed error naming it.
+    netlink::genl::get_family(&conn, family)?;
     let request = CtrlMessage::get_policy(family).to_request(HeaderFlags::DUMP)?;
     let mut dump = conn.dump(&request)?;
     let mut out = String::new();

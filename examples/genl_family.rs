@@ -1,14 +1,11 @@
 //! A generic netlink family of your own, declared and used in a few lines: the kernel's
-//! `netdev` family (a subset), listing every device's XDP capabilities.
-//!
-//! ```text
-//! cargo run --example genl_family
-//! ```
+//! `netdev` family (a subset), listing every device's XDP capabilities
+//! (`cargo run --example genl_family`).
 
 use std::process::ExitCode;
 
 use netlink::genl::{Command, GenlFamily, GenlHandle};
-use netlink::{Config, Conn, Error, Family, NlAttrs, UnknownAttrs};
+use netlink::{Config, Conn, Error, Family, NlAttrs};
 
 /// The family: its name (resolved through `nlctrl`) and protocol version.
 struct Netdev;
@@ -18,15 +15,14 @@ impl GenlFamily for Netdev {
     const VERSION: u8 = 1;
 }
 
-/// `NETDEV_A_DEV_*`: one device (request and reply share the attribute set).
+/// `NETDEV_A_DEV_*`: one device (request and reply share the attribute set; attributes not
+/// declared here are skipped).
 #[derive(NlAttrs, Debug, Default)]
 struct Dev {
     #[nla(type = 1)]
     ifindex: Option<u32>,
     #[nla(type = 3)]
     xdp_features: Option<u64>,
-    #[nla(unknown)]
-    rest: UnknownAttrs,
 }
 
 /// `NETDEV_CMD_DEV_GET`: the command number, the request type and the reply type.
@@ -46,18 +42,20 @@ pub fn list() -> Result<String, Error> {
 }
 
 fn main() -> ExitCode {
-    if let Some(arg) = std::env::args().nth(1) {
-        println!("usage: genl_family (lists every device's XDP features)");
-        return ExitCode::from(if arg == "--help" || arg == "-h" { 0 } else { 2 });
-    }
-    match list() {
-        Ok(text) => {
-            print!("{text}");
-            ExitCode::SUCCESS
+    let usage = "usage: genl_family (lists every device's XDP features)";
+    match std::env::args().nth(1).as_deref() {
+        Some("-h" | "--help") => println!("{usage}"),
+        Some(arg) => {
+            eprintln!("genl_family: unexpected argument {arg:?}\n{usage}");
+            return ExitCode::from(2);
         }
-        Err(e) => {
-            eprintln!("genl_family: {e}");
-            ExitCode::FAILURE
-        }
+        None => match list() {
+            Ok(text) => print!("{text}"),
+            Err(e) => {
+                eprintln!("genl_family: {e}");
+                return ExitCode::FAILURE;
+            }
+        },
     }
+    ExitCode::SUCCESS
 }
