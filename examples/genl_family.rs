@@ -1,6 +1,5 @@
-//! A generic netlink family of your own, declared and used in a few lines: the kernel's
-//! `netdev` family (a subset), listing every device's XDP capabilities
-//! (`cargo run --example genl_family`).
+//! A generic netlink family of your own, declared and used in a few lines: a subset of the
+//! kernel's `netdev` family, listing every device's XDP features (`--example genl_family`).
 
 use std::process::ExitCode;
 
