@@ -386,3 +386,51 @@ fn netdev_types_agree_with_the_kernel() {
     );
     assert!(failures.is_empty(), "{failures}");
 }
+
+/// `CTRL_CMD_GETFAMILY` with the family name declared as a u32 (the id is right: a u16 of
+/// any value).
+#[derive(NlAttrs, Debug, Clone, PartialEq, Default)]
+struct WrongGetFamily {
+    #[nla(type = 2)]
+    family_name: Option<u32>,
+    #[nla(type = 1)]
+    family_id: Option<u16>,
+}
+
+#[test]
+fn captured_policy_dump_without_a_kernel() {
+    // tests/fixtures/getpolicy_nlctrl.bin: nlctrl's own policy dump, captured.
+    let bytes = std::fs::read(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/tests/fixtures/getpolicy_nlctrl.bin"
+    ))
+    .unwrap();
+    let mut kernel = KernelPolicy::default();
+    for m in netlink::messages(&bytes) {
+        let m = m.unwrap();
+        if m.header.kind == netlink::HeaderType::DONE {
+            continue;
+        }
+        kernel.add(&CtrlMessage::from_message(&m).unwrap());
+    }
+    assert_eq!(kernel.family_id, 0x10);
+    let get_family = kernel.op(3).unwrap();
+    assert!(get_family.do_policy.is_some() && get_family.dump_policy.is_some());
+    let ok = kernel.check(<CtrlMessage as NlAttrs>::POLICY, 3, Direction::Reply);
+    assert!(ok.disagreements.is_empty(), "{ok}");
+    let wrong = kernel.check(<WrongGetFamily as NlAttrs>::POLICY, 3, Direction::Request);
+    assert_eq!(
+        wrong.disagreements,
+        [Disagreement::KindMismatch {
+            path: "WrongGetFamily.family_name".into(),
+            attr_type: 2,
+            declared: "u32".into(),
+            kernel: NlAttrType::NUL_STRING,
+        }],
+        "{wrong}"
+    );
+    assert_eq!(
+        wrong.to_string().lines().nth(1).unwrap().trim(),
+        "WrongGetFamily.family_name (attribute 2): declared u32, kernel expects NUL_STRING"
+    );
+}
