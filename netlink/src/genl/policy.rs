@@ -542,74 +542,72 @@ impl KernelPolicy {
             declared: declared.to_owned(),
             kernel,
         };
-        match f.kind {
-            FieldKind::Flag => {
-                if kernel != NlAttrType::FLAG {
-                    report.disagreements.push(kind_mismatch("flag"));
-                }
+        if matches!(f.kind, FieldKind::Flag) {
+            if kernel != NlAttrType::FLAG {
+                report.disagreements.push(kind_mismatch("flag"));
             }
-            FieldKind::Nested(p) => {
-                if kernel.is_nest() {
-                    if k.policy_index.is_some() {
-                        self.walk(p(), k.policy_index, &path, direction, report, seen);
-                    }
-                } else {
-                    report.disagreements.push(Disagreement::NotNested {
-                        path,
-                        attr_type,
-                        kernel,
-                    });
-                }
+            return;
+        }
+        let FieldKind::Value(v) = f.kind else {
+            // A nest (or another kind of nest: a sub-message), checked inside when the kernel
+            // names its policy.
+            if !kernel.is_nest() {
+                report.disagreements.push(Disagreement::NotNested {
+                    path,
+                    attr_type,
+                    kernel,
+                });
+            } else if let (FieldKind::Nested(p), Some(_)) = (f.kind, k.policy_index) {
+                self.walk(p(), k.policy_index, &path, direction, report, seen);
             }
-            FieldKind::Value(v) => {
-                if kernel == NlAttrType::FLAG {
-                    report
-                        .disagreements
-                        .push(Disagreement::FlagAsValue { path, attr_type });
-                    return;
-                }
-                if let Some(d) = value_mismatch(v, kernel, k) {
-                    let d = match d {
-                        Mismatch::Int(declared) => Disagreement::IntMismatch {
-                            path,
-                            attr_type,
-                            declared,
-                            kernel,
-                        },
-                        Mismatch::Kind(declared) => kind_mismatch(&declared),
-                    };
-                    report.disagreements.push(d);
-                    return;
-                }
-                if let (ValueKind::Int { size, signed }, Direction::Request) = (v, direction) {
-                    if let Some(d) = range_wider(f, size, signed, k) {
-                        report.disagreements.push(Disagreement::RangeWider {
-                            path,
-                            attr_type,
-                            declared: d.0,
-                            kernel: d.1,
-                        });
-                        return;
-                    }
-                }
-                let sized = matches!(
-                    v,
-                    ValueKind::String | ValueKind::CString | ValueKind::Binary
-                );
-                if let (true, Some(max)) = (sized, k.max_length) {
-                    let too_long = match f.max_len {
-                        Some(d) => u32::try_from(d).map_or(true, |d| d > max),
-                        None => direction == Direction::Request,
-                    };
-                    if too_long {
-                        report.disagreements.push(Disagreement::MaxLenExceeds {
-                            path,
-                            attr_type,
-                            declared: f.max_len,
-                            kernel: max,
-                        });
-                    }
-                }
+            return;
+        };
+        if kernel == NlAttrType::FLAG {
+            report
+                .disagreements
+                .push(Disagreement::FlagAsValue { path, attr_type });
+            return;
+        }
+        if let Some(d) = value_mismatch(v, kernel, k) {
+            let d = match d {
+                Mismatch::Int(declared) => Disagreement::IntMismatch {
+                    path,
+                    attr_type,
+                    declared,
+                    kernel,
+                },
+                Mismatch::Kind(declared) => kind_mismatch(&declared),
+            };
+            report.disagreements.push(d);
+            return;
+        }
+        if let (ValueKind::Int { size, signed }, Direction::Request) = (v, direction) {
+            if let Some(d) = range_wider(f, size, signed, k) {
+                report.disagreements.push(Disagreement::RangeWider {
+                    path,
+                    attr_type,
+                    declared: d.0,
+                    kernel: d.1,
+                });
+                return;
+            }
+        }
+        let sized = matches!(
+            v,
+            ValueKind::String | ValueKind::CString | ValueKind::Binary
+        );
+        if let (true, Some(max)) = (sized, k.max_length) {
+            let too_long = match f.max_len {
+                Some(d) => u32::try_from(d).map_or(true, |d| d > max),
+                None => direction == Direction::Request,
+            };
+            if too_long {
+                report.disagreements.push(Disagreement::MaxLenExceeds {
+                    path,
+                    attr_type,
+                    declared: f.max_len,
+                    kernel: max,
+                });
             }
         }
     }
