@@ -5,15 +5,19 @@
 //!   here).
 //! - [`family`]: declaring a family ([`GenlFamily`], [`Command`]), resolving it
 //!   ([`GenlHandle`], [`FamilyInfo`]) and typed requests, dumps, groups and events.
+//! - [`events`]: notifications through the loss-free [`Listener`](crate::events::Listener)
+//!   ([`GenlEvents`], [`GenlHandle::listen`]).
 //! - [`ethtool`], [`netdev`]: two kernel families declared that way.
 //! - [`policy`]: checking a declared type against the policy the running kernel reports.
 
 pub mod ethtool;
+pub mod events;
 pub mod family;
 pub mod netdev;
 pub mod nlctrl;
 pub mod policy;
 
+pub use events::{GenlEvents, GenlNotification};
 pub use family::{
     decode_reply, Command, FamilyInfo, GenlDump, GenlEvent, GenlFamily, GenlHandle, GenlMessage,
     GenlRequest, GroupInfo, OpInfo,
