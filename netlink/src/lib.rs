@@ -49,7 +49,10 @@
 //! `#[nla(type = N, ...)]` into an attribute set with an encoder, a one-pass decoder and a
 //! validation policy. Every key is described on the derive macro's page,
 //! [`NlAttrs`](macro@NlAttrs) (not the page of the [`NlAttrs`](trait@NlAttrs) trait it
-//! implements). [`genl`] declares the generic netlink controller this way.
+//! implements). [`genl`] declares the generic netlink controller this way, a typed
+//! handle for any generic netlink family ([`genl::GenlHandle`]), the `ethtool` and `netdev`
+//! families, and checks declared types against the policies the running kernel reports
+//! ([`genl::policy`]).
 //!
 //! # Route netlink
 //!
@@ -101,7 +104,9 @@ pub use attr::{
 };
 pub use conn::{Config, Conn, ConnOption, Dump, Family};
 pub use enc::ByteOrder;
-pub use error::{DecodeError, EncodeError, Error, ExtAck, OpError, ValidateError, MAX_NEST_DEPTH};
+pub use error::{
+    DecodeError, EncodeError, Error, ExtAck, GenlError, OpError, ValidateError, MAX_NEST_DEPTH,
+};
 pub use message::{
     messages, validate, AsMessageRef, Header, HeaderFlags, HeaderType, Message, MessageEncoder,
     MessageRef, Messages, RequestKind,
