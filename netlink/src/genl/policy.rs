@@ -656,6 +656,7 @@ fn declared_name(v: ValueKind) -> String {
         ValueKind::Fixed(n) => format!("{n} bytes"),
         ValueKind::IpAddr => "IP address".to_owned(),
         ValueKind::Struct { size } => format!("{size}-byte struct"),
+        ValueKind::Checked { .. } => "binary (own layout)".to_owned(),
     }
 }
 
@@ -693,7 +694,7 @@ fn value_mismatch(v: ValueKind, kernel: NlAttrType, k: &AttrPolicy) -> Option<Mi
         ValueKind::String | ValueKind::CString => {
             kernel == NlAttrType::STRING || kernel == NlAttrType::NUL_STRING
         }
-        ValueKind::Binary => kernel == NlAttrType::BINARY,
+        ValueKind::Binary | ValueKind::Checked { .. } => kernel == NlAttrType::BINARY,
         ValueKind::Fixed(n) => match kernel.int() {
             Some((size, _)) => size == n,
             None => kernel == NlAttrType::BINARY && fits_binary(n),
