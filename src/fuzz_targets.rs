@@ -703,10 +703,20 @@ pub struct DerivedType {
     pub check: fn(&[u8]),
     /// Whether the type decodes these bytes strictly (to pick seeds for it).
     pub accepts: fn(&[u8]) -> bool,
+    /// The encoding of a value generated from a seed (by the derive's
+    /// [`Arbitrary`](netlink::roundtrip::Arbitrary)): seeds for types the test machine's
+    /// kernel cannot produce.
+    pub generate: fn(u64) -> Vec<u8>,
 }
 
 fn accepts<T: NlAttrsOwned>(data: &[u8]) -> bool {
     T::decode_with(data, &DecodeOptions::strict()).is_ok()
+}
+
+fn generate<T: NlAttrsOwned + netlink::roundtrip::Arbitrary>(seed: u64) -> Vec<u8> {
+    let value = T::arbitrary(&mut netlink::roundtrip::Rng::new(seed));
+    // A generated value that does not fit a message is no seed.
+    value.to_bytes().unwrap_or_default()
 }
 
 macro_rules! derived_types {
@@ -715,6 +725,7 @@ macro_rules! derived_types {
             name: stringify!($t),
             check: derived::<$t>,
             accepts: accepts::<$t>,
+            generate: generate::<$t>,
         }),*]
     };
 }
@@ -753,6 +764,42 @@ pub static DERIVED_TYPES: &[DerivedType] = derived_types![
     netlink::route::NextHopAttrs,
     netlink::route::NeighbourMessage,
     netlink::route::RuleMessage,
+    netlink::genl::ethtool::EthtoolHeader,
+    netlink::genl::ethtool::LinkInfo,
+    netlink::genl::ethtool::LinkModes,
+    netlink::genl::ethtool::LinkState,
+    netlink::genl::ethtool::DebugSettings,
+    netlink::genl::ethtool::Features,
+    netlink::genl::ethtool::Bitset,
+    netlink::genl::ethtool::BitsetBits,
+    netlink::genl::ethtool::BitsetBit,
+    netlink::genl::ethtool::Strset,
+    netlink::genl::ethtool::StringSets,
+    netlink::genl::ethtool::StringSet,
+    netlink::genl::ethtool::EthStrings,
+    netlink::genl::ethtool::EthString,
+    netlink::genl::ethtool::Rings,
+    netlink::genl::ethtool::Channels,
+    netlink::genl::ethtool::Coalesce,
+    netlink::genl::ethtool::Pause,
+    netlink::genl::ethtool::TsInfo,
+    netlink::genl::netdev::Dev,
+    netlink::genl::netdev::Queue,
+    netlink::genl::netdev::Napi,
+    netlink::genl::netdev::Qstats,
+    netlink::genl::netdev::PagePool,
+];
+
+/// The types of [`DERIVED_TYPES`] that no capture of the test machine's kernel holds (veth,
+/// the only hardware there, has no rings, coalescing, pause or message level; no page pools
+/// or queue statistics): their seeds are generated values only.
+pub const UNCAPTURED_TYPES: &[&str] = &[
+    "netlink::genl::ethtool::DebugSettings",
+    "netlink::genl::ethtool::Rings",
+    "netlink::genl::ethtool::Coalesce",
+    "netlink::genl::ethtool::Pause",
+    "netlink::genl::netdev::Qstats",
+    "netlink::genl::netdev::PagePool",
 ];
 
 /// [`derived`] for the type of [`DERIVED_TYPES`] that the first byte picks (modulo their
@@ -852,6 +899,19 @@ pub const FIXTURES: &[(&str, &[u8])] = &[
     fixture!("route_neighbours.bin"),
     fixture!("route_routes.bin"),
     fixture!("route_rules.bin"),
+    fixture!("ethtool_channels.bin"),
+    fixture!("ethtool_features.bin"),
+    fixture!("ethtool_features_compact.bin"),
+    fixture!("ethtool_linkinfo.bin"),
+    fixture!("ethtool_linkinfo_dump.bin"),
+    fixture!("ethtool_linkmodes.bin"),
+    fixture!("ethtool_linkmodes_compact.bin"),
+    fixture!("ethtool_linkstate.bin"),
+    fixture!("ethtool_strset_features.bin"),
+    fixture!("ethtool_tsinfo.bin"),
+    fixture!("netdev_dev_dump.bin"),
+    fixture!("netdev_napi_dump.bin"),
+    fixture!("netdev_queue_dump.bin"),
 ];
 
 /// The attribute sets found in the fixtures: for each message, its attributes after the
@@ -890,13 +950,27 @@ fn attribute_sets() -> Vec<&'static [u8]> {
     sets
 }
 
+/// The `derived` seeds taken from the kernel's captures: for each type of
+/// [`DERIVED_TYPES`], every payload and attribute set of [`FIXTURES`] that it decodes
+/// strictly, after the byte that picks the type.
+pub fn captured_derived_seeds() -> Vec<Vec<u8>> {
+    let sets = attribute_sets();
+    let mut out = Vec::new();
+    for (i, t) in DERIVED_TYPES.iter().enumerate() {
+        for s in sets.iter().filter(|s| (t.accepts)(s)) {
+            out.push([&[i as u8][..], s].concat());
+        }
+    }
+    out
+}
+
 /// The seed corpus of `target`, from the kernel's datagrams in [`FIXTURES`]:
 ///
 /// - `messages`, `ack`, `debug`: each datagram;
 /// - `attributes`: each attribute set of the fixtures (see the module's source), unwrapped,
 ///   plus a few wrapped to just under, at and past [`MAX_NEST_DEPTH`];
-/// - `derived`: for each type of [`DERIVED_TYPES`], every payload and attribute set of the
-///   fixtures that the type decodes strictly, after the byte that picks the type.
+/// - `derived`: [`captured_derived_seeds`], plus two generated values of each type (the
+///   only seeds of [`UNCAPTURED_TYPES`]).
 pub fn seeds(target: Target) -> Vec<Vec<u8>> {
     match target {
         Target::Messages | Target::Ack | Target::Debug => {
@@ -912,11 +986,13 @@ pub fn seeds(target: Target) -> Vec<Vec<u8>> {
             out
         }
         Target::Derived => {
-            let sets = attribute_sets();
-            let mut out = Vec::new();
+            let mut out = captured_derived_seeds();
             for (i, t) in DERIVED_TYPES.iter().enumerate() {
-                for s in sets.iter().filter(|s| (t.accepts)(s)) {
-                    out.push([&[i as u8][..], s].concat());
+                for seed in 1..=2 {
+                    let value = (t.generate)(seed);
+                    if !value.is_empty() {
+                        out.push([&[i as u8][..], &value].concat());
+                    }
                 }
             }
             out
