@@ -72,6 +72,8 @@ pub mod roundtrip;
 pub mod socket;
 #[cfg(feature = "testing")]
 pub mod testing;
+#[cfg(feature = "tokio")]
+pub mod tokio;
 
 pub use ack::{Ack, PolicyInfo, PolicyType};
 pub use attr::{
