@@ -469,6 +469,11 @@ impl Shared {
         if h.flags.contains(HeaderFlags::DUMP_INTERRUPTED) {
             slot.interrupted = true;
         }
+        if slot.abandoned {
+            // Its caller went away: every message is discarded and counted, and the slot is
+            // kept only to see where the request ends.
+            self.late.fetch_add(1, Ordering::Relaxed);
+        }
         let result = match h.kind {
             HeaderType::NOOP => return,
             HeaderType::ERROR => match ack::parse_error(m) {
@@ -492,9 +497,7 @@ impl Shared {
             },
             _ => {
                 slot.got_data = true;
-                if slot.abandoned {
-                    self.late.fetch_add(1, Ordering::Relaxed);
-                } else {
+                if !slot.abandoned {
                     append(slot, m);
                     if slot.mode == Mode::Stream {
                         if let Some(w) = slot.waker.take() {
