@@ -2,7 +2,7 @@
 //! as the C, Go and Python programs they are compared with.
 //!
 //! ```text
-//! nlbench WORKLOAD [-n NETNS] [-c COUNT] [-b RECVBUF]
+//! nlbench WORKLOAD [-n NETNS] [-c COUNT] [-b RECVBUF] [-k K] [--runtime current|multi]
 //! ```
 //!
 //! Prints one line on stdout: `<workload> items=<n> checksum=<c> [k=v ...]`. The checksums are
@@ -19,6 +19,8 @@ pub mod codec;
 pub(crate) mod codec_derived;
 #[path = "nlbench/genl_rtt.rs"]
 pub mod genl_rtt;
+#[path = "nlbench/genl_rtt_async.rs"]
+pub mod genl_rtt_async;
 #[path = "nlbench/link_dump.rs"]
 pub mod link_dump;
 #[path = "nlbench/route_dump.rs"]
@@ -35,6 +37,10 @@ pub struct Options {
     pub count: Option<u64>,
     /// `-b RECVBUF`: receive buffer size in bytes, if given.
     pub recvbuf: Option<usize>,
+    /// `-k K`: requests in flight (`genl-rtt-async`).
+    pub inflight: Option<u64>,
+    /// `--runtime current|multi`: the tokio runtime of async workloads (default current).
+    pub runtime: genl_rtt_async::Runtime,
 }
 
 /// Default receive buffer: 32 KiB, as the C reference uses.
@@ -73,6 +79,17 @@ const WORKLOADS: &[(&str, Run)] = &[
             o.recvbuf.unwrap_or(0),
         )
     }),
+    ("genl-rtt-async", |o| {
+        genl_rtt_async::measure(
+            o.count_or(genl_rtt_async::DEFAULT_COUNT),
+            o.inflight
+                .filter(|&k| k > 0)
+                .unwrap_or(genl_rtt_async::DEFAULT_K),
+            o.netns.as_deref(),
+            o.recvbuf.unwrap_or(0),
+            o.runtime,
+        )
+    }),
     ("route-dump", |o| {
         route_dump::measure(o.netns.as_deref(), o.recvbuf_or_default())
     }),
@@ -95,13 +112,14 @@ pub fn find_workload(name: &str) -> Option<Run> {
 fn usage() -> String {
     let names: Vec<&str> = WORKLOADS.iter().map(|(n, _)| *n).collect();
     format!(
-        "usage: nlbench {} [-n NETNS] [-c COUNT] [-b RECVBUF]",
+        "usage: nlbench {} [-n NETNS] [-c COUNT] [-b RECVBUF] [-k K] [--runtime current|multi]",
         names.join("|")
     )
 }
 
-/// Parses `WORKLOAD [-n NETNS] [-c COUNT] [-b RECVBUF]` (values attached, as in `-c100`, or
-/// separate).
+/// Parses `WORKLOAD [-n NETNS] [-c COUNT] [-b RECVBUF] [-k K] [--runtime current|multi]`
+/// (short options' values attached, as in `-c100`, or separate; `--runtime=multi` or
+/// `--runtime multi`).
 pub fn parse_args(args: &[String]) -> Result<Options, String> {
     let mut it = args.iter();
     let workload = it.next().ok_or_else(usage)?.clone();
@@ -110,8 +128,26 @@ pub fn parse_args(args: &[String]) -> Result<Options, String> {
         netns: None,
         count: None,
         recvbuf: None,
+        inflight: None,
+        runtime: genl_rtt_async::Runtime::Current,
     };
     while let Some(arg) = it.next() {
+        if let Some(long) = arg.strip_prefix("--") {
+            let (name, value) = match long.split_once('=') {
+                Some((n, v)) => (n, v.to_owned()),
+                None => (
+                    long,
+                    it.next()
+                        .cloned()
+                        .ok_or_else(|| format!("option --{long} needs a value"))?,
+                ),
+            };
+            match name {
+                "runtime" => opts.runtime = value.parse()?,
+                _ => return Err(format!("unknown option --{name}\n{}", usage())),
+            }
+            continue;
+        }
         let (flag, attached) = match arg.strip_prefix('-') {
             Some(rest) if !rest.is_empty() => rest.split_at(1),
             _ => return Err(format!("unexpected argument {arg:?}\n{}", usage())),
@@ -130,6 +166,7 @@ pub fn parse_args(args: &[String]) -> Result<Options, String> {
         match flag {
             "n" => opts.netns = Some(value),
             "c" => opts.count = Some(number(&value)?),
+            "k" => opts.inflight = Some(number(&value)?),
             "b" => {
                 opts.recvbuf = Some(
                     usize::try_from(number(&value)?)
