@@ -157,6 +157,13 @@ impl DumpStream {
     fn end(&mut self) {
         if self.state != DumpState::Ended {
             self.state = DumpState::Ended;
+            // Replies taken from the connection and never handed out are discarded too.
+            let unread = crate::message::messages(self.buf.get(self.pos..).unwrap_or_default())
+                .count() as u64;
+            self.inner
+                .shared
+                .late
+                .fetch_add(unread, std::sync::atomic::Ordering::Relaxed);
             self.inner.shared.abandon(self.request.sequence);
         }
         self.buf.clear();
