@@ -3,6 +3,7 @@
 
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
+use std::future::Future;
 use std::task::Poll;
 use std::time::Duration;
 
@@ -531,4 +532,38 @@ async fn dropping_every_handle_closes_the_connection() {
     })
     .await
     .unwrap();
+}
+
+#[tokio::test(flavor = "current_thread")]
+async fn direct_requests_complete_in_their_first_poll() {
+    let fake = Arc::new(FakeTransport::new(echo));
+    let conn = conn_with(
+        &fake,
+        Options {
+            direct: true,
+            ..Options::default()
+        },
+    );
+    for n in 0..5 {
+        let req = request(n);
+        let mut fut = Box::pin(conn.execute(&req));
+        let r = std::future::poll_fn(|cx| Poll::Ready(fut.as_mut().poll(cx))).await;
+        match r {
+            Poll::Ready(r) => assert_eq!(payload_u32(&r.unwrap()[0]), n),
+            Poll::Pending => panic!("request {n} waited for the driver"),
+        }
+    }
+    assert_eq!(fake.sends(), 5);
+    // With requests in flight, a direct request falls back to the driver and still works.
+    fake.hold(true);
+    let reqs: Vec<_> = (10..20).map(request).collect();
+    let futs = join_all(reqs.iter().map(|r| conn.execute(r)).collect());
+    let release = async {
+        tokio::task::yield_now().await;
+        fake.hold(false);
+    };
+    let (results, ()) = tokio::join!(futs, release);
+    for (r, n) in results.into_iter().zip(10..) {
+        assert_eq!(payload_u32(&r.unwrap()[0]), n);
+    }
 }

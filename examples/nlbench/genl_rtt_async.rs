@@ -8,7 +8,7 @@
 use std::time::Instant;
 
 use netlink::netns::NetNs;
-use netlink::tokio::AsyncConn;
+use netlink::tokio::{AsyncConn, Options};
 use netlink::{AttributeEncoder, Config, Error, Family, Header, HeaderFlags, HeaderType};
 
 const GENL_ID_CTRL: u16 = 0x10;
@@ -70,12 +70,16 @@ async fn run(
     recvbuf: usize,
     runtime: Runtime,
 ) -> Result<String, Error> {
-    let conn = AsyncConn::dial(
+    let conn = AsyncConn::dial_with(
         Family::GENERIC,
         Config {
             netns: netns.map(|n| NetNs::path(format!("/var/run/netns/{n}"))),
             receive_size: recvbuf,
             ..Config::default()
+        },
+        Options {
+            direct: std::env::var_os("NLBENCH_DIRECT").is_some(),
+            ..Options::default()
         },
     )
     .await?;

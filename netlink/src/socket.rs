@@ -830,45 +830,47 @@ impl NetlinkSocket {
 
     /// One `recvmmsg(2)` of up to `bufs.len()` (at most [`MAX_RECV_BATCH`]) datagrams without
     /// waiting, retried on `EINTR`. Each buffer is first given room for
-    /// [`recv_size`](NetlinkSocket::recv_size) bytes; `out[i]` gets the `RecvInfo` and the full
-    /// length of datagram `i` (more than `bufs[i].len()` when it was truncated). Returns how
-    /// many datagrams were read (at least one).
+    /// [`recv_size`](NetlinkSocket::recv_size) bytes; `out[i]` gets the `RecvInfo` of datagram
+    /// `i` with `len` set to its full length (more than `bufs[i].len()` when it was
+    /// truncated). Returns how many datagrams were read (at least one).
     pub(crate) fn recv_many_nowait(
         &self,
         bufs: &mut [Vec<u8>],
-        out: &mut [(RecvInfo, usize)],
+        out: &mut [RecvInfo],
     ) -> Result<usize, i32> {
         let n = bufs.len().min(out.len()).min(MAX_RECV_BATCH);
         if n == 0 {
             return Ok(0);
         }
         let want = self.recv_size();
-        let mut slots: Vec<Slot> = Vec::with_capacity(n);
-        for b in bufs.iter_mut().take(n) {
+        // Arrays on the stack, only the first `n` entries initialised: no allocation and no
+        // clearing per call.
+        let mut slots: [MaybeUninit<Slot>; MAX_RECV_BATCH] =
+            [const { MaybeUninit::uninit() }; MAX_RECV_BATCH];
+        let mut msgs: [MaybeUninit<libc::mmsghdr>; MAX_RECV_BATCH] =
+            [const { MaybeUninit::uninit() }; MAX_RECV_BATCH];
+        for ((slot, msg), b) in slots.iter_mut().zip(msgs.iter_mut()).zip(bufs.iter_mut()).take(n) {
             if b.capacity() < want {
                 b.clear();
                 b.reserve(want);
             }
-            slots.push(Slot::new(b));
-        }
-        // `slots` is not resized below, so the pointers each `msghdr` holds stay valid.
-        let mut msgs: Vec<libc::mmsghdr> = slots
-            .iter_mut()
-            .map(|s| libc::mmsghdr {
-                msg_hdr: s.msghdr(),
+            let slot = slot.write(Slot::new(b));
+            // `slots` does not move below, so the pointers this `msghdr` holds stay valid.
+            msg.write(libc::mmsghdr {
+                msg_hdr: slot.msghdr(),
                 msg_len: 0,
-            })
-            .collect();
+            });
+        }
         let vlen = libc::c_uint::try_from(n).unwrap_or(1);
         let r = loop {
-            // SAFETY: `msgs` is a live array of `vlen` `mmsghdr`s whose pointers refer to live
-            // parts of `slots` and to the spare capacities of the first `vlen` buffers
-            // (`iov_len` bytes each, written by the kernel before we read them); no timeout
-            // pointer.
+            // SAFETY: the first `vlen` entries of `msgs` are initialised `mmsghdr`s whose
+            // pointers refer to live parts of `slots` and to the spare capacities of the first
+            // `vlen` buffers (`iov_len` bytes each, written by the kernel before we read them);
+            // no timeout pointer.
             let r = unsafe {
                 libc::recvmmsg(
                     self.fd.as_raw_fd(),
-                    msgs.as_mut_ptr(),
+                    msgs.as_mut_ptr().cast::<libc::mmsghdr>(),
                     vlen,
                     (libc::MSG_DONTWAIT | libc::MSG_TRUNC) as _,
                     std::ptr::null_mut(),
@@ -890,9 +892,14 @@ impl NetlinkSocket {
             .zip(out.iter_mut())
             .take(got)
         {
+            // SAFETY: the first `n` (>= `got`) entries of both arrays were initialised above.
+            let (slot, msg) = unsafe { (slot.assume_init_ref(), msg.assume_init_ref()) };
             let received = slot.finish(&msg.msg_hdr, msg.msg_len as usize, buf);
             debug::on_recv(buf);
-            *o = (received.info, received.full);
+            *o = RecvInfo {
+                len: received.full,
+                ..received.info
+            };
         }
         Ok(got)
     }

@@ -145,6 +145,9 @@ pub(crate) struct Shared {
     pub(crate) forged: AtomicU64,
     pub(crate) late: AtomicU64,
     pub(crate) sent_datagrams: AtomicU64,
+    /// The receive buffers, and the right to read the socket: whoever holds this lock is the
+    /// only reader, so datagrams are routed in the order they arrived.
+    rx: Mutex<RxBuffers>,
 }
 
 fn padding(len: usize) -> usize {
@@ -191,6 +194,7 @@ impl Shared {
             forged: AtomicU64::new(0),
             late: AtomicU64::new(0),
             sent_datagrams: AtomicU64::new(0),
+            rx: Mutex::new(RxBuffers::new(options.recv_batch)),
             options,
         }
     }
@@ -216,9 +220,32 @@ impl Shared {
     /// header as sent (length, sequence and port id filled in where they were 0).
     pub(crate) fn submit(
         &self,
+        header: Header,
+        payload: &[u8],
+        mode: Mode,
+    ) -> Result<Header, Error> {
+        self.submit_inner(header, payload, mode, None)
+    }
+
+    /// Like [`submit`](Shared::submit); when nothing else is in flight or queued and no other
+    /// reader is at work, sends the request and reads the replies already queued right here,
+    /// in the caller's task (the kernel answers most requests inside `sendmsg`), sparing the
+    /// round trip through the driver task. Used for requests collected whole.
+    pub(crate) fn submit_direct(
+        &self,
+        cx: &mut Context<'_>,
+        header: Header,
+        payload: &[u8],
+    ) -> Result<Header, Error> {
+        self.submit_inner(header, payload, Mode::Collect, Some(cx))
+    }
+
+    fn submit_inner(
+        &self,
         mut header: Header,
         payload: &[u8],
         mode: Mode,
+        direct: Option<&mut Context<'_>>,
     ) -> Result<Header, Error> {
         let len = HEADER_LEN.saturating_add(payload.len());
         let len32 = u32::try_from(len).map_err(|_| EncodeError::MessageTooLong { len })?;
@@ -269,6 +296,16 @@ impl Shared {
                 }
                 st.dump_running = Some(seq);
             }
+            if let Some(cx) = direct {
+                if st.slots.len() == 1 && st.batches.is_empty() {
+                    let mut batch = st.spare.pop().unwrap_or_default();
+                    drop(st);
+                    encode(&mut batch.bytes, &header, payload);
+                    batch.seqs.push(seq);
+                    self.send_direct(cx, batch);
+                    return Ok(header);
+                }
+            }
             self.push_to_batch(&mut st, seq, |buf| encode(buf, &header, payload), len);
             self.notify_driver(&mut st)
         };
@@ -276,6 +313,89 @@ impl Shared {
             w.wake();
         }
         Ok(header)
+    }
+
+    /// Sends a batch and reads what is already queued, in the caller's task, when no other
+    /// reader holds the socket; otherwise hands the batch to the driver.
+    fn send_direct(&self, cx: &mut Context<'_>, batch: Batch) {
+        let Ok(mut rx) = self.rx.try_lock() else {
+            self.enqueue(batch);
+            return;
+        };
+        let rx = &mut *rx;
+        let mut wake = std::mem::take(&mut rx.wake);
+        match self.transport.poll_send(cx, &batch.bytes) {
+            Poll::Pending => {
+                drop(wake);
+                self.enqueue(batch);
+                return;
+            }
+            Poll::Ready(r) => self.after_send(batch, r, &mut wake),
+        }
+        // (When the connection closed meanwhile, `close` already failed every request.)
+        self.read_queued(rx, &mut wake);
+        for w in wake.drain(..) {
+            w.wake();
+        }
+        rx.wake = wake;
+    }
+
+    /// Puts a batch at the front of the queue and wakes the driver.
+    fn enqueue(&self, batch: Batch) {
+        let wake = {
+            let mut st = self.lock();
+            st.batches.push_front(batch);
+            self.notify_driver(&mut st)
+        };
+        if let Some(w) = wake {
+            w.wake();
+        }
+    }
+
+    /// Records a send's outcome for the requests of `batch` and recycles it.
+    fn after_send(&self, mut batch: Batch, r: Result<(), Error>, wake: &mut Vec<Waker>) {
+        self.sent_datagrams.fetch_add(1, Ordering::Relaxed);
+        let mut st = self.lock();
+        match r {
+            Ok(()) => {
+                for seq in &batch.seqs {
+                    if let Some(s) = st.slots.get_mut(seq) {
+                        s.sent = true;
+                    }
+                }
+            }
+            Err(e) => {
+                for seq in &batch.seqs {
+                    self.complete(&mut st, *seq, Err(clone_error(&e)), wake);
+                }
+            }
+        }
+        batch.bytes.clear();
+        batch.seqs.clear();
+        if st.spare.len() < 8 {
+            st.spare.push(batch);
+        }
+    }
+
+    /// Reads and routes the datagrams already queued, without waiting. Returns whether the
+    /// connection closed.
+    fn read_queued(&self, rx: &mut RxBuffers, wake: &mut Vec<Waker>) -> bool {
+        loop {
+            match self.transport.try_recv(&mut rx.bufs, &mut rx.infos) {
+                Ok(0) => return false,
+                Ok(n) => {
+                    self.deliver(rx, n, wake);
+                    if n < rx.bufs.len() {
+                        return false;
+                    }
+                }
+                Err(e) => {
+                    if self.recv_failed(e, wake) {
+                        return true;
+                    }
+                }
+            }
+        }
     }
 
     fn push_to_batch(
@@ -556,8 +676,24 @@ impl Shared {
     }
 
     /// One turn of the driver: send what is queued, read what arrived, route it.
-    pub(crate) fn poll_drive(&self, cx: &mut Context<'_>, rx: &mut RxBuffers) -> Poll<()> {
-        let mut wake: Vec<Waker> = Vec::new();
+    pub(crate) fn poll_drive(&self, cx: &mut Context<'_>) -> Poll<()> {
+        let mut rx = self.rx.lock().unwrap_or_else(PoisonError::into_inner);
+        let rx = &mut *rx;
+        let mut wake = std::mem::take(&mut rx.wake);
+        let result = self.drive_turn(cx, rx, &mut wake);
+        for w in wake.drain(..) {
+            w.wake();
+        }
+        rx.wake = wake;
+        result
+    }
+
+    fn drive_turn(
+        &self,
+        cx: &mut Context<'_>,
+        rx: &mut RxBuffers,
+        wake: &mut Vec<Waker>,
+    ) -> Poll<()> {
         for _round in 0..16 {
             let batch = {
                 let mut st = self.lock();
@@ -570,7 +706,6 @@ impl Shared {
                 }
                 st.batches.pop_front()
             };
-            let mut sent = false;
             let mut send_blocked = false;
             if let Some(batch) = batch {
                 match self.transport.poll_send(cx, &batch.bytes) {
@@ -579,50 +714,11 @@ impl Shared {
                         self.lock().batches.push_front(batch);
                     }
                     Poll::Ready(r) => {
-                        sent = true;
-                        self.sent_datagrams.fetch_add(1, Ordering::Relaxed);
-                        let mut st = self.lock();
-                        match r {
-                            Ok(()) => {
-                                for seq in &batch.seqs {
-                                    if let Some(s) = st.slots.get_mut(seq) {
-                                        s.sent = true;
-                                    }
-                                }
-                            }
-                            Err(e) => {
-                                for seq in &batch.seqs {
-                                    let e = clone_error(&e);
-                                    self.complete(&mut st, *seq, Err(e), &mut wake);
-                                }
-                            }
-                        }
-                        let mut batch = batch;
-                        batch.bytes.clear();
-                        batch.seqs.clear();
-                        if st.spare.len() < 8 {
-                            st.spare.push(batch);
-                        }
-                    }
-                }
-            }
-            // The kernel answers most requests inside `sendmsg`: read at once, before any
-            // readiness event could have been seen.
-            if sent {
-                loop {
-                    let r = self.transport.try_recv(&mut rx.bufs, &mut rx.infos);
-                    match r {
-                        Ok(0) => break,
-                        Ok(n) => {
-                            self.deliver(rx, n, &mut wake);
-                            if n < rx.bufs.len() {
-                                break;
-                            }
-                        }
-                        Err(e) => {
-                            if self.recv_failed(e, &mut wake) {
-                                return Poll::Ready(());
-                            }
+                        self.after_send(batch, r, wake);
+                        // The kernel answers most requests inside `sendmsg`: read at once,
+                        // before any readiness event could have been seen.
+                        if self.read_queued(rx, wake) {
+                            return Poll::Ready(());
                         }
                     }
                 }
@@ -630,23 +726,21 @@ impl Shared {
             loop {
                 match self.transport.poll_recv(cx, &mut rx.bufs, &mut rx.infos) {
                     Poll::Pending => break,
-                    Poll::Ready(Ok(n)) => self.deliver(rx, n, &mut wake),
+                    Poll::Ready(Ok(n)) => self.deliver(rx, n, wake),
                     Poll::Ready(Err(e)) => {
-                        if self.recv_failed(e, &mut wake) {
-                            for w in wake.drain(..) {
-                                w.wake();
-                            }
+                        if self.recv_failed(e, wake) {
                             return Poll::Ready(());
                         }
                     }
                 }
             }
-            for w in wake.drain(..) {
-                w.wake();
-            }
             let more = !self.lock().batches.is_empty();
             if send_blocked || !more {
                 return Poll::Pending;
+            }
+            // Wake the callers served so far before sending more.
+            for w in wake.drain(..) {
+                w.wake();
             }
         }
         // Plenty of work: let other tasks run, then come back.
@@ -696,6 +790,8 @@ impl Shared {
 pub(crate) struct RxBuffers {
     bufs: Vec<Vec<u8>>,
     infos: Vec<RecvInfo>,
+    /// Wakers to call once the locks are released (kept for its capacity).
+    wake: Vec<Waker>,
 }
 
 impl RxBuffers {
@@ -704,14 +800,14 @@ impl RxBuffers {
         RxBuffers {
             bufs: (0..n).map(|_| Vec::new()).collect(),
             infos: vec![RecvInfo::default(); n],
+            wake: Vec::new(),
         }
     }
 }
 
 /// The driver task: runs until the connection is closed.
 pub(crate) async fn drive(shared: Arc<Shared>) {
-    let mut rx = RxBuffers::new(shared.options.recv_batch);
-    std::future::poll_fn(|cx| shared.poll_drive(cx, &mut rx)).await;
+    std::future::poll_fn(|cx| shared.poll_drive(cx)).await;
 }
 
 /// Appends a message to a slot's buffer in wire form, padded to 4 bytes.

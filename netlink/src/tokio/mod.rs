@@ -101,6 +101,13 @@ pub struct Options {
     pub event_capacity: usize,
     /// The time limit of each request (and of each dump as a whole); `None`: no limit.
     pub timeout: Option<Duration>,
+    /// When a request finds nothing else in flight or queued, send it and read the replies
+    /// already queued right in the caller's task (the kernel answers most requests inside
+    /// `sendmsg`), without a round trip through the driver task: lower latency and CPU for
+    /// one request at a time. It gives up batching for tasks that issue requests one after
+    /// another on a current-thread runtime (each completes before the next is issued), so it
+    /// is off by default. Default `false`.
+    pub direct: bool,
 }
 
 impl Default for Options {
@@ -112,6 +119,7 @@ impl Default for Options {
             recv_batch: 16,
             event_capacity: 4096,
             timeout: None,
+            direct: false,
         }
     }
 }
@@ -365,15 +373,37 @@ impl AsyncConn {
     }
 
     async fn execute_inner(&self, header: Header, payload: &[u8]) -> Result<Replies, Error> {
+        if self.shared().options.direct {
+            // The request may complete without ever waiting (see `Options::direct`): take a
+            // unit of the task's cooperative budget so that a loop of requests lets others run.
+            ::tokio::task::consume_budget().await;
+        }
         let _permit = self.permit().await?;
-        let sent = self.shared().submit(header, payload, Mode::Collect)?;
+        let mut submitted: Option<u32> = None;
         let mut pending = PendingSlot {
             shared: self.shared(),
-            seq: sent.sequence,
-            armed: true,
+            seq: 0,
+            armed: false,
         };
-        let seq = sent.sequence;
         let result = std::future::poll_fn(|cx| {
+            let seq = match submitted {
+                Some(seq) => seq,
+                None => {
+                    let submitted_now = if pending.shared.options.direct {
+                        pending.shared.submit_direct(cx, header, payload)
+                    } else {
+                        pending.shared.submit(header, payload, Mode::Collect)
+                    };
+                    let sent = match submitted_now {
+                        Ok(h) => h,
+                        Err(e) => return std::task::Poll::Ready(Err(e)),
+                    };
+                    submitted = Some(sent.sequence);
+                    pending.seq = sent.sequence;
+                    pending.armed = true;
+                    sent.sequence
+                }
+            };
             let mut st = pending.shared.lock();
             let Some(slot) = st.slots.get_mut(&seq) else {
                 return std::task::Poll::Ready(Err(Error::Closed { op: "execute" }));

@@ -75,14 +75,7 @@ impl AsyncSocket {
     }
 
     fn recv_now(&self, bufs: &mut [Vec<u8>], infos: &mut [RecvInfo]) -> Result<usize, i32> {
-        let mut out = [(RecvInfo::default(), 0usize); crate::socket::MAX_RECV_BATCH];
-        let n = bufs.len().min(infos.len()).min(out.len());
-        let (bufs, out) = (&mut bufs[..n], &mut out[..n]);
-        let got = self.fd.get_ref().recv_many_nowait(bufs, out)?;
-        for ((info, full), slot) in out.iter().zip(infos.iter_mut()).take(got) {
-            *slot = RecvInfo { len: *full, ..*info };
-        }
-        Ok(got)
+        self.fd.get_ref().recv_many_nowait(bufs, infos)
     }
 }
 
