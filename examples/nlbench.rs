@@ -2,7 +2,7 @@
 //! as the C, Go and Python programs they are compared with.
 //!
 //! ```text
-//! nlbench WORKLOAD [-n NETNS] [-c COUNT] [-b RECVBUF] [-k K] [--runtime current|multi]
+//! nlbench WORKLOAD [-n NETNS] [-c COUNT] [-b RECVBUF] [-k K] [--runtime current|multi] [--direct]
 //! ```
 //!
 //! Prints one line on stdout: `<workload> items=<n> checksum=<c> [k=v ...]`. The checksums are
@@ -41,6 +41,9 @@ pub struct Options {
     pub inflight: Option<u64>,
     /// `--runtime current|multi`: the tokio runtime of async workloads (default current).
     pub runtime: genl_rtt_async::Runtime,
+    /// `--direct`: async requests with nothing else in flight are sent and read in the
+    /// caller's task (`netlink::tokio::Options::direct`).
+    pub direct: bool,
 }
 
 /// Default receive buffer: 32 KiB, as the C reference uses.
@@ -88,6 +91,7 @@ const WORKLOADS: &[(&str, Run)] = &[
             o.netns.as_deref(),
             o.recvbuf.unwrap_or(0),
             o.runtime,
+            o.direct,
         )
     }),
     ("route-dump", |o| {
@@ -109,15 +113,17 @@ pub fn find_workload(name: &str) -> Option<Run> {
         .map(|(_, run)| *run)
 }
 
-fn usage() -> String {
+/// The usage line, listing every workload.
+pub fn usage() -> String {
     let names: Vec<&str> = WORKLOADS.iter().map(|(n, _)| *n).collect();
     format!(
-        "usage: nlbench {} [-n NETNS] [-c COUNT] [-b RECVBUF] [-k K] [--runtime current|multi]",
+        "usage: nlbench {} [-n NETNS] [-c COUNT] [-b RECVBUF] [-k K] [--runtime current|multi] [--direct]",
         names.join("|")
     )
 }
 
-/// Parses `WORKLOAD [-n NETNS] [-c COUNT] [-b RECVBUF] [-k K] [--runtime current|multi]`
+/// Parses `WORKLOAD [-n NETNS] [-c COUNT] [-b RECVBUF] [-k K] [--runtime current|multi]
+/// [--direct]`
 /// (short options' values attached, as in `-c100`, or separate; `--runtime=multi` or
 /// `--runtime multi`).
 pub fn parse_args(args: &[String]) -> Result<Options, String> {
@@ -130,8 +136,13 @@ pub fn parse_args(args: &[String]) -> Result<Options, String> {
         recvbuf: None,
         inflight: None,
         runtime: genl_rtt_async::Runtime::Current,
+        direct: false,
     };
     while let Some(arg) = it.next() {
+        if arg == "--direct" {
+            opts.direct = true;
+            continue;
+        }
         if let Some(long) = arg.strip_prefix("--") {
             let (name, value) = match long.split_once('=') {
                 Some((n, v)) => (n, v.to_owned()),
@@ -181,6 +192,10 @@ pub fn parse_args(args: &[String]) -> Result<Options, String> {
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
+    if args.iter().any(|a| a == "--help" || a == "-h") {
+        println!("{}", usage());
+        return ExitCode::SUCCESS;
+    }
     let opts = match parse_args(&args) {
         Ok(o) => o,
         Err(e) => {

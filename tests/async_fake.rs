@@ -1,9 +1,9 @@
 //! The async connection over the fake transport: routing by sequence number, batching,
 //! errors, cancellation, close, timeouts, back-pressure, events and dumps, without a kernel.
 
+use std::future::Future;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
-use std::future::Future;
 use std::task::Poll;
 use std::time::Duration;
 
@@ -157,7 +157,10 @@ async fn an_error_belongs_to_its_request_only() {
         if n == 3 {
             let e = r.unwrap_err();
             assert!(e.is_not_found(), "{e}");
-            assert_eq!(e.op_error().unwrap().sequence, fake.requests()[3].header.sequence);
+            assert_eq!(
+                e.op_error().unwrap().sequence,
+                fake.requests()[3].header.sequence
+            );
         } else {
             assert_eq!(payload_u32(&r.unwrap()[0]), n as u32);
         }
@@ -217,7 +220,11 @@ async fn a_dropped_request_never_hands_its_replies_to_another() {
     })
     .await
     .unwrap();
-    assert_eq!(fake.requests().len(), 2, "the never-polled request was never sent");
+    assert_eq!(
+        fake.requests().len(),
+        2,
+        "the never-polled request was never sent"
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -387,8 +394,17 @@ async fn dumps_stream_and_can_be_dropped_at_every_point() {
     let fake = Arc::new(FakeTransport::new(dump_handler(5)));
     let conn = conn(&fake);
     // Complete.
-    let all = conn.dump(&dump_request()).await.unwrap().collect().await.unwrap();
-    assert_eq!(all.iter().map(payload_u32).collect::<Vec<_>>(), [0, 1, 2, 3, 4]);
+    let all = conn
+        .dump(&dump_request())
+        .await
+        .unwrap()
+        .collect()
+        .await
+        .unwrap();
+    assert_eq!(
+        all.iter().map(payload_u32).collect::<Vec<_>>(),
+        [0, 1, 2, 3, 4]
+    );
 
     // Dropped before any reply was taken.
     drop(conn.dump(&dump_request()).await.unwrap());
@@ -404,7 +420,13 @@ async fn dumps_stream_and_can_be_dropped_at_every_point() {
     drop(d);
     // Requests and a new dump still work and get only their own replies.
     assert_eq!(payload_u32(&conn.execute(&request(8)).await.unwrap()[0]), 8);
-    let all = conn.dump(&dump_request()).await.unwrap().collect().await.unwrap();
+    let all = conn
+        .dump(&dump_request())
+        .await
+        .unwrap()
+        .collect()
+        .await
+        .unwrap();
     assert_eq!(all.len(), 5);
     tokio::time::timeout(Duration::from_secs(5), async {
         // 1 + 4 + 1 (the DONE of the last one is consumed, no data left) messages discarded.
@@ -505,7 +527,13 @@ async fn typed_dumps_decode_with_the_derived_codec() {
     let request = CtrlMessage::new(CtrlCommand::GetFamily)
         .to_request(HeaderFlags::DUMP)
         .unwrap();
-    let families: Vec<CtrlMessage> = conn.dump_as(&request).await.unwrap().collect().await.unwrap();
+    let families: Vec<CtrlMessage> = conn
+        .dump_as(&request)
+        .await
+        .unwrap()
+        .collect()
+        .await
+        .unwrap();
     let ids: Vec<_> = families.iter().map(|f| f.family_id.unwrap()).collect();
     assert_eq!(ids, [16, 17]);
     assert_eq!(families[1].family_name.as_deref(), Some("devlink"));

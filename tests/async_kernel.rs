@@ -30,7 +30,11 @@ fn get_link(name: &str) -> Message {
     let mut ae = AttributeEncoder::new(&mut data);
     ae.string(IFLA_IFNAME, name);
     ae.finish().unwrap();
-    Message::new(RTM_GETLINK, HeaderFlags::REQUEST | HeaderFlags::ACKNOWLEDGE, data)
+    Message::new(
+        RTM_GETLINK,
+        HeaderFlags::REQUEST | HeaderFlags::ACKNOWLEDGE,
+        data,
+    )
 }
 
 async fn dump_link_names(conn: &AsyncConn) -> BTreeSet<String> {
@@ -209,7 +213,18 @@ async fn events_arrive_while_requests_run() {
         for i in 0..10 {
             run(
                 "ip",
-                &["-n", &name, "link", "add", &format!("ea{i}"), "type", "veth", "peer", "name", &format!("eb{i}")],
+                &[
+                    "-n",
+                    &name,
+                    "link",
+                    "add",
+                    &format!("ea{i}"),
+                    "type",
+                    "veth",
+                    "peer",
+                    "name",
+                    &format!("eb{i}"),
+                ],
             );
         }
     });
@@ -270,7 +285,11 @@ async fn cancelling_at_every_await_point_leaves_the_connection_working() {
             }
         }
         drop(d);
-        assert_eq!(dump_link_names(&conn).await, all, "after stopping at {stop_after:?}");
+        assert_eq!(
+            dump_link_names(&conn).await,
+            all,
+            "after stopping at {stop_after:?}"
+        );
         assert_eq!(
             link_name(&conn.execute(&get_link("cb2")).await.unwrap()[0]).as_deref(),
             Some("cb2")
@@ -305,17 +324,26 @@ async fn close_ends_pending_requests_and_timeouts_are_typed() {
     let e = conn.execute(&unanswered()).await.unwrap_err();
     assert!(e.is_timeout() && matches!(e, Error::Timeout { .. }), "{e}");
     assert!(start.elapsed() >= Duration::from_millis(100));
-    let r = conn.execute(&get_family("nlctrl", HeaderFlags::ACKNOWLEDGE)).await.unwrap();
+    let r = conn
+        .execute(&get_family("nlctrl", HeaderFlags::ACKNOWLEDGE))
+        .await
+        .unwrap();
     assert_eq!(family_id(&r[0]), Some(0x10));
     conn.set_timeout(None);
 
     let mut pending = Vec::new();
     for _ in 0..16 {
         let conn = conn.clone();
-        pending.push(tokio::spawn(async move { conn.execute(&unanswered()).await }));
+        pending.push(tokio::spawn(
+            async move { conn.execute(&unanswered()).await },
+        ));
     }
     let mut dump = conn
-        .dump(&CtrlMessage::new(CtrlCommand::GetFamily).to_request(HeaderFlags::DUMP).unwrap())
+        .dump(
+            &CtrlMessage::new(CtrlCommand::GetFamily)
+                .to_request(HeaderFlags::DUMP)
+                .unwrap(),
+        )
         .await
         .unwrap();
     tokio::time::sleep(Duration::from_millis(50)).await;
@@ -334,19 +362,25 @@ async fn close_ends_pending_requests_and_timeouts_are_typed() {
         Some(Err(e)) => panic!("{e}"),
     }
     assert!(matches!(
-        conn.execute(&get_family("nlctrl", HeaderFlags::ACKNOWLEDGE)).await,
+        conn.execute(&get_family("nlctrl", HeaderFlags::ACKNOWLEDGE))
+            .await,
         Err(Error::Closed { .. })
     ));
 }
 
 #[test]
 fn dial_outside_a_runtime_fails_typed() {
-    let rt = tokio::runtime::Builder::new_current_thread().build().unwrap();
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .build()
+        .unwrap();
     // The future itself needs the runtime's reactor only once it registers the socket.
     let r = std::panic::catch_unwind(|| {
         let fake = netlink::tokio::FakeTransport::listener();
         AsyncConn::from_transport(fake)
     });
-    assert!(matches!(r, Ok(Err(_))), "no runtime: a typed error, not a panic");
+    assert!(
+        matches!(r, Ok(Err(_))),
+        "no runtime: a typed error, not a panic"
+    );
     drop(rt);
 }

@@ -3,7 +3,8 @@
 //! `k` tasks share the connection, each sending its share of the requests one after another.
 //! Every reply is decoded (the checksum sums `CTRL_ATTR_FAMILY_ID`, as W3) and its
 //! acknowledgement received and checked by the connection. The connection sends the requests
-//! that tasks issue together in one `sendmsg`.
+//! that tasks issue together in one `sendmsg`. `--runtime current|multi` picks the tokio
+//! runtime; `--direct` turns on `Options::direct`.
 
 use std::time::Instant;
 
@@ -49,6 +50,7 @@ pub fn measure(
     netns: Option<&str>,
     recvbuf: usize,
     runtime: Runtime,
+    direct: bool,
 ) -> Result<String, String> {
     let rt = match runtime {
         Runtime::Current => tokio::runtime::Builder::new_current_thread()
@@ -59,7 +61,7 @@ pub fn measure(
             .build(),
     }
     .map_err(|e| format!("tokio runtime: {e}"))?;
-    rt.block_on(run(count, k.max(1), netns, recvbuf, runtime))
+    rt.block_on(run(count, k.max(1), netns, recvbuf, runtime, direct))
         .map_err(|e| e.to_string())
 }
 
@@ -69,6 +71,7 @@ async fn run(
     netns: Option<&str>,
     recvbuf: usize,
     runtime: Runtime,
+    direct: bool,
 ) -> Result<String, Error> {
     let conn = AsyncConn::dial_with(
         Family::GENERIC,
@@ -78,7 +81,7 @@ async fn run(
             ..Config::default()
         },
         Options {
-            direct: std::env::var_os("NLBENCH_DIRECT").is_some(),
+            direct,
             ..Options::default()
         },
     )
@@ -147,9 +150,10 @@ async fn run(
         Runtime::Multi => "multi",
     };
     Ok(format!(
-        "genl-rtt-async items={items} checksum={checksum} k={k} ops_per_sec={:.0} ns_per_op={:.0} runtime={runtime} sendmsg={}",
+        "genl-rtt-async items={items} checksum={checksum} k={k} ops_per_sec={:.0} ns_per_op={:.0} runtime={runtime} direct={} sendmsg={}",
         n / dt,
         dt * 1e9 / n,
+        u8::from(direct),
         conn.datagrams_sent(),
     ))
 }

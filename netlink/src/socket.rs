@@ -849,7 +849,12 @@ impl NetlinkSocket {
             [const { MaybeUninit::uninit() }; MAX_RECV_BATCH];
         let mut msgs: [MaybeUninit<libc::mmsghdr>; MAX_RECV_BATCH] =
             [const { MaybeUninit::uninit() }; MAX_RECV_BATCH];
-        for ((slot, msg), b) in slots.iter_mut().zip(msgs.iter_mut()).zip(bufs.iter_mut()).take(n) {
+        for ((slot, msg), b) in slots
+            .iter_mut()
+            .zip(msgs.iter_mut())
+            .zip(bufs.iter_mut())
+            .take(n)
+        {
             if b.capacity() < want {
                 b.clear();
                 b.reserve(want);

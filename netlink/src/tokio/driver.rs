@@ -151,9 +151,7 @@ pub(crate) struct Shared {
 }
 
 fn padding(len: usize) -> usize {
-    crate::enc::align(len)
-        .unwrap_or(len)
-        .saturating_sub(len)
+    crate::enc::align(len).unwrap_or(len).saturating_sub(len)
 }
 
 /// Whether a request asks for a dump (`NLM_F_ROOT | NLM_F_MATCH` both set).
@@ -675,8 +673,28 @@ impl Shared {
         }
     }
 
-    /// One turn of the driver: send what is queued, read what arrived, route it.
-    pub(crate) fn poll_drive(&self, cx: &mut Context<'_>) -> Poll<()> {
+    /// One turn of the driver: send what is queued, read what arrived, route it. Returns
+    /// `Ready(Turn::Closed)` when the connection is closed, and `Ready(Turn::Gather)` when
+    /// `gather` is set, requests were queued by other tasks and the batch has room: the
+    /// caller then yields once, so that tasks ready on other workers add theirs before the
+    /// batch goes out.
+    pub(crate) fn poll_drive(&self, cx: &mut Context<'_>, gather: bool) -> Poll<Turn> {
+        if gather {
+            let st = self.lock();
+            let max_batch = self.options.max_batch.max(1);
+            // Worth waiting for only when other requests are out, whose tasks may be about
+            // to queue their next ones.
+            if st.driver_notified
+                && !st.closed
+                && st.batches.len() == 1
+                && st
+                    .batches
+                    .front()
+                    .is_some_and(|b| b.seqs.len() < max_batch && st.slots.len() > b.seqs.len())
+            {
+                return Poll::Ready(Turn::Gather);
+            }
+        }
         let mut rx = self.rx.lock().unwrap_or_else(PoisonError::into_inner);
         let rx = &mut *rx;
         let mut wake = std::mem::take(&mut rx.wake);
@@ -685,7 +703,7 @@ impl Shared {
             w.wake();
         }
         rx.wake = wake;
-        result
+        result.map(|()| Turn::Closed)
     }
 
     fn drive_turn(
@@ -807,7 +825,39 @@ impl RxBuffers {
 
 /// The driver task: runs until the connection is closed.
 pub(crate) async fn drive(shared: Arc<Shared>) {
-    std::future::poll_fn(|cx| shared.poll_drive(cx)).await;
+    // On a multi-thread runtime a woken driver runs next on the waking worker (tokio's LIFO
+    // slot), before the other tasks that are about to queue requests: yield once per batch
+    // so that they do, and one `sendmsg` carries them all.
+    let multi = ::tokio::runtime::Handle::try_current()
+        .is_ok_and(|h| h.runtime_flavor() != ::tokio::runtime::RuntimeFlavor::CurrentThread);
+    let mut gather = multi;
+    loop {
+        let turn = std::future::poll_fn(|cx| {
+            let r = shared.poll_drive(cx, gather);
+            if r.is_pending() {
+                // Work was done (or there was none): gather again on the next wake.
+                gather = multi;
+            }
+            r
+        })
+        .await;
+        match turn {
+            Turn::Closed => return,
+            Turn::Gather => {
+                ::tokio::task::yield_now().await;
+                gather = false;
+                continue;
+            }
+        }
+    }
+}
+
+/// Why a driver turn ended.
+pub(crate) enum Turn {
+    /// The connection is closed: the driver stops.
+    Closed,
+    /// Yield once before sending (see [`Shared::poll_drive`]).
+    Gather,
 }
 
 /// Appends a message to a slot's buffer in wire form, padded to 4 bytes.

@@ -183,7 +183,12 @@ impl FakeTransport {
         self.lock().queue.len()
     }
 
-    fn take(&self, st: &mut State, bufs: &mut [Vec<u8>], infos: &mut [RecvInfo]) -> Result<usize, Error> {
+    fn take(
+        &self,
+        st: &mut State,
+        bufs: &mut [Vec<u8>],
+        infos: &mut [RecvInfo],
+    ) -> Result<usize, Error> {
         if st.hold {
             return Ok(0);
         }

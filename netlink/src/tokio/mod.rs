@@ -267,7 +267,10 @@ impl AsyncConn {
     pub fn join_group(&self, group: u32) -> Result<(), Error> {
         match self.socket() {
             Some(s) => s.join_group(group),
-            None => Err(Error::Op(crate::OpError::new("join_group", libc::EOPNOTSUPP))),
+            None => Err(Error::Op(crate::OpError::new(
+                "join_group",
+                libc::EOPNOTSUPP,
+            ))),
         }
     }
 
@@ -275,7 +278,10 @@ impl AsyncConn {
     pub fn leave_group(&self, group: u32) -> Result<(), Error> {
         match self.socket() {
             Some(s) => s.leave_group(group),
-            None => Err(Error::Op(crate::OpError::new("leave_group", libc::EOPNOTSUPP))),
+            None => Err(Error::Op(crate::OpError::new(
+                "leave_group",
+                libc::EOPNOTSUPP,
+            ))),
         }
     }
 
@@ -333,10 +339,7 @@ impl AsyncConn {
         self.shared().lock().closed
     }
 
-    async fn with_timeout<T>(
-        &self,
-        f: impl Future<Output = Result<T, Error>>,
-    ) -> Result<T, Error> {
+    async fn with_timeout<T>(&self, f: impl Future<Output = Result<T, Error>>) -> Result<T, Error> {
         match self.timeout() {
             None => f.await,
             Some(t) => ::tokio::time::timeout(t, f)
@@ -494,10 +497,7 @@ impl AsyncConn {
     }
 
     /// Sends a dump and streams its replies decoded as `T` (see [`dump`](AsyncConn::dump)).
-    pub async fn dump_as<T: NlAttrsOwned>(
-        &self,
-        request: &Message,
-    ) -> Result<TypedDump<T>, Error> {
+    pub async fn dump_as<T: NlAttrsOwned>(&self, request: &Message) -> Result<TypedDump<T>, Error> {
         Ok(self.dump(request).await?.typed())
     }
 

@@ -182,12 +182,14 @@ impl DumpStream {
     }
 
     /// Polls for the next reply as an owned [`Message`].
-    pub fn poll_next_message(&mut self, cx: &mut Context<'_>) -> Poll<Option<Result<Message, Error>>> {
+    pub fn poll_next_message(
+        &mut self,
+        cx: &mut Context<'_>,
+    ) -> Poll<Option<Result<Message, Error>>> {
         match self.poll_advance(cx) {
-            Poll::Ready(Some(Ok(start))) => Poll::Ready(
-                self.message_at(start)
-                    .map(|m| Ok(m.to_owned())),
-            ),
+            Poll::Ready(Some(Ok(start))) => {
+                Poll::Ready(self.message_at(start).map(|m| Ok(m.to_owned())))
+            }
             Poll::Ready(Some(Err(e))) => Poll::Ready(Some(Err(e))),
             Poll::Ready(None) => Poll::Ready(None),
             Poll::Pending => Poll::Pending,
