@@ -36,6 +36,10 @@
 //! the decoded extended acknowledgement ([`ack`]); the predicates ([`Error::is_not_found`],
 //! [`Error::is_timeout`], ...) classify every error.
 //!
+//! With the `tokio` feature, `tokio::AsyncConn` does the same for async
+//! programs: many requests in flight on one socket from many tasks, replies routed by sequence
+//! number, dumps and multicast events as streams.
+//!
 //! # Typed attribute sets
 //!
 //! With the default `derive` feature, `#[derive(NlAttrs)]` turns a struct whose fields carry

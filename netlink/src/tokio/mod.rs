@@ -25,14 +25,14 @@
 //! next `sendmsg` carries and waits on a slot keyed by its sequence number; the driver sends
 //! the batch, reads every datagram (up to [`Options::recv_batch`] per `recvmmsg`), checks the
 //! sender (datagrams whose sender port id is not 0 are dropped and counted, as with
-//! [`Conn`](crate::Conn)) and the port id, and hands each message to its slot. Requests made
+//! [`Conn`]) and the port id, and hands each message to its slot. Requests made
 //! while the driver is busy pile up and leave together: with many tasks, one `sendmsg` carries
 //! up to [`Options::max_batch`] requests. Dumps are sent one at a time (the kernel runs one
 //! dump per socket and answers `EBUSY` to a second); other requests go out while a dump runs.
 //!
-//! Replies are decoded by the same codecs as [`Conn`](crate::Conn): [`ack::parse_error`] and
+//! Replies are decoded by the same codecs as [`Conn`]: [`ack::parse_error`] and
 //! [`ack::parse_done`] for acknowledgements and errors (so errors are the same
-//! [`Error::Op`](crate::Error::Op) with the kernel's extended acknowledgement, and the same
+//! [`Error::Op`] with the kernel's extended acknowledgement, and the same
 //! predicates apply), [`NlAttrs`] for typed replies ([`AsyncConn::execute_as`],
 //! [`DumpStream::next_as`], [`TypedDump`]).
 //!
@@ -43,15 +43,15 @@
 //!   another caller. An abandoned dump is drained by the driver, and the next dump waits for
 //!   it, so it never gets `EBUSY`.
 //! - [`AsyncConn::close`] (or dropping the last handle and stream) ends every pending request
-//!   with [`Error::Closed`](crate::Error::Closed) and ends the event stream.
+//!   with [`Error::Closed`] and ends the event stream.
 //! - At most [`Options::max_in_flight`] requests are in flight; more wait for room. Events
 //!   are kept up to [`Options::event_capacity`]; past it they are dropped and the event stream
-//!   yields an [`Error::Overrun`](crate::Error::Overrun) item, as it does when the kernel
+//!   yields an [`Error::Overrun`] item, as it does when the kernel
 //!   reports `ENOBUFS` (then every request still waiting for replies fails with `Overrun` as
 //!   well, since its replies may be among what was lost; dumps are unaffected, the kernel
 //!   never drops them).
 //! - [`Options::timeout`] (or [`AsyncConn::set_timeout`]) bounds each request, and each dump
-//!   as a whole, with `tokio::time`: expiry is [`Error::Timeout`](crate::Error::Timeout).
+//!   as a whole, with `tokio::time`: expiry is [`Error::Timeout`].
 //!
 //! [`ack::parse_error`]: crate::ack::parse_error
 //! [`ack::parse_done`]: crate::ack::parse_done
@@ -328,7 +328,7 @@ impl AsyncConn {
     }
 
     /// Closes the connection: every pending request and dump ends with
-    /// [`Error::Closed`](crate::Error::Closed), the event stream ends, later calls fail with
+    /// [`Error::Closed`], the event stream ends, later calls fail with
     /// `Closed`, and the driver task stops (the socket is released with the last handle).
     pub fn close(&self) {
         self.shared().close();
@@ -366,10 +366,10 @@ impl AsyncConn {
     /// otherwise (as [`Conn::execute`]). The acknowledgement is consumed, and returned only
     /// when it is the sole reply. Zero length, sequence and port id fields are filled in.
     ///
-    /// Errors are those of [`Conn::execute`]: [`Error::Op`](crate::Error::Op) with the
-    /// extended acknowledgement, [`Error::DumpInterrupted`](crate::Error::DumpInterrupted)
-    /// holding every reply, and [`Error::Timeout`](crate::Error::Timeout),
-    /// [`Error::Closed`](crate::Error::Closed), [`Error::Overrun`](crate::Error::Overrun).
+    /// Errors are those of [`Conn::execute`]: [`Error::Op`] with the
+    /// extended acknowledgement, [`Error::DumpInterrupted`]
+    /// holding every reply, and [`Error::Timeout`],
+    /// [`Error::Closed`], [`Error::Overrun`].
     /// Cancel-safe: dropping the future leaves the connection working.
     pub async fn execute_raw(&self, header: Header, payload: &[u8]) -> Result<Replies, Error> {
         self.with_timeout(self.execute_inner(header, payload)).await
@@ -462,7 +462,7 @@ impl AsyncConn {
 
     /// Sends a dump (or any request) and streams its replies as they arrive. The stream ends
     /// after the last reply; errors are those of [`execute_raw`](AsyncConn::execute_raw), and
-    /// `NLM_F_DUMP_INTR` becomes one [`Error::DumpInterrupted`](crate::Error::DumpInterrupted)
+    /// `NLM_F_DUMP_INTR` becomes one [`Error::DumpInterrupted`]
     /// item (with an empty `partial`) after the last reply. Dropping the stream part way is
     /// safe: the driver drains the rest.
     pub async fn dump(&self, request: &Message) -> Result<DumpStream, Error> {
@@ -503,7 +503,7 @@ impl AsyncConn {
 
     /// The stream of multicast messages (and unsolicited kernel messages): those of the
     /// groups in [`Config::groups`] and those joined with [`join_group`](AsyncConn::join_group).
-    /// Overruns are items of the stream ([`Error::Overrun`](crate::Error::Overrun)), not its
+    /// Overruns are items of the stream ([`Error::Overrun`]), not its
     /// end; it ends when the connection closes. One stream at a time: a second call while
     /// the first is alive fails with `EBUSY`.
     pub fn events(&self) -> Result<Events, Error> {

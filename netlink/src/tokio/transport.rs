@@ -13,7 +13,7 @@ use crate::socket::{os_error, NetlinkSocket, RecvInfo};
 /// datagram socket whose waits go through the async runtime.
 ///
 /// [`AsyncSocket`] talks to the kernel; the `testing` feature adds a fake,
-/// [`FakeTransport`](super::FakeTransport). Every method returns at once: "nothing yet" is
+/// `FakeTransport`. Every method returns at once: "nothing yet" is
 /// `Ok(0)` from [`try_recv`](Transport::try_recv) and `Poll::Pending` (with `cx` registered for
 /// a wake-up) from the `poll_*` methods.
 ///
