@@ -8,7 +8,7 @@ mod async_families;
 async fn resolves_names_and_reports_missing_ones() {
     let found = async_families::run(vec!["nlctrl".into()]).await.unwrap();
     assert!(found);
-    let found = async_families::run(vec!["nlctrl".into(), "no-such-family-x".into()])
+    let found = async_families::run(vec!["nlctrl".into(), "nosuchfamily".into()])
         .await
         .unwrap();
     assert!(!found, "a family that does not exist is reported");
