@@ -27,7 +27,7 @@ fn main() -> Result<(), Error> {
     }
 
     // The acknowledgement: a 4-byte error code (0: success), then the echoed header.
-    let ack = netlink::ack::parse_error(&replies[0].as_ref())?;
+    let ack = netlink::ack::parse_error(&replies[0].as_message_ref())?;
     println!("code: {}", ack.code);
     match ack.request {
         Some(header) => println!("res: {header:?}"),

@@ -261,7 +261,7 @@ fn message_decode_and_iterate() {
     let m = Message::decode(&datagram).unwrap();
     assert_eq!(m.header.sequence, 5);
     assert_eq!(m.data, vec![1, 2, 3, 4]);
-    assert_eq!(m.as_ref().to_owned(), m);
+    assert_eq!(m.as_message_ref().to_owned(), m);
 
     let (m, rest) = MessageRef::parse(&datagram).unwrap();
     assert_eq!(m.header.kind, HeaderType(0x10));

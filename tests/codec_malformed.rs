@@ -589,6 +589,95 @@ fn decoder_with_closure_error_is_kept() {
     assert_eq!(ad.finish(), Err(e));
 }
 
+/// A decoder that holds the error of a typed read of the wrong size (attribute 1), positioned
+/// on that attribute; attribute 2 after it is a valid `u32`.
+fn failed_decoder(b: &[u8]) -> AttributeDecoder<'_> {
+    let mut ad = AttributeDecoder::new(b);
+    assert!(ad.advance());
+    assert_eq!(ad.u16(), Err(size_error(1, 2, 4)));
+    ad
+}
+
+fn two_attrs() -> Vec<u8> {
+    cat(&[&nla(8, 1), &[0; 4], &nla(8, 2), &[0; 4]])
+}
+
+#[test]
+fn decoder_with_error_runs_no_with_callback() {
+    let b = two_attrs();
+    let mut ad = failed_decoder(&b);
+    let mut called = false;
+    let got = ad.with(|p| {
+        called = true;
+        Ok(p.len())
+    });
+    assert!(!called, "`with` ran its callback after an error");
+    assert_eq!(got, Err(size_error(1, 2, 4)));
+    assert_eq!(ad.finish(), Err(size_error(1, 2, 4)));
+}
+
+#[test]
+fn decoder_with_error_runs_no_nested_callback() {
+    let b = two_attrs();
+    let mut ad = failed_decoder(&b);
+    let mut called = false;
+    let got = ad.nested(|_| {
+        called = true;
+        Ok(())
+    });
+    assert!(!called, "`nested` ran its callback after an error");
+    assert_eq!(got, Err(size_error(1, 2, 4)));
+}
+
+#[test]
+fn decoder_with_error_getters_return_it_without_reading() {
+    let b = two_attrs();
+    let mut ad = failed_decoder(&b);
+    // The current payload is a valid u32 and valid bytes: the held error still wins.
+    assert_eq!(ad.u32(), Err(size_error(1, 2, 4)));
+    assert_eq!(ad.bytes(), Err(size_error(1, 2, 4)));
+    assert_eq!(ad.string_lenient(), Err(size_error(1, 2, 4)));
+    assert_eq!(ad.flag(), Err(size_error(1, 2, 4)));
+    // No more attributes: attribute 2 is never reached.
+    assert!(!ad.advance());
+    assert_eq!(ad.attr(), None);
+    assert_eq!(ad.u32(), Err(size_error(1, 2, 4)));
+    assert_eq!(ad.finish(), Err(size_error(1, 2, 4)));
+}
+
+#[test]
+fn nested_decoder_error_stops_the_outer_callbacks() {
+    // Attribute 1 is a nest whose only attribute is a 2-byte payload read as a u32.
+    let b = cat(&[
+        &nla(12, 1 | NLA_F_NESTED),
+        &nla(6, 7),
+        &[0; 4],
+        &nla(8, 2),
+        &[0; 4],
+    ]);
+    let mut ad = AttributeDecoder::new(&b);
+    assert!(ad.advance());
+    let inner_error = DecodeError::PayloadSize {
+        offset: 4,
+        attr_type: 7,
+        expected: 4,
+        actual: 2,
+    };
+    let got = ad.nested(|n| {
+        assert!(n.advance());
+        n.u32().map(|_| ())
+    });
+    assert_eq!(got, Err(inner_error.clone()));
+    let mut called = false;
+    let _ = ad.with(|_| {
+        called = true;
+        Ok(())
+    });
+    assert!(!called);
+    assert!(!ad.advance());
+    assert_eq!(ad.finish(), Err(inner_error));
+}
+
 // ---- strings --------------------------------------------------------------------------------
 
 #[test]
@@ -643,6 +732,27 @@ fn string_without_nul_in_decoder() {
     let mut ad = AttributeDecoder::new(&b);
     assert!(ad.advance());
     assert_eq!(ad.string_lenient(), Ok("ab"));
+    assert_eq!(ad.finish(), Ok(()));
+}
+
+#[test]
+fn strings_end_at_the_first_nul() {
+    let b = cat(&[&nla(8, 16), b"a\0b\0"]);
+    assert_eq!(one(&b).string(), Ok("a"));
+    assert_eq!(one(&b).string_lenient(), Ok("a"));
+    assert_eq!(one(&b).cstr().map(|c| c.to_bytes()), Ok(&b"a"[..]));
+    // A NUL anywhere terminates the string, even without one at the end.
+    let b = cat(&[&nla(7, 16), b"a\0b", &[0]]);
+    assert_eq!(one(&b).string(), Ok("a"));
+    // Bytes after the NUL are not read: they need not be UTF-8.
+    let b = cat(&[&nla(7, 16), &[b'a', 0, 0xff], &[0]]);
+    assert_eq!(one(&b).string(), Ok("a"));
+    let b = cat(&[&nla(8, 16), b"a\0b\0", &nla(8, 17), b"cd\0e"]);
+    let mut ad = AttributeDecoder::new(&b);
+    assert!(ad.advance());
+    assert_eq!(ad.string(), Ok("a"));
+    assert!(ad.advance());
+    assert_eq!(ad.string_lenient(), Ok("cd"));
     assert_eq!(ad.finish(), Ok(()));
 }
 

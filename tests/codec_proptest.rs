@@ -9,6 +9,19 @@ use netlink::{
 };
 use proptest::prelude::*;
 
+/// Cases per property when `PROPTEST_CASES` is not set.
+const DEFAULT_CASES: u32 = 512;
+
+/// The configuration of every property here: `PROPTEST_CASES` from the environment (which
+/// `ProptestConfig::default()` reads), or [`DEFAULT_CASES`] when it is not set.
+fn config() -> ProptestConfig {
+    let mut c = ProptestConfig::default();
+    if std::env::var_os("PROPTEST_CASES").is_none() {
+        c.cases = DEFAULT_CASES;
+    }
+    c
+}
+
 /// Checks that an iterator of results yields only `Ok`s, then at most one `Err`, then nothing.
 fn ends_after_first_error<T, I: Iterator<Item = Result<T, DecodeError>>>(mut it: I) -> usize {
     let mut n = 0;
@@ -90,7 +103,7 @@ fn drive(ad: &mut AttributeDecoder<'_>) -> Result<(), DecodeError> {
 }
 
 proptest! {
-    #![proptest_config(ProptestConfig::with_cases(512))]
+    #![proptest_config(config())]
 
     #[test]
     fn message_iterator_never_panics(b in proptest::collection::vec(any::<u8>(), 0..512)) {
@@ -376,4 +389,43 @@ fn decode_values(ad: &mut AttributeDecoder<'_>, like: &[Value]) -> Result<Vec<Va
     }
     assert!(!ad.advance(), "extra attribute");
     Ok(out)
+}
+
+/// Runs a property through the configuration the properties above use and counts its cases.
+#[test]
+fn case_count_follows_proptest_cases() {
+    let want = match std::env::var("PROPTEST_CASES") {
+        Ok(v) => v.parse().expect("PROPTEST_CASES is a number"),
+        Err(_) => DEFAULT_CASES,
+    };
+    let mut runner = proptest::test_runner::TestRunner::new(config());
+    let count = std::cell::Cell::new(0u32);
+    runner
+        .run(&any::<u8>(), |_| {
+            count.set(count.get() + 1);
+            Ok(())
+        })
+        .unwrap();
+    assert_eq!(count.get(), want);
+}
+
+/// `PROPTEST_CASES=N` sets the number of cases (the test above, run again with it set).
+#[test]
+fn proptest_cases_from_the_environment() {
+    let out = std::process::Command::new(std::env::current_exe().unwrap())
+        .args([
+            "case_count_follows_proptest_cases",
+            "--exact",
+            "--test-threads=1",
+        ])
+        .env("PROPTEST_CASES", "37")
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.status.success(),
+        "{stdout}{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(stdout.contains("1 passed"), "{stdout}");
 }

@@ -100,7 +100,7 @@ fn count_addresses(conn: &Conn, prefix: [u8; 2]) -> usize {
     let mut n = 0;
     for m in conn.dump(&req).unwrap() {
         let m = m.unwrap();
-        for a in m.as_ref().attrs(IFADDRMSG_LEN).unwrap() {
+        for a in m.as_message_ref().attrs(IFADDRMSG_LEN).unwrap() {
             let a = a.unwrap();
             if a.attr_type() == IFA_LOCAL && a.payload()[..2] == prefix {
                 n += 1;
@@ -178,7 +178,7 @@ fn truncation_is_reported_then_avoided() {
     assert!(!conn.socket().peek());
     let req = get_family("nlctrl", HeaderFlags::ACKNOWLEDGE);
     match conn.execute(&req).unwrap_err() {
-        Error::Truncated { len, capacity } => {
+        Error::Truncated { len, capacity, .. } => {
             assert!(len > 64, "{len}");
             assert!(capacity >= 64 && capacity < len, "{capacity}");
         }
@@ -221,7 +221,7 @@ fn timeout_is_typed_and_the_conn_recovers() {
     let t0 = Instant::now();
     let err = conn.execute(&silent).unwrap_err();
     let took = t0.elapsed();
-    assert!(matches!(err, Error::Timeout { op: "receive" }), "{err}");
+    assert!(matches!(err, Error::Timeout { op: "execute" }), "{err}");
     assert!(err.is_timeout() && err.is_temporary());
     assert!(took >= Duration::from_millis(100), "{took:?}");
     assert!(took < Duration::from_secs(1), "{took:?}");

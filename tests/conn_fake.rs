@@ -106,7 +106,7 @@ fn ack_alone_is_returned() {
     let conn = testing::dial(|reqs| Ok(vec![testing::ack(&reqs[0])]));
     let replies = conn.execute(&request(HeaderFlags::ACKNOWLEDGE)).unwrap();
     assert_eq!(replies.len(), 1);
-    let ack = netlink::ack::parse_error(&replies[0].as_ref()).unwrap();
+    let ack = netlink::ack::parse_error(&replies[0].as_message_ref()).unwrap();
     assert_eq!(ack.code, 0);
     assert_eq!(ack.request.unwrap().sequence, replies[0].header.sequence);
 }

@@ -283,7 +283,7 @@ fn send_messages_adds_a_batch_of_routes() {
     let mut found = BTreeSet::new();
     for m in conn.dump(&dump).unwrap() {
         let m = m.unwrap();
-        for a in m.as_ref().attrs(RTMSG_LEN).unwrap() {
+        for a in m.as_message_ref().attrs(RTMSG_LEN).unwrap() {
             let a = a.unwrap();
             if a.attr_type() == RTA_DST {
                 let dst: [u8; 4] = a.array().unwrap();
@@ -539,4 +539,62 @@ fn send_then_receive_validates() {
     let replies = conn.receive().unwrap();
     let headers: Vec<Header> = replies.iter().map(|m| m.header).collect();
     netlink::validate(&sent.header, &headers).unwrap();
+}
+
+/// An ethtool `LINKINFO_GET` for a device that does not exist (read-only; the kernel explains
+/// the error in its extended acknowledgement).
+fn get_missing_device(conn: &Conn) -> Message {
+    let ethtool = resolve_family(conn, "ethtool");
+    let mut data = vec![2, 1, 0, 0]; // ETHTOOL_MSG_LINKINFO_GET
+    let mut ae = AttributeEncoder::new(&mut data);
+    ae.nested(1, |n| {
+        n.string(2, "nosuchdev0"); // ETHTOOL_A_LINKINFO_HEADER / ETHTOOL_A_HEADER_DEV_NAME
+        Ok(())
+    });
+    ae.finish().unwrap();
+    Message::new(
+        HeaderType(ethtool),
+        HeaderFlags::REQUEST | HeaderFlags::ACKNOWLEDGE,
+        data,
+    )
+}
+
+#[test]
+fn extended_acks_are_on_by_default_and_apart_from_strict_checking() {
+    let conn = Conn::dial(Family::GENERIC, Config::default()).unwrap();
+    assert!(conn.option(ConnOption::ExtendedAcknowledge).unwrap());
+    assert!(!conn.option(ConnOption::GetStrictCheck).unwrap());
+    let err = conn.execute(&get_missing_device(&conn)).unwrap_err();
+    assert!(err.is_not_found(), "{err}");
+    let text = err.ext_ack().and_then(|e| e.message.clone());
+    assert!(text.is_some(), "the kernel explains the error: {err:?}");
+    assert!(err.to_string().contains(text.as_deref().unwrap()), "{err}");
+    assert!(!err.to_string().contains("[seq"), "{err}");
+
+    // Off on request: a bare errno.
+    let bare = Conn::dial(
+        Family::GENERIC,
+        Config {
+            ext_ack: false,
+            ..Config::default()
+        },
+    )
+    .unwrap();
+    assert!(!bare.option(ConnOption::ExtendedAcknowledge).unwrap());
+    let err = bare.execute(&get_missing_device(&bare)).unwrap_err();
+    assert!(err.is_not_found(), "{err}");
+    assert!(err.ext_ack().unwrap().message.is_none(), "{err:?}");
+
+    // Strict checking alone.
+    let strict = Conn::dial(
+        Family::ROUTE,
+        Config {
+            strict: true,
+            ext_ack: false,
+            ..Config::default()
+        },
+    )
+    .unwrap();
+    assert!(strict.option(ConnOption::GetStrictCheck).unwrap());
+    assert!(!strict.option(ConnOption::ExtendedAcknowledge).unwrap());
 }

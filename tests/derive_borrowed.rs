@@ -166,3 +166,20 @@ fn owned_and_borrowed_views_of_the_same_bytes() {
     assert_eq!(view.number, 3);
     netlink::check_nlattrs!(NameRef<'_>, 1000);
 }
+
+#[test]
+fn borrowed_strings_end_at_the_first_nul() {
+    let mut buf = Vec::new();
+    for (t, payload) in [(1u16, &b"a\0b\0"[..]), (2, b"c\0d\0"), (5, b"e\0f")] {
+        buf.extend_from_slice(&(4 + payload.len() as u16).to_ne_bytes());
+        buf.extend_from_slice(&t.to_ne_bytes());
+        buf.extend_from_slice(payload);
+        buf.resize(buf.len().next_multiple_of(4), 0);
+    }
+    let d = Borrowed::decode(&buf).unwrap();
+    assert_eq!(d.name, "a");
+    assert_eq!(d.cname, Some(c"c"));
+    assert_eq!(d.names.iter().collect::<Vec<_>>(), ["e"]);
+    let again = d.to_bytes().unwrap();
+    assert_eq!(Borrowed::decode(&again).unwrap(), d);
+}

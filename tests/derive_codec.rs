@@ -359,6 +359,38 @@ fn string_and_bytes_checks() {
 }
 
 #[test]
+fn strings_decode_up_to_the_first_nul_and_encode_again() {
+    // The kernel reads a string attribute up to its first NUL; so does the decoder, for every
+    // string type, so that whatever it decodes encodes again.
+    let b = cat(&[
+        attr(1, b"eth0\0junk\0"),
+        attr(2, b"c\0d\0"),
+        attr(8, b"x\0y"),
+        attr(9, b"a\0b\0"),
+    ]);
+    let x = Texts::decode(&b).unwrap();
+    assert_eq!(x.ifname.as_deref(), Some("eth0"));
+    assert_eq!(x.cname.as_deref(), Some(c"c"));
+    assert_eq!(x.names, ["x"]);
+    assert_eq!(x.required_name, "a");
+    let again = x.to_bytes().unwrap();
+    // Bytes after the first NUL are not kept: the strings come back with one NUL each.
+    assert_eq!(
+        again,
+        cat(&[
+            attr(1, b"eth0\0"),
+            attr(2, b"c\0"),
+            attr(8, b"x\0"),
+            attr(9, b"a\0"),
+        ])
+    );
+    assert_eq!(Texts::decode(&again).unwrap(), x);
+    // max_len counts the string the kernel reads, not the payload.
+    let b = cat(&[attr(9, b"\0"), attr(1, b"lo\0 0123456789abcdefg\0")]);
+    assert_eq!(Texts::decode(&b).unwrap().ifname.as_deref(), Some("lo"));
+}
+
+#[test]
 fn recursive_nests() {
     let t = Tree {
         value: 1,
@@ -436,6 +468,31 @@ fn c_structures_layout_short_and_long_payloads() {
     let mut again = Vec::new();
     s.write_to(&mut again);
     assert_eq!(again, stats);
+}
+
+#[test]
+fn c_structures_to_bytes_and_from_bytes() {
+    let h = IfInfoMsg {
+        family: 2,
+        index: 7,
+        flags: 1,
+        ..Default::default()
+    };
+    let bytes = h.to_bytes();
+    let mut written = Vec::new();
+    h.write_to(&mut written);
+    assert_eq!(bytes, written);
+    assert_eq!(bytes.len(), <IfInfoMsg as NlStruct>::SIZE);
+    assert_eq!(IfInfoMsg::from_bytes(&bytes), h);
+    // The tail comes back too.
+    let s = LinkStats64 {
+        rx_packets: 1,
+        newer: vec![9; 8],
+        ..Default::default()
+    };
+    let bytes = s.to_bytes();
+    assert_eq!(bytes.len(), <LinkStats64 as NlStruct>::SIZE + 8);
+    assert_eq!(LinkStats64::from_bytes(&bytes), s);
 }
 
 #[test]
@@ -522,6 +579,24 @@ fn message_round_trip() {
         LinkMessage::decode_message(&msg, &DecodeOptions::default()).unwrap(),
         m
     );
+    // The default options, from a borrowed or an owned message.
+    assert_eq!(LinkMessage::from_message(&msg).unwrap(), m);
+    let owned = msg.to_owned();
+    assert_eq!(LinkMessage::from_message(&owned).unwrap(), m);
+    assert_eq!(
+        LinkMessage::decode_message(&owned, &DecodeOptions::strict()).unwrap(),
+        m
+    );
+    // Error offsets count from the message's buffer: 16 bytes of header, then the payload.
+    let mut bad = buf.clone();
+    bad[16 + 16 + 2] = 0x3f; // the first attribute's type: undeclared
+    let (msg, _) = MessageRef::parse(&bad).unwrap();
+    assert_eq!(
+        LinkMessage::decode_message(&msg, &DecodeOptions::strict())
+            .unwrap_err()
+            .offset(),
+        Some(32)
+    );
 }
 
 #[test]
@@ -533,6 +608,31 @@ fn enums_map_unknown_values_to_their_other_variant() {
     assert_eq!(Signed::from_repr(1), Signed::One);
     assert_eq!(Signed::Minus.to_repr(), -1);
     assert_eq!(Signed::from_repr(-5), Signed::Other(-5));
+}
+
+/// A `u8` enum using 0xff: the `other` variant needs an explicit discriminant (the derive
+/// says so, spanned on it, when it is missing: `tests/ui/enum_other_discriminant.rs`).
+#[derive(netlink::NlEnum, Debug, Clone, Copy, PartialEq, Eq)]
+#[repr(u8)]
+enum Scope {
+    Universe = 0,
+    #[nla(other)]
+    Other(u8) = 1,
+    // Counted from the `other` variant's discriminant, as Rust counts it.
+    Site,
+    Nowhere = 0xff,
+}
+
+#[test]
+fn enums_with_the_largest_value_and_an_explicit_other_discriminant() {
+    assert_eq!(Scope::from_repr(0xff), Scope::Nowhere);
+    assert_eq!(Scope::from_repr(2), Scope::Site);
+    assert_eq!(Scope::Site.to_repr(), 2);
+    // 1 is the `other` variant's discriminant, not a value: it is unknown.
+    assert_eq!(Scope::from_repr(1), Scope::Other(1));
+    assert_eq!(Scope::from_repr(200), Scope::Other(200));
+    assert_eq!(Scope::Other(0xff).to_repr(), 0xff);
+    assert_eq!(Scope::Universe.to_repr(), 0);
 }
 
 #[test]
@@ -566,6 +666,64 @@ fn indexed_arrays_keep_their_indices() {
     let d = WithIndexed::decode(&b).unwrap();
     assert_eq!(d, x);
     assert_eq!(d.items.unwrap().get(2), Some(&Inner { a: 2, b: Some(3) }));
+}
+
+/// Nests the kernel writes without `NLA_F_NESTED` (`nla_nest_start_noflag`) next to one it
+/// writes with it.
+#[derive(NlAttrs, Debug, Clone, PartialEq, Default)]
+struct LegacyNests {
+    #[nla(type = 1, nested, no_nested_flag)]
+    info: Option<WithIndexed>,
+    #[nla(type = 2, nested, no_nested_flag)]
+    list: Option<netlink::Indexed<Inner>>,
+    #[nla(type = 3, nested)]
+    modern: Option<netlink::Indexed<Inner>>,
+}
+
+#[test]
+fn no_nested_flag_writes_nests_as_the_kernel_does() {
+    let one = || netlink::Indexed::from_values([Inner { a: 1, b: None }]);
+    let x = LegacyNests {
+        info: Some(WithIndexed {
+            items: Some(one()),
+            ..Default::default()
+        }),
+        list: Some(one()),
+        modern: Some(one()),
+    };
+    let b = x.to_bytes().unwrap();
+    let entry = attr(1, &1u32.to_ne_bytes());
+    // `info` has no flag, but the nests declared inside it keep theirs.
+    let info_items = attr(1 | NLA_F_NESTED, &attr(1 | NLA_F_NESTED, &entry));
+    let info = attr(1, &cat(&[info_items, attr(2 | NLA_F_NESTED, &[])]));
+    // An Indexed array without the flag: its entries have none either.
+    let list = attr(2, &attr(1, &entry));
+    let modern = attr(3 | NLA_F_NESTED, &attr(1 | NLA_F_NESTED, &entry));
+    assert_eq!(b, cat(&[info, list, modern]));
+    assert_eq!(LegacyNests::decode(&b).unwrap(), x);
+
+    // The policy checks the flags exactly as declared when asked to...
+    let policy = <LegacyNests as NlAttrs>::POLICY;
+    assert!(!policy.field(1).unwrap().nested_flag);
+    assert!(policy.field(3).unwrap().nested_flag);
+    policy.validate(netlink::Attrs::new(&b), true).unwrap();
+    let flagged = cat(&[attr(2 | NLA_F_NESTED, &attr(1, &entry))]);
+    assert!(policy
+        .validate(netlink::Attrs::new(&flagged), true)
+        .is_err());
+    let entry_flagged = cat(&[attr(2, &attr(1 | NLA_F_NESTED, &entry))]);
+    assert!(policy
+        .validate(netlink::Attrs::new(&entry_flagged), true)
+        .is_err());
+    // ...and the decoder accepts either.
+    policy
+        .validate(netlink::Attrs::new(&flagged), false)
+        .unwrap();
+    assert_eq!(LegacyNests::decode(&flagged).unwrap().list, Some(one()));
+    let unflagged = cat(&[attr(3, &attr(1, &entry))]);
+    assert_eq!(LegacyNests::decode(&unflagged).unwrap().modern, Some(one()));
+    // Generated values encode with the declared flags, decode and encode back the same.
+    netlink::check_nlattrs!(LegacyNests, 300);
 }
 
 #[test]

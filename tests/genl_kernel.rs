@@ -41,7 +41,7 @@ fn get_family_nlctrl() {
         ))
         .unwrap();
     assert_eq!(replies.len(), 1);
-    let c = check_exact(&replies[0].as_ref());
+    let c = check_exact(&replies[0].as_message_ref());
     assert_eq!(c.command(), CtrlCommand::NewFamily);
     assert_eq!(c.family_id, Some(GENL_ID_CTRL));
     assert_eq!(c.family_name.as_deref(), Some("nlctrl"));

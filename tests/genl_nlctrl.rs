@@ -3,7 +3,7 @@
 //! and a `CTRL_CMD_GETPOLICY` dump.
 #![deny(warnings)]
 
-use netlink::genl::{CtrlCommand, CtrlMessage, GENL_ID_CTRL};
+use netlink::genl::{CtrlCommand, CtrlMessage, McastGroup, GENL_ID_CTRL};
 use netlink::roundtrip::with_nested_flags;
 use netlink::{
     messages, DecodeOptions, Header, HeaderFlags, HeaderType, MessageRef, NlAttrs, NlEnum,
@@ -20,15 +20,21 @@ fn ctrl_messages(buf: &[u8]) -> Vec<MessageRef<'_>> {
         .collect()
 }
 
-/// Decodes a message strictly, checks its re-encoding against the kernel's bytes (with
-/// `NLA_F_NESTED` added where the kernel omits it) and returns it.
+/// Decodes a message strictly, checks that it encodes back to the kernel's bytes exactly
+/// (`NLA_F_NESTED` included: the kernel omits it on `ops` and `mcast_groups`, and on their
+/// entries) and returns it.
 fn decode_exact(m: &MessageRef<'_>) -> CtrlMessage {
     let c = CtrlMessage::decode_message(m, &DecodeOptions::strict()).unwrap();
-    let bytes = c.to_bytes().unwrap();
-    let (head, attrs) = m.data.split_at(4);
-    let mut want = head.to_vec();
-    want.extend(with_nested_flags(attrs, <CtrlMessage as NlAttrs>::POLICY));
-    assert_eq!(bytes, want, "{c:?}");
+    assert_eq!(c.to_bytes().unwrap(), m.data, "{c:?}");
+    // The whole message, header included, comes back too.
+    let mut whole = Vec::new();
+    c.encode_message(m.header, &mut whole).unwrap();
+    assert_eq!(whole, [&m.header.to_bytes()[..], m.data].concat(), "{c:?}");
+    // The bytes pass the policy with NLA_F_NESTED checked exactly as declared.
+    let attrs = netlink::Attrs::with_offset(&m.data[4..], m.payload_offset() + 4);
+    <CtrlMessage as NlAttrs>::POLICY
+        .validate(attrs, true)
+        .unwrap();
     c
 }
 
@@ -143,4 +149,16 @@ fn getfamily_request_bytes() {
     // The length counts the attribute's padding, as the kernel and libmnl do.
     assert_eq!(n, 32);
     assert_eq!(buf, want);
+}
+
+#[test]
+fn mcast_group_name_with_a_nul_inside() {
+    // CTRL_ATTR_MCAST_GRP_NAME "a\0b": the kernel reads "a"; so does the decoder, and the
+    // value encodes again.
+    let bytes = [0x08, 0x00, 0x01, 0x00, 0x61, 0x00, 0x62, 0x00];
+    let g = McastGroup::decode(&bytes).unwrap();
+    assert_eq!(g.name.as_deref(), Some("a"));
+    let again = g.to_bytes().unwrap();
+    assert_eq!(again, [0x06, 0x00, 0x01, 0x00, 0x61, 0x00, 0x00, 0x00]);
+    assert_eq!(McastGroup::decode(&again).unwrap(), g);
 }

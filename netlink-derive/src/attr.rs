@@ -17,7 +17,17 @@ pub struct Spanned<T> {
 
 /// Keys of `#[nla(...)]` on a field of `#[derive(NlAttrs)]`.
 pub const FIELD_KEYS: &[&str] = &[
-    "type", "nested", "flag", "be", "multi", "unknown", "header", "max_len", "min", "max",
+    "type",
+    "nested",
+    "no_nested_flag",
+    "flag",
+    "be",
+    "multi",
+    "unknown",
+    "header",
+    "max_len",
+    "min",
+    "max",
 ];
 /// Keys of `#[nla(...)]` on the container of any derive.
 pub const CONTAINER_KEYS: &[&str] = &["crate"];
@@ -31,6 +41,7 @@ pub const VARIANT_KEYS: &[&str] = &["other"];
 pub struct NlaAttrs {
     pub attr_type: Option<Spanned<u64>>,
     pub nested: Option<Span>,
+    pub no_nested_flag: Option<Span>,
     pub flag: Option<Span>,
     pub be: Option<Span>,
     pub multi: Option<Span>,
@@ -53,6 +64,7 @@ impl NlaAttrs {
         }
         for (name, s) in [
             ("nested", self.nested),
+            ("no_nested_flag", self.no_nested_flag),
             ("flag", self.flag),
             ("be", self.be),
             ("multi", self.multi),
@@ -111,13 +123,7 @@ fn parse_one(cx: &mut Ctxt, out: &mut NlaAttrs, meta: &ParseNestedMeta<'_>, keys
     let span = ident.span();
     if !keys.contains(&key.as_str()) {
         cx.error_at(span, unknown_key_msg(&format!("`{key}`"), keys));
-        // Skip a value, if any, so that the next keys still parse.
-        if meta.input.peek(Token![=]) {
-            if let Ok(v) = meta.value() {
-                let _ = v.parse::<proc_macro2::TokenTree>();
-                let _ = v.parse::<proc_macro2::TokenTree>();
-            }
-        }
+        skip_value(meta);
         return;
     }
     let result = match key.as_str() {
@@ -128,10 +134,13 @@ fn parse_one(cx: &mut Ctxt, out: &mut NlaAttrs, meta: &ParseNestedMeta<'_>, keys
         "crate" => parse_path(meta).map(|v| set(cx, &mut out.krate, v, &key, span)),
         _ => {
             if meta.input.peek(Token![=]) {
-                Err(meta.error(format!("`{key}` takes no value")))
+                cx.error_at(span, format!("`{key}` takes no value"));
+                skip_value(meta);
+                Ok(())
             } else {
                 let slot = match key.as_str() {
                     "nested" => &mut out.nested,
+                    "no_nested_flag" => &mut out.no_nested_flag,
                     "flag" => &mut out.flag,
                     "be" => &mut out.be,
                     "multi" => &mut out.multi,
@@ -147,6 +156,16 @@ fn parse_one(cx: &mut Ctxt, out: &mut NlaAttrs, meta: &ParseNestedMeta<'_>, keys
     };
     if let Err(e) = result {
         cx.push(e);
+    }
+}
+
+/// Skips `= value`, if any, so that the keys after it still parse.
+fn skip_value(meta: &ParseNestedMeta<'_>) {
+    if meta.input.peek(Token![=]) {
+        if let Ok(v) = meta.value() {
+            let _ = v.parse::<proc_macro2::TokenTree>();
+            let _ = v.parse::<proc_macro2::TokenTree>();
+        }
     }
 }
 

@@ -174,6 +174,14 @@ fn check_field(cx: &mut Ctxt, f: &Field) {
         return;
     }
 
+    if let (Some(s), None) = (a.no_nested_flag, a.nested) {
+        cx.error_at(
+            s,
+            "`no_nested_flag` needs `nested`: it writes a nested attribute without \
+             NLA_F_NESTED, as the kernel does for some older nests",
+        );
+    }
+
     if let Some(s) = a.nested {
         if f.class != Class::Other {
             cx.error_at(

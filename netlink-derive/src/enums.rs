@@ -48,6 +48,66 @@ fn discriminant(cx: &mut Ctxt, e: &syn::Expr) -> Option<i128> {
     }
 }
 
+/// Checks the discriminant Rust gives the `other` variant `v` (`d`): counted past the largest
+/// value of the repr, or equal to a known variant's value, it does not compile; say why, on the
+/// variant, and suggest a free one.
+fn check_other_discriminant(
+    cx: &mut Ctxt,
+    v: &syn::Variant,
+    d: i128,
+    (lo, hi): (i128, i128),
+    seen: &BTreeMap<i128, syn::Ident>,
+    repr_ty: &syn::Ident,
+) {
+    let free = (lo.max(0)..=hi)
+        .take(seen.len().saturating_add(1))
+        .find(|x| !seen.contains_key(x));
+    let hint = match free {
+        Some(f) => format!(
+            "give it a discriminant that no variant uses, such as `#[nla(other)] {}({repr_ty}) = \
+             {f}` (it only tells the variants apart: `{}` holds any value without a variant)",
+            v.ident, v.ident
+        ),
+        None => format!(
+            "every {repr_ty} value has a variant: `{}` is not needed",
+            v.ident
+        ),
+    };
+    let explicit = v.discriminant.is_some();
+    if d > hi && !explicit {
+        if d != hi.saturating_add(1) {
+            // Counted from a value that does not fit: that value's error says it.
+            return;
+        }
+        cx.error_spanned(
+            &v.ident,
+            format!(
+                "the `other` variant `{}` comes after {hi} ({hi:#x}), the largest {repr_ty}, so \
+                 Rust cannot count a discriminant for it: {hint}",
+                v.ident
+            ),
+        );
+    } else if d < lo || d > hi {
+        cx.error_spanned(
+            &v.ident,
+            format!(
+                "discriminant {d} of `{}` does not fit in {repr_ty}",
+                v.ident
+            ),
+        );
+    } else if let Some(first) = seen.get(&d) {
+        let how = if explicit { "is" } else { "counts to" };
+        cx.error_spanned(
+            &v.ident,
+            format!(
+                "the discriminant of the `other` variant `{}` {how} {d}, the value of `{first}`: \
+                 {hint}",
+                v.ident
+            ),
+        );
+    }
+}
+
 /// Expands `#[derive(NlEnum)]`.
 pub fn derive(input: &syn::DeriveInput) -> TokenStream {
     let mut cx = Ctxt::default();
@@ -97,6 +157,9 @@ pub fn derive(input: &syn::DeriveInput) -> TokenStream {
     let mut known: Vec<(syn::Ident, i128)> = Vec::new();
     let mut seen: BTreeMap<i128, syn::Ident> = BTreeMap::new();
     let mut other = None;
+    // The `other` variant's discriminant as Rust counts it: explicit, or one past the previous
+    // variant's (it is not a value the enum carries, but it must fit and be unique).
+    let mut other_discriminant: Option<(&syn::Variant, i128)> = None;
     let mut next: i128 = 0;
     for v in &data.variants {
         let va = attr::parse(&mut cx, &v.attrs, attr::VARIANT_KEYS);
@@ -116,6 +179,12 @@ pub fn derive(input: &syn::DeriveInput) -> TokenStream {
                     ),
                 ),
             }
+            let d = match &v.discriminant {
+                Some((_, e)) => discriminant(&mut cx, e).unwrap_or(next),
+                None => next,
+            };
+            other_discriminant = Some((v, d));
+            next = d.saturating_add(1);
             continue;
         }
         if !matches!(v.fields, syn::Fields::Unit) {
@@ -149,6 +218,9 @@ pub fn derive(input: &syn::DeriveInput) -> TokenStream {
         );
         return cx.into_compile_errors();
     };
+    if let Some((v, d)) = other_discriminant {
+        check_other_discriminant(&mut cx, v, d, (lo, hi), &seen, &repr_ty);
+    }
     if !cx.is_ok() {
         return cx.into_compile_errors();
     }

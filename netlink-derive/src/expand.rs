@@ -195,7 +195,13 @@ impl Gen<'_> {
         }
         let inner = &f.inner;
         let fname = self.fname(f);
-        let one = if a.nested.is_some() {
+        let one = if a.nested.is_some() && a.no_nested_flag.is_some() {
+            quote! {
+                __ae.nested_no_flag(#t, |__n| {
+                    <#inner as #p::NlAttrs<#l>>::encode_attrs_no_nested_flag(__v, __n)
+                });
+            }
+        } else if a.nested.is_some() {
             quote! {
                 __ae.nested(#t, |__n| <#inner as #p::NlAttrs<#l>>::encode_attrs(__v, __n));
             }
@@ -369,6 +375,7 @@ impl Gen<'_> {
             let required = f.wrapper == Wrapper::None && a.flag.is_none();
             let multi = matches!(f.wrapper, Wrapper::Vec | Wrapper::Multi);
             let be = a.be.is_some();
+            let nested_flag = a.no_nested_flag.is_none();
             let max_len = match &a.max_len {
                 Some(m) => {
                     let n = Literal::usize_suffixed(usize::try_from(m.value).unwrap_or(usize::MAX));
@@ -389,6 +396,7 @@ impl Gen<'_> {
                     max_len: #max_len,
                     min: #min,
                     max: #max,
+                    nested_flag: #nested_flag,
                 }
             });
         }

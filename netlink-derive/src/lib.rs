@@ -63,6 +63,7 @@ use proc_macro::TokenStream;
 /// | `be` | integers travel in network byte order (big-endian) | integers, `Uint`/`Sint`, `NlEnum`s |
 /// | `flag` | a flag attribute: present (empty payload) means `true` | `bool` |
 /// | `nested` | a nested attribute set, encoded with `NLA_F_NESTED`; `Box<T>` for recursive types | a struct deriving `NlAttrs` (or `Indexed<T>`), `Option<T>`, `Box<T>` |
+/// | `no_nested_flag` | with `nested`: the nest is written without `NLA_F_NESTED`, as the kernel writes its older nests (`nla_nest_start_noflag`: `CTRL_ATTR_OPS`, `CTRL_ATTR_MCAST_GROUPS`, `IFLA_LINKINFO`, ...), so that re-encoding a kernel reply gives its bytes back; an `Indexed<T>` field writes its entries without the flag too. Decoding accepts either | as `nested` |
 /// | `multi` | a repeated attribute: every occurrence, in order | `Vec<T>`; in borrowed structs also `Multi<'a, T>` (lazy, no allocation) |
 /// | `max_len = N` | longest string (bytes, without the NUL) or binary payload; checked on encode and decode | strings, bytes |
 /// | `min = N`, `max = N` | smallest / largest integer; checked on encode and decode | integers |
@@ -84,7 +85,10 @@ use proc_macro::TokenStream;
 ///   (`Link.info.data.port`).
 ///
 /// Encoding writes the header, then the fields in declaration order, then the unknown
-/// attributes.
+/// attributes. Declared in the kernel's order, with `no_nested_flag` where the kernel omits
+/// the flag, a decoded kernel message encodes back to the kernel's bytes (strings excepted
+/// when their payload holds bytes after the first NUL, which decoding drops, as the kernel's
+/// own reading does).
 ///
 /// The struct may have one lifetime parameter: it then borrows its strings and bytes from the
 /// buffer it is decoded from, in one pass and without allocating:
@@ -107,10 +111,10 @@ use proc_macro::TokenStream;
 ///
 /// Mistakes are compile errors on the offending token: a duplicate type (pointing at both
 /// fields), type 0 or above 16383, a missing `type`, an unknown or repeated key (the message
-/// lists the valid keys), `nested` on a non-struct, `flag` on a non-`bool`, `be` on a string,
-/// `max_len` on an integer, `min` above `max`, two `unknown` fields, an unsupported type (with
-/// a hint), an enum, union or tuple struct, a borrowed field without the struct's lifetime,
-/// type or const generics.
+/// lists the valid keys), `nested` on a non-struct, `no_nested_flag` without `nested`, `flag`
+/// on a non-`bool`, `be` on a string, `max_len` on an integer, `min` above `max`, two
+/// `unknown` fields, an unsupported type (with a hint), an enum, union or tuple struct, a
+/// borrowed field without the struct's lifetime, type or const generics.
 ///
 /// With the `netlink` feature `testing`, the derive also implements
 /// `netlink::roundtrip::Arbitrary`, a generator of values obeying the checks, used by
@@ -148,6 +152,13 @@ pub fn derive_nl_attrs(input: TokenStream) -> TokenStream {
 /// `#[nla(other)]` variant holding any value without a variant of its own, so that decoding
 /// never fails on a value a newer kernel added. `Other(v)` with a known `v` encodes as that
 /// known value (and decodes to its variant).
+///
+/// Rust counts a discriminant for the `other` variant too, as for any variant (and the
+/// variants after it count on from there). It only tells the variants apart, but it must fit
+/// the repr and differ from every value: after a variant valued at the repr's largest value
+/// (`0xff` for `u8`), or where it would count to a variant's value, give it an explicit one
+/// that no variant uses, such as `#[nla(other)] Other(u8) = 1`; the derive says so on the
+/// variant.
 ///
 /// ```
 /// use netlink::{NlAttrs, NlEnum};
@@ -338,6 +349,22 @@ mod tests {
             !out.contains(":: netlink") && !out.contains(":: core"),
             "{out}"
         );
+    }
+
+    #[test]
+    fn no_nested_flag_writes_an_unflagged_nest() {
+        let out = expand_nl_attrs(
+            "struct S { #[nla(type = 7, nested, no_nested_flag)] legacy: Option<Inner>, \
+             #[nla(type = 8, nested)] modern: Option<Inner> }",
+        );
+        assert!(out.contains("__ae . nested_no_flag (7"), "{out}");
+        assert!(
+            out.contains("encode_attrs_no_nested_flag (__v , __n)"),
+            "{out}"
+        );
+        assert!(out.contains("__ae . nested (8"), "{out}");
+        assert_eq!(out.matches("nested_flag : false").count(), 1, "{out}");
+        assert_eq!(out.matches("nested_flag : true").count(), 1, "{out}");
     }
 
     #[test]

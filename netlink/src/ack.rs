@@ -290,7 +290,7 @@ fn decode_ext_ack_attr(ext: &mut ExtAck, attr: &Attr<'_>) -> Result<(), DecodeEr
         NLMSGERR_ATTR_MSG => {
             let p = attr.payload();
             let text = p.split(|&b| b == 0).next().unwrap_or_default();
-            ext.message = Some(String::from_utf8_lossy(text).into_owned());
+            ext.message = Some(String::from_utf8_lossy(text).into());
         }
         NLMSGERR_ATTR_OFFS => ext.offset = Some(attr.u32()?),
         NLMSGERR_ATTR_COOKIE => ext.cookie = Some(attr.payload().into()),

@@ -51,7 +51,8 @@
 //! [`Conn::receive`] in a loop; [`Conn::close`] from another thread wakes them.
 //!
 //! A `Conn` is `Send + Sync`: threads can share one (requests take turns on the receive side,
-//! sends never wait for a receive), though a connection per worker scales better.
+//! each waiting no longer than its timeout; sends never wait for a receive), though a
+//! connection per worker scales better.
 //! [`Config::netns`] creates the socket in another network namespace without moving the
 //! calling thread. Tests can replace the kernel with the fakes of the `testing` module (cargo
 //! feature `testing`) through [`Conn::from_socket`].
@@ -62,13 +63,32 @@
 //!   counted ([`Conn::forged_dropped`]) unless [`Config::disable_sender_check`] is set.
 //! - Replies that do not answer the request being executed (late replies of a request that
 //!   timed out, say) are dropped by sequence number and counted ([`Conn::stale_dropped`]).
-//! - A receive buffer overrun (`ENOBUFS`) is [`Error::Overrun`]; the connection keeps working.
+//! - Unsolicited messages (multicast events, sequence number 0) that arrive while a request
+//!   runs are kept, up to [`Config::event_queue_limit`], for the next [`Conn::receive`]; past
+//!   the limit the next receive reports [`Error::Overrun`]. Listening and making requests on
+//!   one socket loses nothing.
+//! - A dump (or multi-part receive) left before its end (dropped, failed, or stopped by its
+//!   consumer) is read to its end and discarded by the next call, within that call's
+//!   deadline, so the kernel never answers the next dump with `EBUSY`. A finished [`Dump`]
+//!   gives the connection back at once, even while still in scope.
+//! - An error belongs to the call whose datagram caused it: a datagram cut short
+//!   ([`Error::Truncated`]) that answered an earlier, abandoned request does not fail the
+//!   current one.
+//! - A receive buffer overrun (`ENOBUFS`) is [`Error::Overrun`] for the call that meets it and
+//!   for the next receive; the connection keeps working.
 //! - `NLM_F_DUMP_INTR` on any message of a dump becomes [`Error::DumpInterrupted`] once the
 //!   dump has been drained; [`Conn::execute_consistent`] retries such dumps.
 //! - A datagram larger than the read buffer is never lost silently: the first one is reported
 //!   as [`Error::Truncated`], after which the socket peeks at sizes and grows its buffer
 //!   ([`Config::peek`] does so from the start).
-//! - Timeouts ([`Conn::set_read_timeout`]) are [`Error::Timeout`]; signals do not cut them short.
+//! - Timeouts ([`Conn::set_read_timeout`]) are [`Error::Timeout`] and a deadline for the whole
+//!   call: dropped datagrams do not restart them, waiting for another thread's call counts,
+//!   and signals do not cut them short.
+//! - No call can deadlock another: a call made on the thread that holds an unfinished [`Dump`]
+//!   (or from inside a [`Conn::receive_with`] callback) takes the connection over, and the
+//!   older holder fails with [`Error::Superseded`].
+//! - Extended acknowledgements are on by default ([`Config::ext_ack`]): kernel errors carry the
+//!   kernel's explanation.
 
 use std::fmt;
 use std::os::fd::{AsFd, AsRawFd, BorrowedFd, RawFd};
@@ -77,7 +97,7 @@ use std::sync::{Mutex, MutexGuard, PoisonError};
 use std::time::{Duration, Instant};
 
 use crate::error::{EncodeError, Error};
-use crate::message::{messages, Header, HeaderFlags, HeaderType, Message, MessageRef, HEADER_LEN};
+use crate::message::{Header, HeaderFlags, HeaderType, Message, MessageRef, HEADER_LEN};
 use crate::netns::NetNs;
 use crate::socket::{
     NetlinkSocket, RecvInfo, Socket, NETLINK_BROADCAST_ERROR, NETLINK_CAP_ACK, NETLINK_EXT_ACK,
@@ -86,6 +106,17 @@ use crate::socket::{
 };
 
 use crate::ack;
+
+mod dump;
+mod receive;
+mod rx;
+
+pub use dump::Dump;
+use rx::Rx;
+
+/// The default of [`Config::event_queue_limit`]: unsolicited messages kept for the next
+/// receive while requests run.
+pub const DEFAULT_EVENT_QUEUE_LIMIT: usize = 4096;
 
 /// A netlink protocol family: the third argument of `socket(AF_NETLINK, SOCK_RAW, family)`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -174,8 +205,8 @@ impl ConnOption {
 }
 
 /// Options for [`Conn::dial`]. `Config::default()` is a plain socket in the caller's
-/// namespace with a kernel-chosen port id.
-#[derive(Debug, Clone, Default)]
+/// namespace with a kernel-chosen port id and extended acknowledgements on.
+#[derive(Debug, Clone)]
 pub struct Config {
     /// Multicast groups to join at bind time, as a bitmask (group `n` is bit `n - 1`; groups
     /// above 32 need [`Conn::join_group`]).
@@ -186,8 +217,14 @@ pub struct Config {
     pub netns: Option<NetNs>,
     /// The port id to bind to; 0 lets the kernel choose.
     pub pid: u32,
-    /// Turn on extended acknowledgements and strict checking (`NETLINK_EXT_ACK` and
-    /// `NETLINK_GET_STRICT_CHK`); dialing fails if the kernel refuses either.
+    /// Extended acknowledgements (`NETLINK_EXT_ACK`): kernel errors carry the kernel's
+    /// explanation and the offset of the offending attribute ([`Error::ext_ack`]), as
+    /// iproute2 always asks for. On by default; a kernel without them (before 4.12) is
+    /// tolerated.
+    pub ext_ack: bool,
+    /// Strict checking of dump requests (`NETLINK_GET_STRICT_CHK`): the kernel rejects dump
+    /// requests with unknown header fields or attributes instead of ignoring them, and applies
+    /// the filters they carry. Dialing fails if the kernel refuses it. Off by default.
     pub strict: bool,
     /// The kernel receive buffer size in bytes (`SO_RCVBUFFORCE`, else `SO_RCVBUF`); 0 keeps the
     /// system default.
@@ -204,14 +241,39 @@ pub struct Config {
     /// Peek at every datagram's size before reading it, so that not even the first oversized
     /// datagram is lost (costs a second system call per datagram).
     pub peek: bool,
+    /// How many unsolicited messages (multicast events, messages with sequence number 0) that
+    /// arrive while a request runs are kept for the next [`Conn::receive`]; past the limit
+    /// they are dropped and the next receive reports [`Error::Overrun`]. 0 keeps none (they
+    /// are dropped and counted in [`Conn::stale_dropped`], with no overrun reported).
+    /// Default: [`DEFAULT_EVENT_QUEUE_LIMIT`].
+    pub event_queue_limit: usize,
+}
+
+impl Default for Config {
+    fn default() -> Config {
+        Config {
+            groups: 0,
+            netns: None,
+            pid: 0,
+            ext_ack: true,
+            strict: false,
+            read_buffer: 0,
+            write_buffer: 0,
+            disable_sender_check: false,
+            receive_size: 0,
+            peek: false,
+            event_queue_limit: DEFAULT_EVENT_QUEUE_LIMIT,
+        }
+    }
 }
 
 /// A connection to a netlink family (the Go package's `Conn`).
 ///
 /// `Conn` is `Send + Sync`: share it between threads with an `Arc` or a scoped borrow.
 /// [`execute`](Conn::execute), [`receive`](Conn::receive) and [`dump`](Conn::dump) take turns
-/// on the receive side; [`send`](Conn::send) never waits for them. [`close`](Conn::close)
-/// wakes a thread blocked in a receive.
+/// on the receive side (a caller waits for its turn no longer than its read timeout);
+/// [`send`](Conn::send) never waits for them. [`close`](Conn::close) wakes a thread blocked in
+/// a receive.
 ///
 /// `S` is the transport: [`NetlinkSocket`] for the kernel (the default, from
 /// [`dial`](Conn::dial)), or any [`Socket`] given to [`from_socket`](Conn::from_socket), such as
@@ -220,7 +282,10 @@ pub struct Conn<S: Socket = NetlinkSocket> {
     sock: S,
     pid: u32,
     seq: AtomicU32,
-    rx: Mutex<Vec<u8>>,
+    rx: Rx,
+    /// The ticket of the current holder of the receive turn (see `rx`).
+    ticket: AtomicU64,
+    queue_limit: usize,
     tx: Mutex<Vec<u8>>,
     check_sender: bool,
     forged: AtomicU64,
@@ -267,11 +332,16 @@ impl Conn<NetlinkSocket> {
             Some(ns) => ns.run(open)??,
             None => open()?,
         };
-        if config.strict {
-            for opt in [ConnOption::ExtendedAcknowledge, ConnOption::GetStrictCheck] {
-                sock.set_int_option(SOL_NETLINK, opt.name(), 1)
-                    .map_err(|e| rename_op(e, "dial"))?;
+        if config.ext_ack {
+            match sock.set_int_option(SOL_NETLINK, NETLINK_EXT_ACK, 1) {
+                // A kernel older than 4.12 has no extended acknowledgements: errors are bare.
+                Err(e) if e.errno() == Some(libc::ENOPROTOOPT) => {}
+                r => r.map_err(|e| rename_op(e, "dial"))?,
             }
+        }
+        if config.strict {
+            sock.set_int_option(SOL_NETLINK, NETLINK_GET_STRICT_CHK, 1)
+                .map_err(|e| rename_op(e, "dial"))?;
         }
         if config.read_buffer != 0 {
             sock.set_read_buffer(config.read_buffer)?;
@@ -285,6 +355,7 @@ impl Conn<NetlinkSocket> {
         sock.set_peek(config.peek);
         let mut conn = Conn::from_socket(sock);
         conn.check_sender = !config.disable_sender_check;
+        conn.queue_limit = config.event_queue_limit;
         Ok(conn)
     }
 
@@ -392,7 +463,9 @@ impl<S: Socket> Conn<S> {
             sock,
             pid,
             seq: AtomicU32::new(crate::socket::random_u32()),
-            rx: Mutex::new(Vec::new()),
+            rx: Rx::default(),
+            ticket: AtomicU64::new(0),
+            queue_limit: DEFAULT_EVENT_QUEUE_LIMIT,
             tx: Mutex::new(Vec::new()),
             check_sender: true,
             forged: AtomicU64::new(0),
@@ -423,9 +496,26 @@ impl<S: Socket> Conn<S> {
     }
 
     /// The number of messages dropped because they did not answer the request being executed
-    /// (replies of an earlier request that timed out or was abandoned, multicast events).
+    /// (replies of an earlier request that timed out, the rest of an abandoned dump), and of
+    /// unsolicited messages dropped because the queue for the next receive was full (see
+    /// [`Config::event_queue_limit`]).
     pub fn stale_dropped(&self) -> u64 {
         self.stale.load(Ordering::Relaxed)
+    }
+
+    fn count_stale(&self) {
+        self.stale.fetch_add(1, Ordering::Relaxed);
+    }
+
+    /// Sets how many unsolicited messages are kept for the next receive while requests run
+    /// (see [`Config::event_queue_limit`]).
+    pub fn set_event_queue_limit(&mut self, limit: usize) {
+        self.queue_limit = limit;
+    }
+
+    /// The number of unsolicited messages waiting for the next [`receive`](Conn::receive).
+    pub fn queued_events(&self) -> usize {
+        self.rx.lock().queued
     }
 
     /// Sets the sequence number the next request gets. Sequence numbers start at a random
@@ -444,8 +534,14 @@ impl<S: Socket> Conn<S> {
         }
     }
 
-    /// Sets how long a receive waits for each datagram (`None`: forever; zero: only what is
+    /// Sets how long a call may wait for the socket (`None`: forever; zero: only what is
     /// already queued). Expiry is [`Error::Timeout`].
+    ///
+    /// The timeout is a deadline for the whole call ([`execute`](Conn::execute),
+    /// [`receive`](Conn::receive), each step of a [`dump`](Conn::dump)), counted from its
+    /// start: it covers waiting for the receive turn when threads share the connection,
+    /// reading the rest of an abandoned dump, and every datagram dropped meanwhile (forged,
+    /// stale or unsolicited ones do not restart it).
     pub fn set_read_timeout(&self, timeout: Option<Duration>) {
         self.read_timeout
             .store(encode_timeout(timeout), Ordering::Relaxed);
@@ -467,7 +563,7 @@ impl<S: Socket> Conn<S> {
         decode_timeout(self.write_timeout.load(Ordering::Relaxed))
     }
 
-    fn read_deadline(&self) -> Option<Instant> {
+    pub(crate) fn read_deadline(&self) -> Option<Instant> {
         self.read_timeout()
             .and_then(|t| Instant::now().checked_add(t))
     }
@@ -511,6 +607,11 @@ impl<S: Socket> Conn<S> {
     /// header. Allocates nothing once the send buffer has grown.
     fn send_parts(&self, header: Header, payload: &[u8]) -> Result<Header, Error> {
         let header = self.fill(header, payload.len())?;
+        self.send_filled(header, payload)
+    }
+
+    /// Sends a message whose header is already filled.
+    fn send_filled(&self, header: Header, payload: &[u8]) -> Result<Header, Error> {
         let mut tx = lock(&self.tx);
         tx.clear();
         tx.extend_from_slice(&header.to_bytes());
@@ -551,74 +652,20 @@ impl<S: Socket> Conn<S> {
         Ok(filled)
     }
 
-    /// Receives one datagram from the kernel into `buf`, dropping (and counting) forged ones.
-    fn recv_datagram(&self, buf: &mut Vec<u8>) -> Result<RecvInfo, Error> {
+    /// Receives one datagram from the kernel into `buf`, dropping (and counting) forged ones,
+    /// waiting until `deadline` at most.
+    pub(crate) fn recv_datagram(
+        &self,
+        buf: &mut Vec<u8>,
+        deadline: Option<Instant>,
+    ) -> Result<RecvInfo, Error> {
         loop {
-            let info = self.sock.recv(buf, self.read_deadline())?;
+            let info = self.sock.recv(buf, deadline)?;
             if self.check_sender && info.sender_pid != 0 {
                 self.forged.fetch_add(1, Ordering::Relaxed);
                 continue;
             }
             return Ok(info);
-        }
-    }
-
-    /// Receives messages (the Go package's `Receive`): one datagram, or all the datagrams of a
-    /// multi-part message up to its `NLMSG_DONE`, which is removed. An error message becomes
-    /// [`Error::Op`]; an acknowledgement (errno 0) is returned as a message.
-    pub fn receive(&self) -> Result<Vec<Message>, Error> {
-        self.receive_with_info().map(|(m, _)| m)
-    }
-
-    /// Like [`receive`](Conn::receive), and also returns what the socket reported about the
-    /// (last) datagram: the multicast group with [`ConnOption::PacketInfo`], the namespace id
-    /// with [`ConnOption::ListenAllNsid`], the sender's address.
-    pub fn receive_with_info(&self) -> Result<(Vec<Message>, RecvInfo), Error> {
-        let mut out = Vec::new();
-        let info = self.receive_with(|m, _| {
-            out.push(m.to_owned());
-            Ok(())
-        })?;
-        Ok((out, info))
-    }
-
-    /// Like [`receive`](Conn::receive), handing each message (borrowed from the connection's
-    /// buffer) and its datagram's [`RecvInfo`] to `f` instead of collecting them. Returns the
-    /// last datagram's `RecvInfo`.
-    pub fn receive_with<F>(&self, mut f: F) -> Result<RecvInfo, Error>
-    where
-        F: FnMut(MessageRef<'_>, &RecvInfo) -> Result<(), Error>,
-    {
-        let mut rx = lock(&self.rx);
-        loop {
-            let info = self.recv_datagram(&mut rx)?;
-            let mut more = false;
-            for m in messages(&rx) {
-                let m = m?;
-                more = false;
-                match m.header.kind {
-                    HeaderType::DONE => {
-                        let done = ack::parse_done(&m)?;
-                        if let Some(e) = done.to_op_error("receive", m.header.sequence) {
-                            return Err(e.into());
-                        }
-                    }
-                    HeaderType::ERROR => {
-                        let a = ack::parse_error(&m)?;
-                        if let Some(e) = a.to_op_error("receive", m.header.sequence) {
-                            return Err(e.into());
-                        }
-                        f(m, &info)?;
-                    }
-                    _ => {
-                        more = m.header.flags.contains(HeaderFlags::MULTI);
-                        f(m, &info)?;
-                    }
-                }
-            }
-            if !more {
-                return Ok(info);
-            }
         }
     }
 
@@ -630,19 +677,21 @@ impl<S: Socket> Conn<S> {
     /// or without a `NLMSG_DONE`), and after the single reply otherwise. The acknowledgement is
     /// consumed; it is returned only when it is the sole reply, so that its echoed header can
     /// be inspected. Messages with another sequence number (late replies of an earlier request
-    /// that timed out, say) are dropped. An error message becomes [`Error::Op`] with the
+    /// that timed out, say) are dropped; unsolicited ones (multicast events) are kept for the
+    /// next [`receive`](Conn::receive). An error message becomes [`Error::Op`] with the
     /// extended acknowledgement; `NLM_F_DUMP_INTR` on any message becomes
     /// [`Error::DumpInterrupted`] holding every reply, once the dump is drained.
     ///
-    /// Calls of `execute`, [`receive`](Conn::receive) and [`dump`](Conn::dump) are serialised:
-    /// each request gets its own replies even when many threads share the connection.
+    /// Calls of `execute`, [`receive`](Conn::receive) and [`dump`](Conn::dump) take turns:
+    /// each request gets its own replies even when many threads share the connection. The
+    /// read timeout is a deadline for the whole call, waiting for the turn included.
     ///
     /// A command that returns no data and lacks [`HeaderFlags::ACKNOWLEDGE`] gets no answer
     /// at all when it succeeds: `execute` then waits for the read timeout. Set the flag on
     /// such requests.
     pub fn execute(&self, request: &Message) -> Result<Vec<Message>, Error> {
         let mut out = Vec::new();
-        let mut dump = self.dump(request)?;
+        let mut dump = self.start(request.header, &request.data, "execute", false)?;
         loop {
             match dump.next_ref() {
                 None => return Ok(out),
@@ -659,7 +708,8 @@ impl<S: Socket> Conn<S> {
     /// and each reply is handed to `on_reply` (borrowed from the connection's buffer) instead
     /// of being collected: no allocation per request once the buffers have grown. Returns the
     /// filled request header. On `NLM_F_DUMP_INTR` the replies have all been handed over and
-    /// [`Error::DumpInterrupted`] comes with an empty `partial`.
+    /// [`Error::DumpInterrupted`] comes with an empty `partial`. An error from `on_reply`
+    /// ends the call (a dump it leaves is drained by the next call).
     pub fn execute_with<F>(
         &self,
         header: Header,
@@ -669,38 +719,48 @@ impl<S: Socket> Conn<S> {
     where
         F: FnMut(MessageRef<'_>) -> Result<(), Error>,
     {
-        let mut dump = self.dump_parts(header, payload)?;
+        let mut dump = self.start(header, payload, "execute", false)?;
         while let Some(m) = dump.next_ref() {
             on_reply(m?)?;
         }
-        Ok(dump.request)
+        Ok(*dump.request())
     }
 
     /// Sends `request` and streams its replies: a [`Dump`] yields them one at a time from one
     /// reused buffer, so memory stays bounded however long the dump. Completion, checks and
     /// errors are those of [`execute`](Conn::execute).
     ///
-    /// The `Dump` holds the receive side of the connection until it is dropped; replies it
-    /// leaves unread are dropped by sequence number later.
+    /// The `Dump` holds the receive side of the connection until it ends or is dropped (see
+    /// [`Dump`] for what happens to an unfinished one). The read timeout bounds the start
+    /// (waiting for the turn and sending) and then each step of the dump separately, so a
+    /// long dump read slowly does not time out as a whole.
     pub fn dump(&self, request: &Message) -> Result<Dump<'_, S>, Error> {
-        self.dump_parts(request.header, &request.data)
+        self.start(request.header, &request.data, "dump", true)
     }
 
     /// [`dump`](Conn::dump) with the request as a header and an encoded payload.
     pub fn dump_parts(&self, header: Header, payload: &[u8]) -> Result<Dump<'_, S>, Error> {
-        let mut rx = lock(&self.rx);
-        // Whatever an earlier call left in the buffer is not an answer to this request.
-        rx.clear();
-        let request = self.send_parts(header, payload)?;
-        Ok(Dump {
-            conn: self,
-            rx,
-            request,
-            pos: 0,
-            state: DumpState::Receiving,
-            interrupted: false,
-            got_data: false,
-        })
+        self.start(header, payload, "dump", true)
+    }
+
+    /// Takes the receive turn (draining an abandoned reply first), sends the request and
+    /// returns the stream of its replies.
+    fn start(
+        &self,
+        header: Header,
+        payload: &[u8],
+        op: &'static str,
+        per_step: bool,
+    ) -> Result<Dump<'_, S>, Error> {
+        let deadline = self.read_deadline();
+        let header = self.fill(header, payload.len())?;
+        let pending = header
+            .flags
+            .contains(HeaderFlags::DUMP)
+            .then_some(header.sequence);
+        let turn = self.begin(op, deadline, pending)?;
+        let request = self.send_filled(header, payload)?;
+        Ok(Dump::new(self, turn, request, deadline, per_step, op))
     }
 
     /// Executes a dump until one completes without `NLM_F_DUMP_INTR`, at most `attempts`
@@ -724,25 +784,30 @@ impl<S: Socket> Conn<S> {
     }
 
     /// Classifies a reply to `request`; error messages become errors.
-    fn classify(&self, m: &MessageRef<'_>, request: &Header) -> Result<Step, Error> {
+    fn classify(
+        &self,
+        m: &MessageRef<'_>,
+        request: &Header,
+        op: &'static str,
+    ) -> Result<Step, Error> {
         let h = &m.header;
         if h.sequence != request.sequence
             || (h.pid != 0 && request.pid != 0 && h.pid != request.pid)
         {
-            self.stale.fetch_add(1, Ordering::Relaxed);
+            self.count_stale();
             return Ok(Step::Stale);
         }
         match h.kind {
             HeaderType::ERROR => {
                 let a = ack::parse_error(m)?;
-                match a.to_op_error("execute", request.sequence) {
+                match a.to_op_error(op, request.sequence) {
                     Some(e) => Err(e.into()),
                     None => Ok(Step::Ack),
                 }
             }
             HeaderType::DONE => {
                 let d = ack::parse_done(m)?;
-                match d.to_op_error("execute", request.sequence) {
+                match d.to_op_error(op, request.sequence) {
                     Some(e) => Err(e.into()),
                     None => Ok(Step::Done),
                 }
@@ -756,142 +821,3 @@ impl<S: Socket> Conn<S> {
 fn padding(len: usize) -> usize {
     crate::enc::align(len).unwrap_or(len).saturating_sub(len)
 }
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum DumpState {
-    /// More replies are expected.
-    Receiving,
-    /// The reply is complete; what is left of the buffer is still read.
-    Finished,
-    /// An error ended the stream.
-    Failed,
-}
-
-/// The replies to one request, streamed from one reused buffer (see [`Conn::dump`]).
-///
-/// [`next_ref`](Dump::next_ref) borrows each message from the buffer; the [`Iterator`] impl
-/// yields owned copies. After the last reply, a dump that saw `NLM_F_DUMP_INTR` yields one
-/// [`Error::DumpInterrupted`] (with an empty `partial`: the messages were already yielded).
-pub struct Dump<'c, S: Socket = NetlinkSocket> {
-    conn: &'c Conn<S>,
-    rx: MutexGuard<'c, Vec<u8>>,
-    request: Header,
-    pos: usize,
-    state: DumpState,
-    interrupted: bool,
-    got_data: bool,
-}
-
-impl<S: Socket> fmt::Debug for Dump<'_, S> {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("Dump")
-            .field("request", &self.request)
-            .field("state", &self.state)
-            .field("interrupted", &self.interrupted)
-            .finish_non_exhaustive()
-    }
-}
-
-impl<S: Socket> Dump<'_, S> {
-    /// The request as it was sent (length, sequence and port id filled in).
-    pub fn request(&self) -> &Header {
-        &self.request
-    }
-
-    /// Whether a reply so far carried `NLM_F_DUMP_INTR`.
-    pub fn interrupted(&self) -> bool {
-        self.interrupted
-    }
-
-    /// The next reply, borrowed from the buffer; `None` once the reply is complete.
-    pub fn next_ref(&mut self) -> Option<Result<MessageRef<'_>, Error>> {
-        match self.advance() {
-            // The header was parsed and checked by `advance`: hand out the payload it framed.
-            Ok(Some((start, header))) => {
-                let data_start = start.saturating_add(HEADER_LEN);
-                let end = start.saturating_add(header.length as usize);
-                Some(Ok(MessageRef {
-                    header,
-                    data: self.rx.get(data_start..end).unwrap_or_default(),
-                    offset: 0,
-                }))
-            }
-            Ok(None) => None,
-            Err(e) => Some(Err(e)),
-        }
-    }
-
-    fn fail(&mut self, e: Error) -> Result<Option<(usize, Header)>, Error> {
-        self.state = DumpState::Failed;
-        self.rx.clear();
-        self.pos = 0;
-        Err(e)
-    }
-
-    /// Moves to the next reply to hand out and returns its offset in the buffer and its
-    /// (already validated) header.
-    fn advance(&mut self) -> Result<Option<(usize, Header)>, Error> {
-        loop {
-            if self.pos >= self.rx.len() {
-                match self.state {
-                    DumpState::Failed => return Ok(None),
-                    DumpState::Finished if self.interrupted => {
-                        self.state = DumpState::Failed;
-                        return Err(Error::DumpInterrupted {
-                            partial: Vec::new(),
-                        });
-                    }
-                    DumpState::Finished => return Ok(None),
-                    DumpState::Receiving => {}
-                }
-                self.pos = 0;
-                if let Err(e) = self.conn.recv_datagram(&mut self.rx) {
-                    return self.fail(e);
-                }
-                continue;
-            }
-            let rest = self.rx.get(self.pos..).unwrap_or_default();
-            let (m, tail) = match MessageRef::parse(rest) {
-                Ok(x) => x,
-                Err(e) => return self.fail(e.into()),
-            };
-            let start = self.pos;
-            self.pos = self.rx.len().saturating_sub(tail.len());
-            if m.header.flags.contains(HeaderFlags::DUMP_INTERRUPTED)
-                && m.header.sequence == self.request.sequence
-            {
-                self.interrupted = true;
-            }
-            match self.conn.classify(&m, &self.request) {
-                Err(e) => return self.fail(e),
-                Ok(Step::Stale) => {}
-                Ok(Step::Done) => self.state = DumpState::Finished,
-                Ok(Step::Ack) => {
-                    self.state = DumpState::Finished;
-                    if !self.got_data {
-                        return Ok(Some((start, m.header)));
-                    }
-                }
-                Ok(Step::Data) => {
-                    self.got_data = true;
-                    if !m.header.flags.contains(HeaderFlags::MULTI)
-                        && !self.request.flags.contains(HeaderFlags::ACKNOWLEDGE)
-                    {
-                        self.state = DumpState::Finished;
-                    }
-                    return Ok(Some((start, m.header)));
-                }
-            }
-        }
-    }
-}
-
-impl<S: Socket> Iterator for Dump<'_, S> {
-    type Item = Result<Message, Error>;
-
-    fn next(&mut self) -> Option<Self::Item> {
-        self.next_ref().map(|r| r.map(|m| m.to_owned()))
-    }
-}
-
-impl<S: Socket> std::iter::FusedIterator for Dump<'_, S> {}

@@ -20,9 +20,12 @@
 //! | `format=text` | the decoded form above (default) |
 //! | `format=hex` | each message (header included) as raw hex, whatever the level |
 //!
-//! Flags whose meaning depends on the message are named by context: `capped` and
-//! `acktlvs` on `NLMSG_ERROR`, `acktlvs` on `NLMSG_DONE`, `dump` (and `atomic`) on requests
-//! asking for a dump; other high bits are printed in hex. An invalid value prints one
+//! Flags whose meaning depends on the kind of message are named as iproute2 names them, by
+//! the kind [`guess_kind`] can tell without knowing the family: `capped` and `acktlvs` on
+//! `NLMSG_ERROR`, `acktlvs` on `NLMSG_DONE`, `dump`, `root`, `match`, `atomic` on requests
+//! asking for a dump, `replace`, `excl`, `create`, `append` on requests that create
+//! (`NLM_F_CREATE` or `NLM_F_APPEND` set: `request|acknowledge|excl|create` rather than
+//! `0x600`); other high bits, whose meaning only the family knows, are printed in hex. An invalid value prints one
 //! warning line and enables the defaults. Malformed datagrams never panic: they print a
 //! line saying what is wrong.
 //!
@@ -59,7 +62,7 @@ use std::sync::OnceLock;
 use thiserror::Error;
 
 use crate::ack::{parse_done, parse_error};
-use crate::message::{messages, HeaderFlags, HeaderType, MessageRef};
+use crate::message::{messages, HeaderFlags, HeaderType, MessageRef, RequestKind};
 
 /// The environment variable read.
 pub const ENV_VAR: &str = "NLDEBUG";
@@ -385,34 +388,38 @@ fn errno_text(errno: i32) -> String {
     }
 }
 
-/// Writes `flags` with names, naming the high bits where the message type or the other
-/// flags say what they mean.
+/// Writes `flags` with names, naming the high bits by the kind of message
+/// ([`guess_kind`]) when it can be told.
 fn write_flags(w: &mut dyn fmt::Write, kind: HeaderType, flags: HeaderFlags) -> fmt::Result {
-    let mut names: [&str; 10] = [""; 10];
-    let mut n = 0usize;
-    let mut left = flags.bits();
-    let mut push = |name: &'static str, bit: u16, left: &mut u16| {
-        if *left & bit == bit {
-            if let Some(slot) = names.get_mut(n) {
-                *slot = name;
-                n = n.saturating_add(1);
-                *left &= !bit;
-            }
-        }
-    };
-    for (bit, name) in crate::message::FLAG_NAMES {
-        push(name, bit, &mut left);
+    if kind == HeaderType::DONE {
+        // NLMSG_DONE defines only `acktlvs` among the high bits.
+        return crate::message::write_named_flags(w, flags, &[(0x200, "acktlvs")]);
     }
+    match guess_kind(kind, flags) {
+        Some(k) => write!(w, "{}", flags.display_for(k)),
+        None => write!(w, "{flags}"),
+    }
+}
+
+/// The kind of a message, as far as its type and flags tell without knowing the family:
+/// `NLMSG_ERROR` is an acknowledgement; a request with both dump bits is a read, one with
+/// `NLM_F_CREATE` or `NLM_F_APPEND` (bits no read or delete request defines) creates. The
+/// other requests' high bits stay in hex: `0x100` is `replace`, `root` or `nonrec` depending
+/// on the request, which only the family knows.
+pub fn guess_kind(kind: HeaderType, flags: HeaderFlags) -> Option<RequestKind> {
     if kind == HeaderType::ERROR {
-        push("capped", HeaderFlags::CAPPED.bits(), &mut left);
-        push("acktlvs", HeaderFlags::ACK_TLVS.bits(), &mut left);
-    } else if kind == HeaderType::DONE {
-        push("acktlvs", HeaderFlags::ACK_TLVS.bits(), &mut left);
-    } else if flags.contains(HeaderFlags::REQUEST | HeaderFlags::DUMP) {
-        push("dump", HeaderFlags::DUMP.bits(), &mut left);
-        push("atomic", HeaderFlags::ATOMIC.bits(), &mut left);
+        return Some(RequestKind::Ack);
     }
-    crate::message::write_flag_list(w, names.iter().take(n).copied(), left)
+    if !flags.contains(HeaderFlags::REQUEST) {
+        return None;
+    }
+    if flags.contains(HeaderFlags::DUMP) {
+        Some(RequestKind::Get)
+    } else if flags.intersects(HeaderFlags::CREATE | HeaderFlags::APPEND) {
+        Some(RequestKind::New)
+    } else {
+        None
+    }
 }
 
 #[cfg(test)]
@@ -563,7 +570,7 @@ mod tests {
         assert_eq!(line(0x12, 0x305), "request|acknowledge|dump");
         // Without REQUEST, or without both dump bits, the high bits are ambiguous.
         assert_eq!(line(0x12, 0x300), "0x300");
-        assert_eq!(line(0x10, 0x501), "request|0x500");
+        assert_eq!(line(0x10, 0x101), "request|0x100");
         assert_eq!(line(0x10, 0x0), "0");
         assert_eq!(
             line(0x10, 0x3f),
@@ -572,6 +579,12 @@ mod tests {
         assert_eq!(line(0x10, 0x8000), "0x8000");
         assert_eq!(line(3, 0x202), "multi|acktlvs");
         assert_eq!(line(3, 0x302), "multi|acktlvs|0x100");
+        // Requests that create: iproute2's names, not `0x600`.
+        assert_eq!(line(0x10, 0x605), "request|acknowledge|excl|create");
+        assert_eq!(line(0x10, 0x505), "request|acknowledge|replace|create");
+        assert_eq!(line(0x10, 0xc01), "request|create|append");
+        // Acknowledgements.
+        assert_eq!(line(2, 0x300), "capped|acktlvs");
     }
 
     #[test]

@@ -289,7 +289,7 @@ pub enum ValidateError {
 pub struct ExtAck {
     /// `NLMSGERR_ATTR_MSG`: the kernel's explanation (a warning when the code is 0). Kept
     /// even when not valid UTF-8 (invalid bytes become U+FFFD) or not NUL-terminated.
-    pub message: Option<String>,
+    pub message: Option<Box<str>>,
     /// `NLMSGERR_ATTR_OFFS`: offset in the request of the attribute that caused the error.
     pub offset: Option<u32>,
     /// `NLMSGERR_ATTR_COOKIE`: an opaque cookie.
@@ -302,6 +302,11 @@ pub struct ExtAck {
     /// `NLMSGERR_ATTR_MISS_NEST`: offset in the request of the nest that lacks the missing
     /// attribute; absent when it is missing at the top level of the message.
     pub missing_nest: Option<u32>,
+    /// Not sent by the kernel: the Rust field of a typed request that
+    /// [`offset`](ExtAck::offset) (or [`missing_nest`](ExtAck::missing_nest)) points at, as a
+    /// path such as `CtrlMessage.mcast_groups[1].id`. Filled in by
+    /// [`Conn::request`](crate::Conn::request) from the request body's derived policy.
+    pub field: Option<Box<str>>,
 }
 
 impl ExtAck {
@@ -386,8 +391,9 @@ fn errno_is_temporary(errno: i32) -> bool {
 
 impl core::fmt::Display for OpError {
     /// `netlink OP: ERRNO TEXT: KERNEL MESSAGE (at offset N of the request) (missing
-    /// attribute T in the nest at offset M) (expected POLICY) [seq S]`, each part only when
-    /// known.
+    /// attribute T in the nest at offset M) (expected POLICY)`, each part only when known.
+    /// The sequence number is left out (it means nothing to a reader); it stays in
+    /// [`OpError::sequence`] and in the `Debug` output.
     fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
         write!(f, "netlink {}: {}", self.op, self.io_error())?;
         let ext = &self.ext_ack;
@@ -397,6 +403,9 @@ impl core::fmt::Display for OpError {
         if let Some(o) = ext.offset {
             write!(f, " (at offset {o} of the request)")?;
         }
+        if let Some(field) = &ext.field {
+            write!(f, " (field {field})")?;
+        }
         match (ext.missing_type, ext.missing_nest) {
             (Some(t), Some(n)) => write!(f, " (missing attribute {t} in the nest at offset {n})")?,
             (Some(t), None) => write!(f, " (missing attribute {t})")?,
@@ -405,9 +414,6 @@ impl core::fmt::Display for OpError {
         }
         if let Some(Ok(p)) = ext.policy_info() {
             write!(f, " (expected {p})")?;
-        }
-        if self.sequence != 0 {
-            write!(f, " [seq {}]", self.sequence)?;
         }
         Ok(())
     }
@@ -479,6 +485,26 @@ pub enum Error {
         len: usize,
         /// The buffer's size.
         capacity: usize,
+        /// The header of the datagram's first message, when the part kept holds one: its
+        /// sequence number tells which call the lost datagram answered (a connection reports
+        /// the error to that call only).
+        header: Option<crate::message::Header>,
+    },
+    /// A later call on the same thread took the connection over while this one (an unfinished
+    /// [`Dump`](crate::Dump) still in scope, or a receive whose callback made a call) still
+    /// held it; this one's reply was abandoned.
+    #[error("netlink {op}: abandoned, a later call on the same thread took the connection over")]
+    Superseded {
+        /// The operation.
+        op: &'static str,
+    },
+    /// A network namespace could not be opened or entered (see [`crate::netns::NetNs`]).
+    #[error("netlink netns {namespace}: {}", std::io::Error::from_raw_os_error(*errno))]
+    NetNs {
+        /// The namespace: its path (`/run/netns/NAME`), or `descriptor N`.
+        namespace: String,
+        /// The error number, positive (`ENOENT` when there is no such namespace).
+        errno: i32,
     },
     /// The connection was closed.
     #[error("netlink {op}: connection closed")]
@@ -495,6 +521,7 @@ impl Error {
             Error::Op(e) => Some(e.errno),
             Error::Timeout { .. } => Some(libc::ETIMEDOUT),
             Error::Overrun { .. } => Some(libc::ENOBUFS),
+            Error::NetNs { errno, .. } => Some(*errno),
             _ => None,
         }
     }
@@ -562,6 +589,7 @@ mod tests {
             Error::Truncated {
                 len: 10,
                 capacity: 5,
+                header: None,
             },
             Error::Closed { op: "receive" },
         ]
@@ -670,23 +698,28 @@ mod tests {
             "netlink execute: No such device (os error 19)"
         );
         e.sequence = 7;
+        assert_eq!(
+            e.to_string(),
+            "netlink execute: No such device (os error 19)",
+            "the sequence number is not part of the message"
+        );
         e.ext_ack.message = Some("no device matches name".into());
         e.ext_ack.offset = Some(24);
         assert_eq!(
             e.to_string(),
             "netlink execute: No such device (os error 19): no device matches name \
-             (at offset 24 of the request) [seq 7]"
+             (at offset 24 of the request)"
         );
         e.ext_ack = ExtAck {
             missing_type: Some(1),
             missing_nest: Some(36),
-            message: Some(String::new()),
+            message: Some("".into()),
             ..ExtAck::default()
         };
         assert_eq!(
             e.to_string(),
             "netlink execute: No such device (os error 19) (missing attribute 1 in the nest \
-             at offset 36) [seq 7]"
+             at offset 36)"
         );
         e.ext_ack = ExtAck {
             missing_nest: Some(36),
@@ -704,8 +737,7 @@ mod tests {
             ..ExtAck::default()
         };
         assert!(
-            e.to_string()
-                .ends_with("(expected u32, range ..=10) [seq 7]"),
+            e.to_string().ends_with("(expected u32, range ..=10)"),
             "{e}"
         );
         // Out-of-range errno values still print.

@@ -8,7 +8,7 @@
 //!
 //! ```
 //! use netlink::genl::{CtrlMessage, GENL_ID_CTRL};
-//! use netlink::{Header, HeaderFlags, HeaderType, MessageRef, NlAttrs, DecodeOptions};
+//! use netlink::{Header, HeaderFlags, HeaderType, MessageRef, NlAttrs};
 //!
 //! let mut buf = Vec::new();
 //! let request = CtrlMessage::get_family("nlctrl");
@@ -21,14 +21,14 @@
 //! request.encode_message(header, &mut buf)?;
 //!
 //! let (msg, _) = MessageRef::parse(&buf)?;
-//! let decoded = CtrlMessage::decode_message(&msg, &DecodeOptions::default())?;
+//! let decoded = CtrlMessage::from_message(&msg)?;
 //! assert_eq!(decoded.family_name.as_deref(), Some("nlctrl"));
 //! # Ok::<(), netlink::Error>(())
 //! ```
 
 use crate::{
-    Conn, DecodeOptions, Error, HeaderFlags, HeaderType, Indexed, Message, NlAttrs, NlEnum,
-    NlStruct, Socket, UnknownAttrs,
+    Conn, Error, HeaderFlags, HeaderType, Indexed, Message, NlAttrs, NlEnum, NlStruct, Socket,
+    UnknownAttrs,
 };
 
 /// `GENL_ID_CTRL`: the message type of the `nlctrl` family.
@@ -170,9 +170,9 @@ pub struct AttrPolicy {
 /// A `CTRL_CMD_GETFAMILY` reply fills the family fields, `ops` and `mcast_groups`; a
 /// `CTRL_CMD_GETPOLICY` dump sends one message per operation policy (`op_policy`, keyed by
 /// command) and per policy (`policy`: policy index -> attribute type -> [`AttrPolicy`]).
-/// Fields are declared in the order the kernel writes them, so that re-encoding a reply gives
-/// its bytes back (except for `NLA_F_NESTED`, which the kernel omits on `ops` and
-/// `mcast_groups` and the encoder always sets).
+/// Fields are declared in the order the kernel writes them, and `ops` and `mcast_groups`
+/// without `NLA_F_NESTED` as the kernel writes them, so that re-encoding a reply gives its
+/// bytes back.
 #[derive(NlAttrs, Debug, Clone, PartialEq, Default)]
 pub struct CtrlMessage {
     /// The generic netlink header: command and version.
@@ -194,10 +194,10 @@ pub struct CtrlMessage {
     #[nla(type = 5)]
     pub max_attr: Option<u32>,
     /// `CTRL_ATTR_OPS`: the family's operations, numbered from 1.
-    #[nla(type = 6, nested)]
+    #[nla(type = 6, nested, no_nested_flag)]
     pub ops: Option<Indexed<Op>>,
     /// `CTRL_ATTR_MCAST_GROUPS`: the family's multicast groups, numbered from 1.
-    #[nla(type = 7, nested)]
+    #[nla(type = 7, nested, no_nested_flag)]
     pub mcast_groups: Option<Indexed<McastGroup>>,
     /// `CTRL_ATTR_POLICY`: policy index -> attribute type -> policy of that attribute.
     #[nla(type = 8, nested)]
@@ -286,10 +286,7 @@ pub fn get_family<S: Socket>(conn: &Conn<S>, name: &str) -> Result<CtrlMessage, 
     let mut last = None;
     let mut dump = conn.dump(&request)?;
     while let Some(reply) = dump.next_ref() {
-        last = Some(CtrlMessage::decode_message(
-            &reply?,
-            &DecodeOptions::default(),
-        )?);
+        last = Some(CtrlMessage::from_message(&reply?)?);
     }
     last.ok_or(Error::Decode(crate::DecodeError::Invalid {
         offset: 0,
@@ -304,10 +301,7 @@ pub fn list_families<S: Socket>(conn: &Conn<S>) -> Result<Vec<CtrlMessage>, Erro
     let mut out = Vec::new();
     let mut dump = conn.dump(&request)?;
     while let Some(reply) = dump.next_ref() {
-        out.push(CtrlMessage::decode_message(
-            &reply?,
-            &DecodeOptions::default(),
-        )?);
+        out.push(CtrlMessage::from_message(&reply?)?);
     }
     Ok(out)
 }

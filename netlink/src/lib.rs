@@ -44,8 +44,9 @@
 //!
 //! With the default `derive` feature, `#[derive(NlAttrs)]` turns a struct whose fields carry
 //! `#[nla(type = N, ...)]` into an attribute set with an encoder, a one-pass decoder and a
-//! validation policy (see [`NlAttrs`] for every key). [`genl`] declares
-//! the generic netlink controller this way.
+//! validation policy. Every key is described on the derive macro's page,
+//! [`NlAttrs`](macro@NlAttrs) (not the page of the [`NlAttrs`](trait@NlAttrs) trait it
+//! implements). [`genl`] declares the generic netlink controller this way.
 //!
 //! # Debugging and testing
 //!
@@ -78,6 +79,7 @@ pub mod socket;
 pub mod testing;
 #[cfg(feature = "tokio")]
 pub mod tokio;
+pub mod typed;
 
 pub use ack::{Ack, PolicyInfo, PolicyType};
 pub use attr::{
@@ -88,8 +90,8 @@ pub use conn::{Config, Conn, ConnOption, Dump, Family};
 pub use enc::ByteOrder;
 pub use error::{DecodeError, EncodeError, Error, ExtAck, OpError, ValidateError, MAX_NEST_DEPTH};
 pub use message::{
-    messages, validate, Header, HeaderFlags, HeaderType, Message, MessageEncoder, MessageRef,
-    Messages,
+    messages, validate, AsMessageRef, Header, HeaderFlags, HeaderType, Message, MessageEncoder,
+    MessageRef, Messages, RequestKind,
 };
 #[cfg(feature = "derive")]
 pub use netlink_derive::NlAttrs;
@@ -104,3 +106,4 @@ pub use nlattrs::{
     Uint, UnknownAttrs,
 };
 pub use socket::{NetlinkSocket, RecvInfo, Socket};
+pub use typed::{Decoded, NlRequest, Replies, Request};

@@ -248,6 +248,92 @@ impl fmt::Debug for HeaderFlags {
     }
 }
 
+/// What a message asks for or reports, which decides what the high bits of its flags
+/// (`0x100`..`0x800`) mean: the kinds of `<linux/netlink.h>`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum RequestKind {
+    /// A request that creates or changes (`RTM_NEW*`): `replace`, `excl`, `create`, `append`.
+    New,
+    /// A request that reads (`RTM_GET*`): `root`, `match`, `atomic`, and `dump` for both of
+    /// `root|match`.
+    Get,
+    /// A request that deletes (`RTM_DEL*`): `nonrec`, `bulk`.
+    Delete,
+    /// An error message or acknowledgement (`NLMSG_ERROR`): `capped`, `acktlvs`.
+    Ack,
+}
+
+impl RequestKind {
+    /// The names of the high flag bits for this kind, widest first.
+    pub const fn flag_names(self) -> &'static [(u16, &'static str)] {
+        match self {
+            RequestKind::New => &[
+                (0x100, "replace"),
+                (0x200, "excl"),
+                (0x400, "create"),
+                (0x800, "append"),
+            ],
+            RequestKind::Get => &[
+                (0x300, "dump"),
+                (0x100, "root"),
+                (0x200, "match"),
+                (0x400, "atomic"),
+            ],
+            RequestKind::Delete => &[(0x100, "nonrec"), (0x200, "bulk")],
+            RequestKind::Ack => &[(0x100, "capped"), (0x200, "acktlvs")],
+        }
+    }
+}
+
+impl HeaderFlags {
+    /// Displays the flags with the high bits named as `kind` defines them, which plain
+    /// [`Display`](fmt::Display) cannot know:
+    ///
+    /// ```
+    /// use netlink::{HeaderFlags, RequestKind};
+    ///
+    /// let f = HeaderFlags::REQUEST | HeaderFlags::ACKNOWLEDGE | HeaderFlags::CREATE | HeaderFlags::EXCL;
+    /// assert_eq!(f.to_string(), "request|acknowledge|0x600");
+    /// assert_eq!(f.display_for(RequestKind::New).to_string(), "request|acknowledge|excl|create");
+    /// let dump = HeaderFlags::REQUEST | HeaderFlags::DUMP;
+    /// assert_eq!(dump.display_for(RequestKind::Get).to_string(), "request|dump");
+    /// ```
+    pub fn display_for(self, kind: RequestKind) -> impl fmt::Display {
+        KindFlags(self, kind)
+    }
+}
+
+struct KindFlags(HeaderFlags, RequestKind);
+
+impl fmt::Display for KindFlags {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write_named_flags(f, self.0, self.1.flag_names())
+    }
+}
+
+/// Writes `flags` naming the fixed low bits and then the high bits of `high` (widest first),
+/// the rest in hex.
+pub(crate) fn write_named_flags(
+    w: &mut dyn fmt::Write,
+    flags: HeaderFlags,
+    high: &[(u16, &'static str)],
+) -> fmt::Result {
+    let mut names: [&str; 12] = [""; 12];
+    let mut n = 0usize;
+    let mut left = flags.bits();
+    for &(bit, name) in FLAG_NAMES.iter().chain(high) {
+        if left & bit == bit {
+            if let Some(slot) = names.get_mut(n) {
+                *slot = name;
+                n = n.saturating_add(1);
+                left &= !bit;
+            }
+        }
+    }
+    write_flag_list(w, names.iter().take(n).copied(), left)
+}
+
 impl BitOr for HeaderFlags {
     type Output = HeaderFlags;
     fn bitor(self, rhs: Self) -> Self {
@@ -449,8 +535,11 @@ impl Message {
         Ok(buf)
     }
 
-    /// A borrowed view of this message.
-    pub fn as_ref(&self) -> MessageRef<'_> {
+    /// A borrowed view of this message, for the functions that read a [`MessageRef`] (such as
+    /// [`ack::parse_error`](crate::ack::parse_error) or a derived type's decoder).
+    ///
+    /// (Named so as not to shadow [`AsRef::as_ref`].)
+    pub fn as_message_ref(&self) -> MessageRef<'_> {
         MessageRef {
             header: self.header,
             data: &self.data,
@@ -476,6 +565,32 @@ pub struct MessageRef<'a> {
     pub data: &'a [u8],
     /// Offset of the message in the buffer it was parsed from.
     pub offset: usize,
+}
+
+/// A message to decode from, borrowed: `&Message` or `&MessageRef` (what
+/// [`NlAttrs::decode_message`](crate::NlAttrs::decode_message) and
+/// [`NlAttrs::from_message`](crate::NlAttrs::from_message) take).
+pub trait AsMessageRef<'a> {
+    /// The message as a [`MessageRef`] (an owned message has offset 0).
+    fn message_ref(self) -> MessageRef<'a>;
+}
+
+impl<'a> AsMessageRef<'a> for &'a Message {
+    #[inline]
+    fn message_ref(self) -> MessageRef<'a> {
+        MessageRef {
+            header: self.header,
+            data: &self.data,
+            offset: 0,
+        }
+    }
+}
+
+impl<'a> AsMessageRef<'a> for &MessageRef<'a> {
+    #[inline]
+    fn message_ref(self) -> MessageRef<'a> {
+        *self
+    }
 }
 
 impl<'a> MessageRef<'a> {

@@ -18,7 +18,7 @@
 //! ```
 
 use std::fs::File;
-use std::os::fd::{AsFd, BorrowedFd, OwnedFd};
+use std::os::fd::{AsFd, AsRawFd, BorrowedFd, OwnedFd};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
@@ -68,16 +68,48 @@ impl NetNs {
 
     /// Runs `f` on a helper thread that has entered this namespace, and returns its result.
     /// The calling thread's namespace is untouched.
+    ///
+    /// A namespace that cannot be opened or entered is [`Error::NetNs`], naming it:
+    ///
+    /// ```
+    /// use netlink::netns::NetNs;
+    ///
+    /// let err = NetNs::named("no-such-namespace").run(|| ()).unwrap_err();
+    /// assert!(err.is_not_found());
+    /// assert_eq!(
+    ///     err.to_string(),
+    ///     "netlink netns /run/netns/no-such-namespace: No such file or directory (os error 2)"
+    /// );
+    /// ```
     pub fn run<T, F>(&self, f: F) -> Result<T, Error>
     where
         F: FnOnce() -> T + Send,
         T: Send,
     {
-        let fd = self.open()?;
+        let fd = self.open().map_err(|e| self.name_error(e))?;
         on_thread(move || {
-            enter_netns(fd.as_fd())?;
+            enter_netns(fd.as_fd()).map_err(|e| self.name_error(e))?;
             Ok(f())
         })?
+    }
+
+    /// What to call the namespace in an error: its path, or its descriptor number.
+    pub fn describe(&self) -> String {
+        match self {
+            NetNs::Path(p) => p.display().to_string(),
+            NetNs::Fd(fd) => format!("descriptor {}", fd.as_raw_fd()),
+        }
+    }
+
+    /// Turns a failed system call on this namespace into [`Error::NetNs`] naming it.
+    fn name_error(&self, e: Error) -> Error {
+        match e {
+            Error::Op(o) => Error::NetNs {
+                namespace: self.describe(),
+                errno: o.errno,
+            },
+            other => other,
+        }
     }
 
     fn open(&self) -> Result<OwnedFd, Error> {
@@ -128,7 +160,18 @@ mod tests {
             .run(|| ())
             .unwrap_err();
         assert!(err.is_not_found(), "{err}");
-        assert_eq!(err.op_error().unwrap().op, "netns");
+        assert!(
+            err.to_string()
+                .contains("/run/netns/no-such-namespace-for-netlink-tests"),
+            "the error names the namespace: {err}"
+        );
+        assert!(matches!(
+            err,
+            Error::NetNs {
+                errno: libc::ENOENT,
+                ..
+            }
+        ));
     }
 
     #[test]

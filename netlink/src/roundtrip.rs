@@ -12,6 +12,9 @@
 //! - decoding arbitrary bytes (random, and mutations of valid encodings) returns a value or an
 //!   error, never panics.
 //!
+//! [`check_bytes`] is the oracle for arbitrary bytes (fuzzing): whatever an owned type decodes
+//! must encode, pass its policy, decode back to the same value and encode to the same bytes.
+//!
 //! ```
 //! use netlink::NlAttrs;
 //!
@@ -29,7 +32,10 @@ use std::fmt::Debug;
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
 
 use crate::attr::{AttributeEncoder, Attrs, NLA_F_NESTED, NLA_F_NET_BYTEORDER};
-use crate::nlattrs::{FieldKind, Indexed, Multi, NlAttrs, Policy, UnknownAttrs};
+use crate::error::EncodeError;
+use crate::nlattrs::{
+    DecodeOptions, FieldKind, Indexed, Multi, NlAttrs, NlAttrsOwned, Policy, UnknownAttrs,
+};
 
 /// A small deterministic random number generator (SplitMix64), with a nesting depth that
 /// generators of recursive types use to stop.
@@ -416,8 +422,8 @@ where
 }
 
 /// Decodes `bytes` as `T` and validates them against `T`'s policy: any result is fine (this is
-/// for "never panics" checks). A value that decodes is encoded again, which must not panic
-/// either.
+/// for "never panics" checks, borrowed types included; [`check_bytes`] checks what a decoded
+/// owned value does next). A value that decodes is encoded again, which must not panic either.
 pub fn decode_one<'a, T>(bytes: &'a [u8]) -> Result<(), String>
 where
     T: NlAttrs<'a> + PartialEq + Debug,
@@ -426,10 +432,99 @@ where
         .unwrap_or(0)
         .min(bytes.len());
     let _ = T::POLICY.validate(Attrs::new(bytes.get(attrs_at..).unwrap_or_default()), false);
-    let _ = T::decode_with(bytes, &crate::DecodeOptions::strict());
+    let _ = T::decode_with(bytes, &DecodeOptions::strict());
     if let Ok(v) = T::decode(bytes) {
-        // Values decoded leniently (a string with a NUL inside, say) may not re-encode.
         let _ = v.to_bytes();
+    }
+    Ok(())
+}
+
+/// Checks what the decoder and encoder of `T` promise for any bytes (the oracle of the fuzz
+/// targets): decode, encode, decode again, compare.
+///
+/// Bytes that `T` decodes (with the default options) must encode; the encoding must pass
+/// `T`'s policy with `NLA_F_NESTED` checked as declared, decode back to the same value and
+/// encode again to the same bytes. A strict decoding must agree: it fails where the default
+/// one fails, and gives the same value where it succeeds. Bytes that do not decode are fine.
+///
+/// One encoding error is allowed: [`EncodeError::AttrTooLong`](crate::EncodeError). The
+/// encoding is canonical, and can be longer than the bytes decoded (a string sent without its
+/// NUL gets one, a short C structure its full size), so a value decoded from an attribute near
+/// the 65,535-byte limit may not fit in one any more.
+///
+/// ```
+/// use netlink::genl::McastGroup;
+/// use netlink::roundtrip::check_bytes;
+///
+/// // CTRL_ATTR_MCAST_GRP_NAME "a\0b", then garbage.
+/// check_bytes::<McastGroup>(&[8, 0, 1, 0, b'a', 0, b'b', 0]).unwrap();
+/// check_bytes::<McastGroup>(&[3, 0, 1]).unwrap();
+/// ```
+pub fn check_bytes<T>(data: &[u8]) -> Result<(), String>
+where
+    T: NlAttrsOwned + PartialEq + Debug,
+{
+    let strict = T::decode_with(data, &DecodeOptions::strict());
+    let first = match T::decode(data) {
+        Ok(v) => v,
+        Err(e) => {
+            return match strict {
+                Ok(v) => Err(format!(
+                    "strict decoding accepts what the default rejects ({e}): {v:?}\n  bytes: {}",
+                    hex(data)
+                )),
+                Err(_) => Ok(()),
+            }
+        }
+    };
+    if let Ok(s) = &strict {
+        if *s != first {
+            return Err(format!(
+                "strict and default decodings differ\n  strict:  {s:?}\n  default: {first:?}"
+            ));
+        }
+    }
+    let bytes = match first.to_bytes() {
+        Ok(b) => b,
+        Err(EncodeError::AttrTooLong { .. }) => return Ok(()),
+        Err(e) => {
+            return Err(format!(
+                "a decoded value does not encode: {e}\n  value: {first:?}\n  bytes: {}",
+                hex(data)
+            ))
+        }
+    };
+    let attrs_at = crate::enc::align(T::HEADER_LEN)
+        .unwrap_or(0)
+        .min(bytes.len());
+    let attrs = Attrs::with_offset(bytes.get(attrs_at..).unwrap_or_default(), attrs_at);
+    T::POLICY.validate(attrs, true).map_err(|e| {
+        format!(
+            "the encoding of {first:?} breaks its policy: {e}\n  encoding: {}",
+            hex(&bytes)
+        )
+    })?;
+    let second = T::decode(&bytes).map_err(|e| {
+        format!(
+            "the encoding of {first:?} does not decode: {e}\n  encoding: {}",
+            hex(&bytes)
+        )
+    })?;
+    if second != first {
+        return Err(format!(
+            "decode, encode, decode changed the value\n  first:  {first:?}\n  second: {second:?}\n  encoding: {}",
+            hex(&bytes)
+        ));
+    }
+    let again = second
+        .to_bytes()
+        .map_err(|e| format!("re-encoding {second:?} failed: {e}"))?;
+    if again != bytes {
+        return Err(format!(
+            "the encoding is not stable\n  first:  {}\n  second: {}",
+            hex(&bytes),
+            hex(&again)
+        ));
     }
     Ok(())
 }
@@ -508,26 +603,34 @@ where
     Ok(())
 }
 
-/// A copy of the attributes in `attrs` with `NLA_F_NESTED` set on every nest that `policy`
-/// declares: kernel bytes from families that omit the flag, made comparable with what the
-/// encoder (which always sets it) writes.
+/// A copy of the attributes in `attrs` with `NLA_F_NESTED` as the encoder writes it: set on
+/// every nest that `policy` declares, cleared on those declared `no_nested_flag` (and on the
+/// entries of such an [`Indexed`] array). Makes bytes from senders that set or omit the flag
+/// differently comparable with what the encoder writes.
 pub fn with_nested_flags(attrs: &[u8], policy: &Policy) -> Vec<u8> {
+    nest_flags_as_declared(attrs, policy, true)
+}
+
+fn nest_flags_as_declared(attrs: &[u8], policy: &Policy, entries_flagged: bool) -> Vec<u8> {
     let mut out = Vec::with_capacity(attrs.len());
     let mut ae = AttributeEncoder::new(&mut out);
     for a in Attrs::new(attrs).flatten() {
-        let inner = policy
-            .elements
-            .or_else(|| match policy.field(a.attr_type()) {
-                Some(f) => match f.kind {
-                    FieldKind::Nested(p) => Some(p),
-                    _ => None,
-                },
-                None => None,
-            });
+        let inner = match policy.elements {
+            Some(p) => Some((p, entries_flagged, true)),
+            None => match policy.field(a.attr_type()).map(|f| (f.kind, f.nested_flag)) {
+                Some((FieldKind::Nested(p), flagged)) => Some((p, flagged, flagged)),
+                _ => None,
+            },
+        };
         match inner {
-            Some(p) => {
-                let payload = with_nested_flags(a.payload(), p());
-                ae.raw(a.raw_type() | NLA_F_NESTED, &payload);
+            Some((p, flagged, inner_entries_flagged)) => {
+                let payload = nest_flags_as_declared(a.payload(), p(), inner_entries_flagged);
+                let raw_type = if flagged {
+                    a.raw_type() | NLA_F_NESTED
+                } else {
+                    a.raw_type() & !NLA_F_NESTED
+                };
+                ae.raw(raw_type, &payload);
             }
             None => {
                 ae.raw(a.raw_type(), a.payload());

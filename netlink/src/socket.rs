@@ -21,6 +21,10 @@ use std::time::Instant;
 use crate::debug;
 use crate::error::{Error, OpError};
 
+mod control;
+
+use control::parse_control;
+
 /// What [`Socket::recv`] learned about a datagram besides its bytes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub struct RecvInfo {
@@ -46,7 +50,11 @@ pub trait Socket: Send + Sync {
     fn send(&self, datagram: &[u8], deadline: Option<Instant>) -> Result<(), Error>;
 
     /// Receives one datagram into `buf` (replacing its contents, growing it when the datagram
-    /// is larger), waiting until `deadline` if one is given.
+    /// is larger), waiting until `deadline` if one is given ([`Error::Timeout`] then).
+    ///
+    /// A datagram that did not fit is lost; it is reported as [`Error::Truncated`] with the
+    /// header of its first message when the part read holds one, so that the connection can
+    /// tell which call it answered. `ENOBUFS` is [`Error::Overrun`].
     fn recv(&self, buf: &mut Vec<u8>, deadline: Option<Instant>) -> Result<RecvInfo, Error>;
 
     /// The port id the socket is bound to.
@@ -519,7 +527,7 @@ impl NetlinkSocket {
 
     /// The peeking receive: learn the datagram's size without consuming it, grow the buffer
     /// if needed, then read it.
-    fn recv_peeking(&self, buf: &mut Vec<u8>) -> Result<RecvInfo, i32> {
+    fn recv_peeking(&self, buf: &mut Vec<u8>) -> Result<Result<RecvInfo, Error>, i32> {
         loop {
             let want = self.recv_size();
             if buf.capacity() < want {
@@ -534,9 +542,22 @@ impl NetlinkSocket {
             }
             // The datagram fits: consume it for real.
             match self.recvmsg(buf, 0) {
-                Ok(r) if !r.truncated => return Ok(r.info),
-                // Another reader took it first, or it changed: start over.
-                Ok(_) | Err(libc::EAGAIN) => continue,
+                Ok(r) if !r.truncated => return Ok(Ok(r.info)),
+                // Another reader took the peeked datagram, and the one consumed instead was
+                // larger: it is lost, and that is an error, never a silent drop.
+                Ok(r) => {
+                    self.grow_after_truncation(r.full);
+                    let capacity = buf.capacity();
+                    let header = first_header(buf);
+                    buf.clear();
+                    return Ok(Err(Error::Truncated {
+                        len: r.full,
+                        capacity,
+                        header,
+                    }));
+                }
+                // Another reader took it first: start over.
+                Err(libc::EAGAIN) => continue,
                 Err(errno) => return Err(errno),
             }
         }
@@ -600,29 +621,32 @@ impl Slot {
             group: None,
             nsid: None,
         };
-        // SAFETY: `msg` was filled by the kernel; its control pointer and length describe the
-        // part of `self.control` the kernel wrote, which the CMSG_* macros walk within bounds.
-        unsafe {
-            let mut cmsg = libc::CMSG_FIRSTHDR(msg);
-            while !cmsg.is_null() {
-                let hdr = std::ptr::read_unaligned(cmsg);
-                if hdr.cmsg_level == SOL_NETLINK {
-                    let data = libc::CMSG_DATA(cmsg);
-                    if hdr.cmsg_type == NETLINK_PKTINFO {
-                        info.group = Some(std::ptr::read_unaligned(data.cast::<u32>()));
-                    } else if hdr.cmsg_type == NETLINK_LISTEN_ALL_NSID {
-                        info.nsid = Some(std::ptr::read_unaligned(data.cast::<i32>()));
-                    }
-                }
-                cmsg = libc::CMSG_NXTHDR(msg, cmsg);
-            }
-        }
+        // `size_t` on glibc, `socklen_t` on musl: the conversion is needed on one of them.
+        #[allow(clippy::useless_conversion)]
+        let written = usize::try_from(msg.msg_controllen)
+            .unwrap_or(0)
+            .min(CONTROL_LEN);
+        // SAFETY: the kernel initialised the first `msg_controllen` bytes of the control buffer
+        // (never more than the `CONTROL_LEN` bytes it was given, and clamped to that anyway);
+        // `MaybeUninit<u8>` has the layout of `u8`.
+        let control: &[u8] =
+            unsafe { std::slice::from_raw_parts(self.control.0.as_ptr().cast::<u8>(), written) };
+        // With MSG_CTRUNC the last control message may be cut: the parser skips whatever is
+        // incomplete, so the datagram is still delivered with `group`/`nsid` left unknown.
+        let control = parse_control(control);
+        info.group = control.group;
+        info.nsid = control.nsid;
         Received {
             full,
             info,
             truncated: full > cap || msg.msg_flags & libc::MSG_TRUNC != 0,
         }
     }
+}
+
+/// The header of the first message in a (possibly cut) datagram, if it holds one.
+fn first_header(datagram: &[u8]) -> Option<crate::message::Header> {
+    crate::message::Header::from_bytes(datagram).ok()
 }
 
 /// A datagram (or the error that replaced it) read ahead by [`NetlinkSocket::recvmmsg2`] and
@@ -698,7 +722,11 @@ impl Socket for NetlinkSocket {
                 return Err(e);
             }
             let result = if self.peek() {
-                self.recv_peeking(buf)
+                match self.recv_peeking(buf) {
+                    Ok(Err(e)) => return Err(e),
+                    Ok(Ok(info)) => Ok(info),
+                    Err(errno) => Err(errno),
+                }
             } else {
                 let want = self.recv_size();
                 for b in [&mut *buf, &mut ahead.buf] {
@@ -715,6 +743,7 @@ impl Socket for NetlinkSocket {
                                 ahead.error = Some(Error::Truncated {
                                     len: second.full,
                                     capacity: ahead.buf.capacity(),
+                                    header: first_header(&ahead.buf),
                                 });
                                 ahead.buf.clear();
                             } else {
@@ -724,10 +753,12 @@ impl Socket for NetlinkSocket {
                         if first.truncated {
                             self.grow_after_truncation(first.full);
                             let capacity = buf.capacity();
+                            let header = first_header(buf);
                             buf.clear();
                             return Err(Error::Truncated {
                                 len: first.full,
                                 capacity,
+                                header,
                             });
                         }
                         Ok(first.info)
@@ -757,20 +788,54 @@ impl Socket for NetlinkSocket {
         if self.closed.swap(true, Ordering::AcqRel) {
             return Ok(());
         }
+        self.wake_waiters()
+    }
+}
+
+impl NetlinkSocket {
+    /// Signals the eventfd that every wait polls, so that blocked receivers see the close.
+    fn wake_waiters(&self) -> Result<(), Error> {
         let one: u64 = 1;
-        // SAFETY: `one` is a live 8-byte value, the size an eventfd write takes. The counter
-        // is never read, so the eventfd stays readable and every later poll wakes at once.
-        let r = unsafe {
-            libc::write(
-                self.wake.as_raw_fd(),
-                (&raw const one).cast::<c_void>(),
-                size_of::<u64>(),
-            )
-        };
-        if r < 0 {
-            return Err(os_error("close", last_errno()));
+        loop {
+            // SAFETY: `one` is a live 8-byte value, the size an eventfd write takes. The
+            // counter is never read, so the eventfd stays readable and every later poll wakes
+            // at once.
+            let r = unsafe {
+                libc::write(
+                    self.wake.as_raw_fd(),
+                    (&raw const one).cast::<c_void>(),
+                    size_of::<u64>(),
+                )
+            };
+            match check_wake_write(r, last_errno) {
+                WakeWrite::Done => return Ok(()),
+                WakeWrite::Retry => continue,
+                // Blocked receivers were not woken: report it. They still see the closed flag
+                // as soon as their poll returns (at their deadline at the latest).
+                WakeWrite::Failed(errno) => return Err(os_error("close", errno)),
+            }
         }
-        Ok(())
+    }
+}
+
+/// What an eventfd write's return value means.
+#[derive(Debug, PartialEq, Eq)]
+enum WakeWrite {
+    Done,
+    Retry,
+    Failed(i32),
+}
+
+/// Classifies the result `r` of an 8-byte eventfd write (`errno` is read only on failure).
+fn check_wake_write(r: isize, errno: impl FnOnce() -> i32) -> WakeWrite {
+    match usize::try_from(r) {
+        Ok(8) => WakeWrite::Done,
+        // An eventfd write is all or nothing: a short count is a failure too.
+        Ok(_) => WakeWrite::Failed(libc::EIO),
+        Err(_) => match errno() {
+            libc::EINTR => WakeWrite::Retry,
+            e => WakeWrite::Failed(e),
+        },
     }
 }
 
@@ -1009,6 +1074,17 @@ mod tests {
         assert!(matches!(s.recv(&mut buf, None), Err(Error::Closed { .. })));
         assert!(matches!(s.send(&[0; 16], None), Err(Error::Closed { .. })));
         assert!(matches!(s.join_group(1), Err(Error::Closed { .. })));
+    }
+
+    #[test]
+    fn a_failed_or_short_eventfd_write_is_an_error() {
+        assert_eq!(check_wake_write(8, || 0), WakeWrite::Done);
+        assert_eq!(check_wake_write(-1, || libc::EINTR), WakeWrite::Retry);
+        assert_eq!(
+            check_wake_write(-1, || libc::EAGAIN),
+            WakeWrite::Failed(libc::EAGAIN)
+        );
+        assert_eq!(check_wake_write(4, || 0), WakeWrite::Failed(libc::EIO));
     }
 
     #[test]

@@ -349,11 +349,32 @@ fn encode_ext_ack(data: &mut Vec<u8>, e: &ExtAck) {
 }
 
 /// Wraps `handler` so that every request is checked against the expected message types and
-/// flags, in order (the Go package's `nltest.CheckRequest`); an empty list checks nothing.
+/// flags, in order (the Go package's `nltest.CheckRequest`).
+///
+/// Entry `i` of each list describes the `i`-th request message sent. A zero entry
+/// (`HeaderType(0)`, [`HeaderFlags::EMPTY`]) is not checked, so a test can check the types
+/// only, or the flags only. The two lists must have the same length, and each request must
+/// have an entry; two empty lists check nothing.
+///
+/// ```
+/// use netlink::testing::{self, check_request};
+/// use netlink::{Conn, HeaderFlags, HeaderType, Message};
+///
+/// let conn = testing::dial(check_request(
+///     vec![HeaderType(0x20), HeaderType(0)],                  // the second: any type
+///     vec![HeaderFlags::EMPTY, HeaderFlags::REQUEST | HeaderFlags::ACKNOWLEDGE], // the first: any flags
+///     |reqs| Ok(vec![testing::ack(&reqs[0])]),
+/// ));
+/// let ack = HeaderFlags::REQUEST | HeaderFlags::ACKNOWLEDGE;
+/// conn.execute(&Message::new(HeaderType(0x20), HeaderFlags::REQUEST | HeaderFlags::ACKNOWLEDGE, vec![]))?;
+/// conn.execute(&Message::new(HeaderType(0x33), ack, vec![]))?;
+/// # Ok::<(), netlink::Error>(())
+/// ```
 ///
 /// # Panics
 ///
-/// Like `assert_eq!`, when a request does not match: this is a test helper.
+/// Like `assert_eq!`: when the lists' lengths differ, when a request does not match its
+/// entry, or when there are more requests than entries. This is a test helper.
 #[allow(clippy::panic)]
 pub fn check_request<F>(
     types: Vec<HeaderType>,
@@ -363,18 +384,30 @@ pub fn check_request<F>(
 where
     F: FnMut(&[Message]) -> Result<Vec<Message>, Error> + Send + 'static,
 {
+    if types.len() != flags.len() {
+        panic!(
+            "check_request: {} types but {} flags: give one of each per request (0 skips a check)",
+            types.len(),
+            flags.len()
+        );
+    }
+    let check = !types.is_empty();
     let mut index = 0usize;
     move |requests: &[Message]| {
-        for r in requests {
-            if let Some(t) = types.get(index) {
-                if r.header.kind != *t {
-                    panic!("request {index}: type {} but expected {t}", r.header.kind);
-                }
+        for r in requests.iter().filter(|_| check) {
+            let (Some(t), Some(f)) = (types.get(index), flags.get(index)) else {
+                panic!(
+                    "request {index} ({} {}) was not expected: the lists describe {}",
+                    r.header.kind,
+                    r.header.flags,
+                    types.len()
+                );
+            };
+            if *t != HeaderType(0) && r.header.kind != *t {
+                panic!("request {index}: type {} but expected {t}", r.header.kind);
             }
-            if let Some(f) = flags.get(index) {
-                if r.header.flags != *f {
-                    panic!("request {index}: flags {} but expected {f}", r.header.flags);
-                }
+            if *f != HeaderFlags::EMPTY && r.header.flags != *f {
+                panic!("request {index}: flags {} but expected {f}", r.header.flags);
             }
             index = index.saturating_add(1);
         }
@@ -385,4 +418,58 @@ where
 /// A handler that answers nothing (the Go package's `nltest.Noop`).
 pub fn noop(_requests: &[Message]) -> Result<Vec<Message>, Error> {
     Ok(Vec::new())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn send(conn: &Conn<FakeSocket>, kind: u16, flags: HeaderFlags) {
+        conn.send(&Message::new(HeaderType(kind), flags, vec![]))
+            .unwrap();
+    }
+
+    #[test]
+    fn zero_entries_are_not_checked() {
+        let conn = dial(check_request(
+            vec![HeaderType(0), HeaderType(0x21)],
+            vec![HeaderFlags::REQUEST, HeaderFlags::EMPTY],
+            noop,
+        ));
+        send(&conn, 0x77, HeaderFlags::REQUEST);
+        send(&conn, 0x21, HeaderFlags::REQUEST | HeaderFlags::DUMP);
+    }
+
+    #[test]
+    #[should_panic(expected = "flags request|acknowledge but expected request")]
+    fn a_nonzero_entry_is_checked() {
+        let conn = dial(check_request(
+            vec![HeaderType(0)],
+            vec![HeaderFlags::REQUEST],
+            noop,
+        ));
+        send(&conn, 0x77, HeaderFlags::REQUEST | HeaderFlags::ACKNOWLEDGE);
+    }
+
+    #[test]
+    #[should_panic(expected = "2 types but 1 flags")]
+    fn mismatched_list_lengths_fail() {
+        let _ = check_request(
+            vec![HeaderType(0x10), HeaderType(0x11)],
+            vec![HeaderFlags::REQUEST],
+            noop,
+        );
+    }
+
+    #[test]
+    #[should_panic(expected = "request 1 (0x11 request) was not expected")]
+    fn more_requests_than_entries_fail() {
+        let conn = dial(check_request(
+            vec![HeaderType(0x10)],
+            vec![HeaderFlags::REQUEST],
+            noop,
+        ));
+        send(&conn, 0x10, HeaderFlags::REQUEST);
+        send(&conn, 0x11, HeaderFlags::REQUEST);
+    }
 }

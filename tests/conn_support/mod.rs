@@ -134,7 +134,7 @@ pub fn link_dump() -> Message {
 
 /// The interface name of an `RTM_NEWLINK` message.
 pub fn link_name(m: &Message) -> Option<String> {
-    m.as_ref()
+    m.as_message_ref()
         .attrs(IFINFOMSG_LEN)
         .ok()?
         .filter_map(Result::ok)
@@ -174,7 +174,7 @@ pub fn get_family(name: &str, flags: HeaderFlags) -> Message {
 
 /// The family id in a `CTRL_CMD_NEWFAMILY` reply.
 pub fn family_id(m: &Message) -> Option<u16> {
-    m.as_ref()
+    m.as_message_ref()
         .attrs(GENL_HDRLEN)
         .ok()?
         .filter_map(Result::ok)
@@ -190,7 +190,7 @@ pub fn resolve_family(conn: &Conn, name: &str) -> u16 {
 
 /// The header an acknowledgement echoes.
 pub fn echoed_header(ack: &Message) -> Header {
-    netlink::ack::parse_error(&ack.as_ref())
+    netlink::ack::parse_error(&ack.as_message_ref())
         .unwrap()
         .request
         .expect("echoed header")

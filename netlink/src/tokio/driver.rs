@@ -513,6 +513,7 @@ impl Shared {
             let err = Error::Truncated {
                 len: info.len,
                 capacity: d.len(),
+                header: Header::from_bytes(d).ok(),
             };
             if info.sender_groups != 0 {
                 st.events.push(EventItem::Error(err), wake);
@@ -888,9 +889,19 @@ pub(crate) fn clone_error(e: &Error) -> Error {
         Error::Timeout { op } => Error::Timeout { op },
         Error::Overrun { op } => Error::Overrun { op },
         Error::Closed { op } => Error::Closed { op },
-        Error::Truncated { len, capacity } => Error::Truncated {
+        Error::Truncated {
+            len,
+            capacity,
+            header,
+        } => Error::Truncated {
             len: *len,
             capacity: *capacity,
+            header: *header,
+        },
+        Error::Superseded { op } => Error::Superseded { op },
+        Error::NetNs { namespace, errno } => Error::NetNs {
+            namespace: namespace.clone(),
+            errno: *errno,
         },
         Error::Decode(d) => Error::Decode(d.clone()),
         Error::Encode(d) => Error::Encode(d.clone()),

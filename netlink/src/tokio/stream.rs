@@ -393,7 +393,7 @@ impl Events {
     pub async fn next_as<T: NlAttrsOwned>(&mut self) -> Option<Result<T, Error>> {
         let m = self.next().await?;
         Some(m.and_then(|m| {
-            T::decode_message(&m.as_ref(), &DecodeOptions::default()).map_err(Error::from)
+            T::decode_message(&m.as_message_ref(), &DecodeOptions::default()).map_err(Error::from)
         }))
     }
 }
