@@ -595,3 +595,26 @@ async fn direct_requests_complete_in_their_first_poll() {
         assert_eq!(payload_u32(&r.unwrap()[0]), n);
     }
 }
+
+#[test]
+fn a_runtime_shutdown_ends_pending_requests_with_closed() {
+    let fake = Arc::new(FakeTransport::listener());
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    let conn = rt.block_on(async { conn(&fake) });
+    // The runtime, and the driver task with it, goes away while a request waits.
+    drop(rt);
+    let other = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    let r = other.block_on(async {
+        tokio::time::timeout(Duration::from_secs(5), conn.execute(&request(1))).await
+    });
+    assert!(
+        matches!(r, Ok(Err(Error::Closed { .. }))),
+        "no driver: Closed, not a hang: {r:?}"
+    );
+}

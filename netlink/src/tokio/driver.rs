@@ -825,7 +825,18 @@ impl RxBuffers {
 }
 
 /// The driver task: runs until the connection is closed.
-pub(crate) async fn drive(shared: Arc<Shared>) {
+pub(crate) fn drive(shared: Arc<Shared>) -> impl std::future::Future<Output = ()> + Send {
+    // When the runtime shuts down it drops this task, polled or not: close the connection
+    // then, so that no caller waits for a driver that is gone. (Made outside the `async`
+    // block, the guard is part of the future from the start.)
+    let close_on_drop = CloseOnDrop(Arc::clone(&shared));
+    async move {
+        let _close_on_drop = close_on_drop;
+        drive_loop(shared).await;
+    }
+}
+
+async fn drive_loop(shared: Arc<Shared>) {
     // On a multi-thread runtime a woken driver runs next on the waking worker (tokio's LIFO
     // slot), before the other tasks that are about to queue requests: yield once per batch
     // so that they do, and one `sendmsg` carries them all.
@@ -850,6 +861,15 @@ pub(crate) async fn drive(shared: Arc<Shared>) {
                 continue;
             }
         }
+    }
+}
+
+/// Closes the connection when the driver task ends or is dropped.
+struct CloseOnDrop(Arc<Shared>);
+
+impl Drop for CloseOnDrop {
+    fn drop(&mut self) {
+        self.0.close();
     }
 }
 

@@ -33,6 +33,9 @@ enum DumpState {
 /// Use [`next`](DumpStream::next) / [`next_as`](DumpStream::next_as) in a `while let` loop,
 /// or the [`Stream`] impl. Dropping the stream before its end is safe: the driver drains and
 /// discards the rest of the dump, and the next dump waits for it.
+///
+/// The driver reads the socket for every caller, so it cannot leave a slow reader's dump in
+/// the kernel: replies that arrive faster than the stream is read wait in memory.
 pub struct DumpStream {
     inner: Arc<Inner>,
     request: Header,
