@@ -214,15 +214,17 @@ impl Shared {
         }
     }
 
-    /// Queues a request for the next `sendmsg` and gives it a slot. Returns the request
-    /// header as sent (length, sequence and port id filled in where they were 0).
+    /// Queues a request for the next `sendmsg` and gives it a slot, woken through `waker`
+    /// when given. Returns the request header as sent (length, sequence and port id filled in
+    /// where they were 0).
     pub(crate) fn submit(
         &self,
         header: Header,
         payload: &[u8],
         mode: Mode,
+        waker: Option<&Waker>,
     ) -> Result<Header, Error> {
-        self.submit_inner(header, payload, mode, None)
+        self.submit_inner(header, payload, mode, waker, None)
     }
 
     /// Like [`submit`](Shared::submit); when nothing else is in flight or queued and no other
@@ -235,7 +237,8 @@ impl Shared {
         header: Header,
         payload: &[u8],
     ) -> Result<Header, Error> {
-        self.submit_inner(header, payload, Mode::Collect, Some(cx))
+        let waker = cx.waker().clone();
+        self.submit_inner(header, payload, Mode::Collect, Some(&waker), Some(cx))
     }
 
     fn submit_inner(
@@ -243,6 +246,7 @@ impl Shared {
         mut header: Header,
         payload: &[u8],
         mode: Mode,
+        waker: Option<&Waker>,
         direct: Option<&mut Context<'_>>,
     ) -> Result<Header, Error> {
         let len = HEADER_LEN.saturating_add(payload.len());
@@ -282,7 +286,7 @@ impl Shared {
                     got_data: false,
                     sent: false,
                     abandoned: false,
-                    waker: None,
+                    waker: waker.cloned(),
                 },
             );
             if is_dump(header.flags) {

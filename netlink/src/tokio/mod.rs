@@ -392,10 +392,13 @@ impl AsyncConn {
             let seq = match submitted {
                 Some(seq) => seq,
                 None => {
-                    let submitted_now = if pending.shared.options.direct {
+                    let direct = pending.shared.options.direct;
+                    let submitted_now = if direct {
                         pending.shared.submit_direct(cx, header, payload)
                     } else {
-                        pending.shared.submit(header, payload, Mode::Collect)
+                        pending
+                            .shared
+                            .submit(header, payload, Mode::Collect, Some(cx.waker()))
                     };
                     let sent = match submitted_now {
                         Ok(h) => h,
@@ -404,6 +407,10 @@ impl AsyncConn {
                     submitted = Some(sent.sequence);
                     pending.seq = sent.sequence;
                     pending.armed = true;
+                    if !direct {
+                        // The slot holds our waker already; the driver has yet to send it.
+                        return std::task::Poll::Pending;
+                    }
                     sent.sequence
                 }
             };
@@ -487,7 +494,7 @@ impl AsyncConn {
                 p.map_err(|_| Error::Closed { op: "execute" })?
             }
         };
-        let sent = self.shared().submit(header, payload, Mode::Stream)?;
+        let sent = self.shared().submit(header, payload, Mode::Stream, None)?;
         Ok(DumpStream::new(
             Arc::clone(&self.inner),
             sent,
