@@ -2,8 +2,14 @@
 //! as the C, Go and Python programs they are compared with.
 //!
 //! ```text
-//! nlbench WORKLOAD [-n NETNS] [-c COUNT] [-b RECVBUF] [-k K] [--runtime current|multi] [--direct]
+//! nlbench WORKLOAD [-n NETNS] [-c COUNT] [-b RECVBUF] [-w WINDOW] [-p PRODUCER] [-k K]
+//!     [--runtime current|multi] [--direct]
 //! ```
+//!
+//! `-b` is the user-space receive buffer of the dump workloads, and the kernel receive buffer
+//! (`SO_RCVBUF`) of `route-install` and `event-ingest`. `-w` is the number of requests per
+//! `sendmsg` of `route-install` (0: the library's choice) and the producer's of
+//! `event-ingest`; `-p` is the program `event-ingest` runs to make events (default: this one).
 //!
 //! Prints one line on stdout: `<workload> items=<n> checksum=<c> [k=v ...]`. The checksums are
 //! defined per workload so that every implementation of a workload prints the same numbers.
@@ -17,6 +23,8 @@ use std::process::ExitCode;
 pub mod codec;
 #[path = "nlbench/codec_derived.rs"]
 pub(crate) mod codec_derived;
+#[path = "nlbench/event_ingest.rs"]
+pub mod event_ingest;
 #[path = "nlbench/genl_rtt.rs"]
 pub mod genl_rtt;
 #[path = "nlbench/genl_rtt_async.rs"]
@@ -25,6 +33,8 @@ pub mod genl_rtt_async;
 pub mod link_dump;
 #[path = "nlbench/route_dump.rs"]
 pub mod route_dump;
+#[path = "nlbench/route_install.rs"]
+pub mod route_install;
 
 /// The command line, shared by every workload.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -37,6 +47,10 @@ pub struct Options {
     pub count: Option<u64>,
     /// `-b RECVBUF`: receive buffer size in bytes, if given.
     pub recvbuf: Option<usize>,
+    /// `-w WINDOW`: requests per `sendmsg` (`route-install`, the producer of `event-ingest`).
+    pub window: Option<usize>,
+    /// `-p PRODUCER`: the program `event-ingest` runs to make events.
+    pub producer: Option<String>,
     /// `-k K`: requests in flight (`genl-rtt-async`).
     pub inflight: Option<u64>,
     /// `--runtime current|multi`: the tokio runtime of async workloads (default current).
@@ -103,6 +117,41 @@ const WORKLOADS: &[(&str, Run)] = &[
     ("link-dump", |o| {
         link_dump::measure(o.netns.as_deref(), o.recvbuf_or_default())
     }),
+    ("route-install", |o| {
+        route_install::measure(
+            o.netns.as_deref(),
+            o.count_or(route_install::DEFAULT_COUNT),
+            o.window,
+            o.recvbuf,
+            false,
+        )
+    }),
+    ("route-install-serial", |o| {
+        route_install::measure(
+            o.netns.as_deref(),
+            o.count_or(route_install::DEFAULT_COUNT),
+            Some(1),
+            o.recvbuf,
+            true,
+        )
+    }),
+    ("event-ingest", |o| {
+        let producer = match &o.producer {
+            Some(p) => p.clone(),
+            None => std::env::current_exe()
+                .map_err(|e| format!("this program's path: {e}"))?
+                .to_string_lossy()
+                .into_owned(),
+        };
+        event_ingest::run(
+            o.netns.as_deref(),
+            o.count_or(route_install::DEFAULT_COUNT),
+            o.window.unwrap_or(route_install::DEFAULT_WINDOW),
+            o.recvbuf,
+            event_ingest::Producer::Program(producer),
+        )
+        .map(|(line, _)| line)
+    }),
 ];
 
 /// The workload called `name`, if there is one.
@@ -117,15 +166,15 @@ pub fn find_workload(name: &str) -> Option<Run> {
 pub fn usage() -> String {
     let names: Vec<&str> = WORKLOADS.iter().map(|(n, _)| *n).collect();
     format!(
-        "usage: nlbench {} [-n NETNS] [-c COUNT] [-b RECVBUF] [-k K] [--runtime current|multi] [--direct]",
+        "usage: nlbench {} [-n NETNS] [-c COUNT] [-b RECVBUF] [-w WINDOW] [-p PRODUCER] [-k K] \
+         [--runtime current|multi] [--direct]",
         names.join("|")
     )
 }
 
-/// Parses `WORKLOAD [-n NETNS] [-c COUNT] [-b RECVBUF] [-k K] [--runtime current|multi]
-/// [--direct]`
-/// (short options' values attached, as in `-c100`, or separate; `--runtime=multi` or
-/// `--runtime multi`).
+/// Parses `WORKLOAD [-n NETNS] [-c COUNT] [-b RECVBUF] [-w WINDOW] [-p PRODUCER] [-k K]
+/// [--runtime current|multi] [--direct]` (short options' values attached, as in `-c100`, or
+/// separate; `--runtime=multi` or `--runtime multi`).
 pub fn parse_args(args: &[String]) -> Result<Options, String> {
     let mut it = args.iter();
     let workload = it.next().ok_or_else(usage)?.clone();
@@ -134,6 +183,8 @@ pub fn parse_args(args: &[String]) -> Result<Options, String> {
         netns: None,
         count: None,
         recvbuf: None,
+        window: None,
+        producer: None,
         inflight: None,
         runtime: genl_rtt_async::Runtime::Current,
         direct: false,
@@ -184,6 +235,13 @@ pub fn parse_args(args: &[String]) -> Result<Options, String> {
                         .map_err(|_| format!("option -b: {value} is too large"))?,
                 );
             }
+            "w" => {
+                opts.window = Some(
+                    usize::try_from(number(&value)?)
+                        .map_err(|_| format!("option -w: {value} is too large"))?,
+                );
+            }
+            "p" => opts.producer = Some(value),
             _ => return Err(format!("unknown option -{flag}\n{}", usage())),
         }
     }

@@ -821,3 +821,85 @@ impl<S: Socket> Conn<S> {
 fn padding(len: usize) -> usize {
     crate::enc::align(len).unwrap_or(len).saturating_sub(len)
 }
+
+// What the batch (`crate::batch`) and event (`crate::events`) modules need from a connection.
+
+/// The receive turn, held by a batch while it runs (see `conn::rx`).
+pub(crate) struct ReceiveTurn<'c, S: Socket>(rx::Turn<'c, S>);
+
+impl<S: Socket> ReceiveTurn<'_, S> {
+    /// Whether the turn is still this holder's (a call on the same thread, from a callback
+    /// say, takes it over).
+    pub(crate) fn current(&self) -> bool {
+        self.0.current()
+    }
+}
+
+impl<S: Socket> Conn<S> {
+    /// Takes the receive turn (no other call receives until it is dropped), waiting until
+    /// `deadline` at most, after reading any abandoned reply to its end.
+    pub(crate) fn receive_turn(
+        &self,
+        op: &'static str,
+        deadline: Option<Instant>,
+    ) -> Result<ReceiveTurn<'_, S>, Error> {
+        self.begin(op, deadline, None).map(ReceiveTurn)
+    }
+
+    /// The deadline of a receive that starts now, from the read timeout.
+    pub(crate) fn receive_deadline(&self) -> Option<Instant> {
+        self.read_deadline()
+    }
+
+    /// The deadline of a send that starts now, from the write timeout.
+    pub(crate) fn send_deadline(&self) -> Option<Instant> {
+        self.write_deadline()
+    }
+
+    /// Whether a datagram from this sender is accepted; a refused one is counted as forged.
+    pub(crate) fn accept_sender(&self, info: &RecvInfo) -> bool {
+        if self.check_sender && info.sender_pid != 0 {
+            self.forged.fetch_add(1, Ordering::Relaxed);
+            return false;
+        }
+        true
+    }
+
+    /// Takes `n` (at least 1) consecutive sequence numbers, none of them 0, and returns the
+    /// first.
+    pub(crate) fn reserve_sequences(&self, n: u32) -> u32 {
+        let n = n.max(1);
+        loop {
+            let first = self.seq.fetch_add(n, Ordering::Relaxed);
+            // Retry when the block would hold 0 (the counter wrapped inside it).
+            if first != 0 && first.checked_add(n - 1).is_some() {
+                return first;
+            }
+        }
+    }
+
+    /// A message received while answering a request that it does not belong to: kept for the
+    /// next receive when unsolicited (a multicast event), counted as stale otherwise (a late
+    /// reply of another request).
+    pub(crate) fn keep_unsolicited(&self, m: &MessageRef<'_>, info: &RecvInfo) {
+        if Self::unsolicited(m, info) {
+            self.enqueue(m, info);
+        } else {
+            self.count_stale();
+        }
+    }
+
+    /// Takes the oldest datagram's worth of messages kept for the next receive, if any;
+    /// [`Error::Overrun`] first when some had to be dropped.
+    pub(crate) fn take_kept(&self) -> Result<Option<(Vec<u8>, RecvInfo)>, Error> {
+        let mut st = self.rx.lock();
+        if std::mem::take(&mut st.overrun) {
+            return Err(Error::Overrun { op: "receive" });
+        }
+        let q = st.queue.pop_front();
+        if let Some(q) = &q {
+            st.queued = st.queued.saturating_sub(q.count);
+        }
+        Ok(q.map(|q| (q.bytes, q.info)))
+    }
+}

@@ -40,6 +40,13 @@
 //! programs: many requests in flight on one socket from many tasks, replies routed by sequence
 //! number, dumps and multicast events as streams.
 //!
+//! # Bulk requests and event streams
+//!
+//! [`Conn::execute_batch`] sends many requests in as few `sendmsg` calls as the receive buffer
+//! can answer and returns one result per request ([`batch`]); [`events::Listener`] follows
+//! multicast groups through many datagrams per system call, reports overruns as items of its
+//! stream and resynchronises without missing a change ([`events`]).
+//!
 //! # Typed attribute sets
 //!
 //! With the default `derive` feature, `#[derive(NlAttrs)]` turns a struct whose fields carry
@@ -63,10 +70,13 @@ extern crate self as netlink;
 
 pub mod ack;
 pub mod attr;
+pub mod batch;
 pub mod conn;
+pub mod datagrams;
 pub mod debug;
 pub mod enc;
 pub mod error;
+pub mod events;
 #[cfg(feature = "derive")]
 pub mod genl;
 pub mod message;

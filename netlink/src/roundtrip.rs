@@ -7,7 +7,7 @@
 //! through a type:
 //!
 //! - `decode(encode(x)) == x`, and encoding the decoded value gives the same bytes;
-//! - every attribute the encoder emits passes the type's [`Policy`](crate::Policy) (sizes,
+//! - every attribute the encoder emits passes the type's [`Policy`] (sizes,
 //!   checks, `NLA_F_NESTED` on every nest);
 //! - decoding arbitrary bytes (random, and mutations of valid encodings) returns a value or an
 //!   error, never panics.
@@ -562,7 +562,7 @@ pub fn mutations(rng: &mut Rng, valid: &[u8]) -> Vec<u8> {
 }
 
 /// Checks `count` generated values of a C structure: writing then reading gives the value
-/// back, the written size is [`NlStruct::SIZE`] plus the tail, and reading any shorter prefix
+/// back, the written size is [`NlStruct::SIZE`](crate::NlStruct::SIZE) plus the tail, and reading any shorter prefix
 /// does not panic.
 pub fn check_struct<T>(count: usize) -> Result<(), String>
 where

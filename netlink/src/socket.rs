@@ -18,6 +18,7 @@ use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::Arc;
 use std::time::Instant;
 
+use crate::datagrams::{Datagrams, MAX_SLOTS};
 use crate::debug;
 use crate::error::{Error, OpError};
 
@@ -63,9 +64,51 @@ pub trait Socket: Send + Sync {
     /// Closes the socket, waking any receiver blocked in another thread. Later calls fail with
     /// [`Error::Closed`].
     fn close(&self) -> Result<(), Error>;
+
+    /// Receives one or more datagrams into the slots of `batch` (replacing what it held),
+    /// waiting until `deadline` for the first one; returns how many. The real socket reads up
+    /// to [`MAX_SLOTS`] with one `recvmmsg(2)`; this default reads
+    /// one with [`recv`](Socket::recv).
+    fn recv_batch(&self, batch: &mut Datagrams, deadline: Option<Instant>) -> Result<usize, Error> {
+        batch.clear();
+        let mut scratch = std::mem::take(&mut batch.scratch);
+        let result = self.recv(&mut scratch, deadline);
+        let out = result.map(|info| usize::from(batch.push_copy(&scratch, info)));
+        batch.scratch = scratch;
+        out
+    }
+
+    /// The kernel receive buffer in bytes as `getsockopt(SO_RCVBUF)` reports it, when the
+    /// socket has one (the batch window is sized from it).
+    fn read_buffer_len(&self) -> Option<usize> {
+        None
+    }
+
+    /// The kernel send buffer in bytes (`SO_SNDBUF`), when the socket has one: a datagram may
+    /// be at most this long, less 32 bytes.
+    fn write_buffer_len(&self) -> Option<usize> {
+        None
+    }
+
+    /// Whether error messages echo only the request's header (`NETLINK_CAP_ACK`), when known.
+    fn acks_capped(&self) -> Option<bool> {
+        None
+    }
 }
 
 impl<T: Socket + ?Sized> Socket for Box<T> {
+    fn recv_batch(&self, batch: &mut Datagrams, deadline: Option<Instant>) -> Result<usize, Error> {
+        (**self).recv_batch(batch, deadline)
+    }
+    fn read_buffer_len(&self) -> Option<usize> {
+        (**self).read_buffer_len()
+    }
+    fn write_buffer_len(&self) -> Option<usize> {
+        (**self).write_buffer_len()
+    }
+    fn acks_capped(&self) -> Option<bool> {
+        (**self).acks_capped()
+    }
     fn send(&self, datagram: &[u8], deadline: Option<Instant>) -> Result<(), Error> {
         (**self).send(datagram, deadline)
     }
@@ -81,6 +124,18 @@ impl<T: Socket + ?Sized> Socket for Box<T> {
 }
 
 impl<T: Socket + ?Sized> Socket for Arc<T> {
+    fn recv_batch(&self, batch: &mut Datagrams, deadline: Option<Instant>) -> Result<usize, Error> {
+        (**self).recv_batch(batch, deadline)
+    }
+    fn read_buffer_len(&self) -> Option<usize> {
+        (**self).read_buffer_len()
+    }
+    fn write_buffer_len(&self) -> Option<usize> {
+        (**self).write_buffer_len()
+    }
+    fn acks_capped(&self) -> Option<bool> {
+        (**self).acks_capped()
+    }
     fn send(&self, datagram: &[u8], deadline: Option<Instant>) -> Result<(), Error> {
         (**self).send(datagram, deadline)
     }
@@ -564,6 +619,106 @@ impl NetlinkSocket {
     }
 }
 
+impl NetlinkSocket {
+    /// One `recvmmsg(2)` of up to [`MAX_SLOTS`] datagrams into the slots of `batch`, without
+    /// waiting. Returns how many were received; a datagram longer than its slot is recorded
+    /// as truncated (its full length from `MSG_TRUNC`).
+    fn recvmmsg_into(&self, batch: &mut Datagrams) -> Result<usize, i32> {
+        let slot_size = batch.slot_size();
+        let slots = batch.slots().min(MAX_SLOTS);
+        // SAFETY: `sockaddr_nl`, `iovec`, `mmsghdr` are plain old data (integers, pointers,
+        // padding); all zeroes is a valid value of each (null pointers, zero lengths).
+        let mut addrs: [libc::sockaddr_nl; MAX_SLOTS] = unsafe { std::mem::zeroed() };
+        // SAFETY: as above.
+        let mut iovs: [libc::iovec; MAX_SLOTS] = unsafe { std::mem::zeroed() };
+        // SAFETY: as above.
+        let mut msgs: [libc::mmsghdr; MAX_SLOTS] = unsafe { std::mem::zeroed() };
+        let mut controls: [ControlBuf; MAX_SLOTS] =
+            std::array::from_fn(|_| ControlBuf([MaybeUninit::uninit(); CONTROL_LEN]));
+        let chunks = batch.buffer_mut().chunks_exact_mut(slot_size).take(slots);
+        let mut used = 0usize;
+        for ((((chunk, iov), addr), control), m) in chunks
+            .zip(iovs.iter_mut())
+            .zip(addrs.iter_mut())
+            .zip(controls.iter_mut())
+            .zip(msgs.iter_mut())
+        {
+            iov.iov_base = chunk.as_mut_ptr().cast::<c_void>();
+            iov.iov_len = chunk.len();
+            m.msg_hdr.msg_name = (addr as *mut libc::sockaddr_nl).cast::<c_void>();
+            m.msg_hdr.msg_namelen = socklen::<libc::sockaddr_nl>();
+            m.msg_hdr.msg_iov = iov as *mut libc::iovec;
+            m.msg_hdr.msg_iovlen = 1;
+            m.msg_hdr.msg_control = control.0.as_mut_ptr().cast::<c_void>();
+            m.msg_hdr.msg_controllen = CONTROL_LEN as _;
+            used = used.saturating_add(1);
+        }
+        let vlen = libc::c_uint::try_from(used).unwrap_or(0);
+        // SAFETY: the first `used` entries of `msgs` point to live entries of `addrs`, `iovs`
+        // and `controls` (locals that do not move during the call) and, through the I/O
+        // vectors, to disjoint `slot_size`-byte slots of the batch's buffer, which the kernel
+        // writes before returning; no timeout pointer.
+        let r = unsafe {
+            libc::recvmmsg(
+                self.fd.as_raw_fd(),
+                msgs.as_mut_ptr(),
+                vlen,
+                (libc::MSG_DONTWAIT | libc::MSG_TRUNC) as _,
+                std::ptr::null_mut(),
+            )
+        };
+        if r < 0 {
+            return Err(last_errno());
+        }
+        let n = usize::try_from(r).unwrap_or(0).min(used);
+        for (m, addr) in msgs.iter().zip(addrs.iter()).take(n) {
+            let mut full = m.msg_len as usize;
+            if m.msg_hdr.msg_flags & libc::MSG_TRUNC != 0 {
+                full = full.max(slot_size.saturating_add(1));
+            }
+            let mut info = RecvInfo {
+                len: 0,
+                sender_pid: addr.nl_pid,
+                sender_groups: addr.nl_groups,
+                group: None,
+                nsid: None,
+            };
+            read_control(&m.msg_hdr, &mut info);
+            batch.push_filled(full, info);
+        }
+        Ok(n)
+    }
+}
+
+/// Reads the `NETLINK_PKTINFO` and `NETLINK_LISTEN_ALL_NSID` control messages of a received
+/// `msghdr` into `info`, skipping any control message too short for its value and all of them
+/// when the kernel truncated the control data (`MSG_CTRUNC`).
+fn read_control(msg: &libc::msghdr, info: &mut RecvInfo) {
+    if msg.msg_flags & libc::MSG_CTRUNC != 0 {
+        return;
+    }
+    // SAFETY: `CMSG_LEN` is arithmetic on its argument.
+    let need = unsafe { libc::CMSG_LEN(4) } as usize;
+    // SAFETY: `msg` was filled by the kernel; its control pointer and length describe the
+    // part of a live control buffer the kernel wrote, which the CMSG_* macros walk within
+    // bounds; a value is read only from a control message whose length covers it.
+    unsafe {
+        let mut cmsg = libc::CMSG_FIRSTHDR(msg);
+        while !cmsg.is_null() {
+            let hdr = std::ptr::read_unaligned(cmsg);
+            if hdr.cmsg_level == SOL_NETLINK && hdr.cmsg_len as usize >= need {
+                let data = libc::CMSG_DATA(cmsg);
+                if hdr.cmsg_type == NETLINK_PKTINFO {
+                    info.group = Some(std::ptr::read_unaligned(data.cast::<u32>()));
+                } else if hdr.cmsg_type == NETLINK_LISTEN_ALL_NSID {
+                    info.nsid = Some(std::ptr::read_unaligned(data.cast::<i32>()));
+                }
+            }
+            cmsg = libc::CMSG_NXTHDR(msg, cmsg);
+        }
+    }
+}
+
 /// One datagram received by [`NetlinkSocket::recvmsg`] or [`NetlinkSocket::recvmmsg2`].
 struct Received {
     /// Its full length (more than the buffer held when truncated).
@@ -778,6 +933,56 @@ impl Socket for NetlinkSocket {
                 Err(errno) => return Err(os_error("receive", errno)),
             }
         }
+    }
+
+    fn recv_batch(&self, batch: &mut Datagrams, deadline: Option<Instant>) -> Result<usize, Error> {
+        batch.clear();
+        loop {
+            if self.is_closed() {
+                return Err(Error::Closed { op: "receive" });
+            }
+            // The read-ahead lock keeps datagrams in order with other receivers; a datagram
+            // read ahead by `recv` comes first.
+            let mut ahead = self
+                .ahead
+                .lock()
+                .unwrap_or_else(std::sync::PoisonError::into_inner);
+            if let Some(info) = ahead.info.take() {
+                debug::on_recv(&ahead.buf);
+                return Ok(usize::from(batch.push_copy(&ahead.buf, info)));
+            }
+            if let Some(e) = ahead.error.take() {
+                return Err(e);
+            }
+            let result = self.recvmmsg_into(batch);
+            drop(ahead);
+            match result {
+                Ok(n) => {
+                    for d in batch.iter().flatten() {
+                        debug::on_recv(d.data);
+                    }
+                    return Ok(n);
+                }
+                Err(libc::EINTR) => continue,
+                Err(libc::EAGAIN) => self.wait("receive", libc::POLLIN, deadline)?,
+                Err(libc::ENOBUFS) => return Err(Error::Overrun { op: "receive" }),
+                Err(errno) => return Err(os_error("receive", errno)),
+            }
+        }
+    }
+
+    fn read_buffer_len(&self) -> Option<usize> {
+        self.read_buffer().ok()
+    }
+
+    fn write_buffer_len(&self) -> Option<usize> {
+        self.write_buffer().ok()
+    }
+
+    fn acks_capped(&self) -> Option<bool> {
+        self.int_option(SOL_NETLINK, NETLINK_CAP_ACK)
+            .ok()
+            .map(|v| v != 0)
     }
 
     fn pid(&self) -> u32 {

@@ -49,6 +49,13 @@ struct State {
     requests: Vec<Message>,
     closed: bool,
     per_datagram: usize,
+    /// The simulated kernel receive buffer (see `FakeSocket::with_read_buffer`).
+    read_buffer: Option<usize>,
+    /// What the queued datagrams are charged against it.
+    charged: usize,
+    /// Dropping every datagram until the queue is read empty, as the kernel does after an
+    /// overrun.
+    congested: bool,
 }
 
 /// A [`Socket`] that answers requests with a closure instead of the kernel.
@@ -94,6 +101,9 @@ impl FakeSocket {
                 requests: Vec::new(),
                 closed: false,
                 per_datagram: usize::MAX,
+                read_buffer: None,
+                charged: 0,
+                congested: false,
             }),
             ready: Condvar::new(),
         }
@@ -109,6 +119,16 @@ impl FakeSocket {
     /// reply), as the kernel splits long dumps.
     pub fn with_messages_per_datagram(self, n: usize) -> FakeSocket {
         lock(&self.state).per_datagram = n.max(1);
+        self
+    }
+
+    /// Simulates a kernel receive buffer of `bytes` (what `getsockopt(SO_RCVBUF)` reports):
+    /// each reply datagram queued is charged [`queued_cost`](crate::batch::queued_cost) of
+    /// its length; one that arrives while the charge is above `bytes` is dropped, the next
+    /// receive fails with [`Error::Overrun`], and every datagram is dropped until the queue
+    /// has been read empty, as the kernel does. [`Socket::read_buffer_len`] reports `bytes`.
+    pub fn with_read_buffer(self, bytes: usize) -> FakeSocket {
+        lock(&self.state).read_buffer = Some(bytes);
         self
     }
 
@@ -189,6 +209,19 @@ impl Socket for FakeSocket {
                 len: bytes.len(),
                 ..RecvInfo::default()
             };
+            if let Some(limit) = st.read_buffer {
+                if st.congested || st.charged > limit {
+                    if !st.congested {
+                        st.congested = true;
+                        st.queue
+                            .push_front(Queued::Error(Error::Overrun { op: "receive" }));
+                    }
+                    continue;
+                }
+                st.charged = st
+                    .charged
+                    .saturating_add(crate::batch::queued_cost(bytes.len()));
+            }
             st.queue.push_back(Queued::Datagram(bytes, info));
         }
         self.ready.notify_all();
@@ -202,8 +235,16 @@ impl Socket for FakeSocket {
                 return Err(Error::Closed { op: "receive" });
             }
             if let Some(q) = st.queue.pop_front() {
+                if st.queue.is_empty() {
+                    st.congested = false;
+                }
                 return match q {
                     Queued::Datagram(bytes, info) => {
+                        if st.read_buffer.is_some() {
+                            st.charged = st
+                                .charged
+                                .saturating_sub(crate::batch::queued_cost(bytes.len()));
+                        }
                         buf.clear();
                         buf.extend_from_slice(&bytes);
                         Ok(info)
@@ -225,6 +266,10 @@ impl Socket for FakeSocket {
                 }
             };
         }
+    }
+
+    fn read_buffer_len(&self) -> Option<usize> {
+        lock(&self.state).read_buffer
     }
 
     fn pid(&self) -> u32 {

@@ -274,7 +274,11 @@ impl<T: NlAttrsOwned, S: Socket> Iterator for Decoded<'_, T, S> {
 
 /// Fills in [`ExtAck::field`](crate::ExtAck::field) of a kernel error whose extended
 /// acknowledgement points into the typed request `payload`.
-fn name_field(e: Error, payload: &[u8], policy: Option<(&'static Policy, usize)>) -> Error {
+pub(crate) fn name_field(
+    e: Error,
+    payload: &[u8],
+    policy: Option<(&'static Policy, usize)>,
+) -> Error {
     let Some((policy, header_len)) = policy else {
         return e;
     };

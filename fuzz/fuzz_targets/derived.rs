@@ -1,0 +1,2 @@
+#![no_main]
+libfuzzer_sys::fuzz_target!(|data: &[u8]| netlink_suite::fuzz_targets::derived_any(data));
