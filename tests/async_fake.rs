@@ -298,6 +298,14 @@ async fn in_flight_requests_are_bounded() {
             assert_eq!(payload_u32(&r[0]), n);
         }));
     }
+    tokio::time::timeout(Duration::from_secs(10), async {
+        while fake.requests().len() < 4 {
+            tokio::time::sleep(Duration::from_millis(5)).await;
+        }
+    })
+    .await
+    .unwrap();
+    // Time for any more to go out, were the bound not kept.
     tokio::time::sleep(Duration::from_millis(100)).await;
     assert_eq!(fake.requests().len(), 4, "only 4 requests may be in flight");
     assert_eq!(done_count.load(Ordering::Relaxed), 0);
