@@ -111,11 +111,17 @@ const WORKLOADS: &[(&str, Run)] = &[
     ("route-dump", |o| {
         route_dump::measure(o.netns.as_deref(), o.recvbuf_or_default())
     }),
+    ("route-dump-raw", |o| {
+        route_dump::measure_raw(o.netns.as_deref(), o.recvbuf_or_default())
+    }),
     ("route-dump-recvonly", |o| {
         route_dump::measure_recv_only(o.netns.as_deref(), o.recvbuf_or_default())
     }),
     ("link-dump", |o| {
         link_dump::measure(o.netns.as_deref(), o.recvbuf_or_default())
+    }),
+    ("link-dump-raw", |o| {
+        link_dump::measure_raw(o.netns.as_deref(), o.recvbuf_or_default())
     }),
     ("route-install", |o| {
         route_install::measure(

@@ -157,6 +157,7 @@ fn field(
     attrs: NlaAttrs,
     lifetime: Option<&Lifetime>,
 ) -> Field {
+    let ty = &ungroup(ty);
     let mut wrapper = Wrapper::None;
     let mut inner = ty.clone();
     if attrs.multi.is_some() {
@@ -368,4 +369,32 @@ fn classify(cx: &mut Ctxt, ty: &Type, lifetime: Option<&Lifetime>, multi: bool) 
 fn last_ident(ty: &Type) -> Option<String> {
     let Type::Path(p) = ty else { return None };
     p.path.segments.last().map(|s| s.ident.to_string())
+}
+
+/// `ty` without the invisible groups (a type passed through a `macro_rules!` fragment) and
+/// parentheses around it or its generic arguments.
+fn ungroup(ty: &Type) -> Type {
+    match ty {
+        Type::Group(g) => ungroup(&g.elem),
+        Type::Paren(p) => ungroup(&p.elem),
+        Type::Path(p) => {
+            let mut p = p.clone();
+            for seg in &mut p.path.segments {
+                if let PathArguments::AngleBracketed(args) = &mut seg.arguments {
+                    for a in &mut args.args {
+                        if let GenericArgument::Type(t) = a {
+                            *t = ungroup(t);
+                        }
+                    }
+                }
+            }
+            Type::Path(p)
+        }
+        Type::Reference(r) => {
+            let mut r = r.clone();
+            *r.elem = ungroup(&r.elem);
+            Type::Reference(r)
+        }
+        other => other.clone(),
+    }
 }

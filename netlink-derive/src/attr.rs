@@ -28,6 +28,7 @@ pub const FIELD_KEYS: &[&str] = &[
     "max_len",
     "min",
     "max",
+    "sub_message",
 ];
 /// Keys of `#[nla(...)]` on the container of any derive.
 pub const CONTAINER_KEYS: &[&str] = &["crate"];
@@ -35,11 +36,20 @@ pub const CONTAINER_KEYS: &[&str] = &["crate"];
 pub const STRUCT_FIELD_KEYS: &[&str] = &["be", "tail"];
 /// Keys of `#[nla(...)]` on a variant of `#[derive(NlEnum)]`.
 pub const VARIANT_KEYS: &[&str] = &["other"];
+/// Keys of `#[nla(...)]` on a variant of `#[derive(NlSubMessage)]`.
+pub const SUB_VARIANT_KEYS: &[&str] = &["selector", "other"];
 
 /// Everything `#[nla(...)]` said about one item.
 #[derive(Default)]
 pub struct NlaAttrs {
     pub attr_type: Option<Spanned<u64>>,
+    /// `type = PATH` (or any constant expression): checked at compile time by the generated
+    /// code.
+    pub type_expr: Option<Spanned<syn::Expr>>,
+    /// `sub_message = field`: the field whose value selects this field's attribute set.
+    pub sub_message: Option<Spanned<syn::Ident>>,
+    /// `selector = "name"` on a sub-message variant.
+    pub selector: Option<Spanned<String>>,
     pub nested: Option<Span>,
     pub no_nested_flag: Option<Span>,
     pub flag: Option<Span>,
@@ -61,6 +71,12 @@ impl NlaAttrs {
         let mut v = Vec::new();
         if let Some(t) = &self.attr_type {
             v.push(("type", t.span));
+        }
+        if let Some(t) = &self.type_expr {
+            v.push(("type", t.span));
+        }
+        if let Some(t) = &self.sub_message {
+            v.push(("sub_message", t.span));
         }
         for (name, s) in [
             ("nested", self.nested),
@@ -127,7 +143,24 @@ fn parse_one(cx: &mut Ctxt, out: &mut NlaAttrs, meta: &ParseNestedMeta<'_>, keys
         return;
     }
     let result = match key.as_str() {
-        "type" => parse_uint(meta).map(|v| set(cx, &mut out.attr_type, v, &key, span)),
+        "type" => parse_type(meta).map(|v| match v {
+            TypeValue::Lit(v) => {
+                if out.type_expr.is_some() {
+                    cx.error_at(span, "duplicate key `type`");
+                } else {
+                    set(cx, &mut out.attr_type, v, &key, span);
+                }
+            }
+            TypeValue::Expr(e) => {
+                if out.attr_type.is_some() {
+                    cx.error_at(span, "duplicate key `type`");
+                } else {
+                    set(cx, &mut out.type_expr, e, &key, span);
+                }
+            }
+        }),
+        "sub_message" => parse_ident(meta).map(|v| set(cx, &mut out.sub_message, v, &key, span)),
+        "selector" => parse_str(meta).map(|v| set(cx, &mut out.selector, v, &key, span)),
         "max_len" => parse_uint(meta).map(|v| set(cx, &mut out.max_len, v, &key, span)),
         "min" => parse_int(meta).map(|v| set(cx, &mut out.min, v, &key, span)),
         "max" => parse_int(meta).map(|v| set(cx, &mut out.max, v, &key, span)),
@@ -182,6 +215,67 @@ fn parse_uint(meta: &ParseNestedMeta<'_>) -> syn::Result<Spanned<u64>> {
     let value = lit.base10_parse::<u64>()?;
     Ok(Spanned {
         value,
+        span: lit.span(),
+        tokens: quote::ToTokens::to_token_stream(&lit),
+    })
+}
+
+/// The value of `type`: a literal, or a constant the generated code checks.
+enum TypeValue {
+    Lit(Spanned<u64>),
+    Expr(Spanned<syn::Expr>),
+}
+
+fn parse_type(meta: &ParseNestedMeta<'_>) -> syn::Result<TypeValue> {
+    let input = meta.value()?;
+    let expr: syn::Expr = input.parse().map_err(|e| {
+        syn::Error::new(
+            e.span(),
+            "`type` takes an integer literal or a constant (`type = 3`, `type = IFLA_IFNAME`)",
+        )
+    })?;
+    if let syn::Expr::Lit(syn::ExprLit {
+        lit: syn::Lit::Int(lit),
+        ..
+    }) = &expr
+    {
+        let value = lit.base10_parse::<u64>()?;
+        return Ok(TypeValue::Lit(Spanned {
+            value,
+            span: lit.span(),
+            tokens: quote::ToTokens::to_token_stream(lit),
+        }));
+    }
+    let tokens = quote::ToTokens::to_token_stream(&expr);
+    let span = {
+        use syn::spanned::Spanned as _;
+        expr.span()
+    };
+    Ok(TypeValue::Expr(Spanned {
+        value: expr,
+        span,
+        tokens,
+    }))
+}
+
+fn parse_ident(meta: &ParseNestedMeta<'_>) -> syn::Result<Spanned<syn::Ident>> {
+    let id: syn::Ident = meta.value()?.parse().map_err(|e| {
+        syn::Error::new(
+            e.span(),
+            "`sub_message` names the field holding the selector: `sub_message = kind`",
+        )
+    })?;
+    Ok(Spanned {
+        span: id.span(),
+        tokens: quote::ToTokens::to_token_stream(&id),
+        value: id,
+    })
+}
+
+fn parse_str(meta: &ParseNestedMeta<'_>) -> syn::Result<Spanned<String>> {
+    let lit: LitStr = meta.value()?.parse()?;
+    Ok(Spanned {
+        value: lit.value(),
         span: lit.span(),
         tokens: quote::ToTokens::to_token_stream(&lit),
     })

@@ -37,6 +37,9 @@ pub fn check(cx: &mut Ctxt, c: &Container<'_>) {
             }
             header = Some(f);
         }
+        if let Some(sel) = &a.sub_message {
+            check_selector(cx, c, sel);
+        }
         if let Some(t) = &a.attr_type {
             if let Some(first) = types.get(&t.value) {
                 cx.error_at(
@@ -114,15 +117,23 @@ fn check_field(cx: &mut Ctxt, f: &Field) {
         return;
     }
 
-    let Some(t) = &a.attr_type else {
+    if a.attr_type.is_none() && a.type_expr.is_none() {
         cx.error_spanned(
             name,
             format!(
-                "field `{name}` needs `#[nla(type = N)]` (its attribute type number), or \
-                 `#[nla(unknown)]` / `#[nla(header)]`"
+                "field `{name}` needs `#[nla(type = N)]` (its attribute type number or a \
+                 constant), or `#[nla(unknown)]` / `#[nla(header)]`"
             ),
         );
         return;
+    }
+    if a.sub_message.is_some() {
+        check_sub_message_field(cx, f);
+        return;
+    }
+    let Some(t) = &a.attr_type else {
+        // `type = CONSTANT`: its range is checked by the generated code.
+        return check_value_keys(cx, f);
     };
     if t.value == 0 {
         cx.error_at(
@@ -139,7 +150,12 @@ fn check_field(cx: &mut Ctxt, f: &Field) {
             ),
         );
     }
+    check_value_keys(cx, f);
+}
 
+/// The rules of the keys besides `type`.
+fn check_value_keys(cx: &mut Ctxt, f: &Field) {
+    let a = &f.attrs;
     if let Some(s) = a.multi {
         if !matches!(f.wrapper, Wrapper::Vec | Wrapper::Multi) {
             cx.error_at(
@@ -262,5 +278,63 @@ fn check_field(cx: &mut Ctxt, f: &Field) {
                 format!("`min = {}` is above `max = {}`", lo.value, hi.value),
             );
         }
+    }
+}
+
+/// A sub-message field: an enum deriving NlSubMessage, alone or in an `Option`.
+fn check_sub_message_field(cx: &mut Ctxt, f: &Field) {
+    let a = &f.attrs;
+    for (key, kspan) in a.keys_set() {
+        if !matches!(key, "type" | "sub_message" | "no_nested_flag") {
+            cx.error_at(
+                kspan,
+                format!("`{key}` cannot be combined with `sub_message`"),
+            );
+        }
+    }
+    if f.class != Class::Other || !matches!(f.wrapper, Wrapper::None | Wrapper::Option) || f.boxed {
+        cx.error_spanned(
+            &f.inner,
+            "a `sub_message` field must be an enum deriving NlSubMessage (or an `Option` of \
+             one)",
+        );
+    }
+}
+
+/// The selector named by `sub_message = NAME`: a string field of the same struct.
+fn check_selector(cx: &mut Ctxt, c: &Container<'_>, sel: &crate::attr::Spanned<syn::Ident>) {
+    let Some(target) = c.fields.iter().find(|g| g.ident == sel.value) else {
+        let names: Vec<String> = c
+            .fields
+            .iter()
+            .filter(|g| g.class == Class::Str && g.attrs.sub_message.is_none())
+            .map(|g| format!("`{}`", g.ident))
+            .collect();
+        let hint = if names.is_empty() {
+            "the struct has no string field".to_string()
+        } else {
+            format!("string fields: {}", names.join(", "))
+        };
+        cx.error_at(
+            sel.span,
+            format!(
+                "`sub_message = {}`: no field of that name holds the selector; {hint}",
+                sel.value
+            ),
+        );
+        return;
+    };
+    let is_string_attr = target.class == Class::Str
+        && matches!(target.wrapper, Wrapper::None | Wrapper::Option)
+        && (target.attrs.attr_type.is_some() || target.attrs.type_expr.is_some());
+    if !is_string_attr {
+        cx.error_at(
+            sel.span,
+            format!(
+                "`sub_message = {}`: the selector must be a string attribute (`String`, \
+                 `&'a str`, or an `Option` of one)",
+                sel.value
+            ),
+        );
     }
 }

@@ -154,11 +154,13 @@ pub fn derive(input: &syn::DeriveInput) -> TokenStream {
                 const SIZE: usize = __LAYOUT.1;
                 const ALIGN: usize = __LAYOUT.2;
 
+                #[inline]
                 fn put(&self, __out: &mut [u8]) {
                     let _ = &__out;
                     #(#puts)*
                 }
 
+                #[inline]
                 fn read_from(__b: &[u8]) -> Self {
                     let _ = __b;
                     Self {
@@ -173,6 +175,7 @@ pub fn derive(input: &syn::DeriveInput) -> TokenStream {
             #[automatically_derived]
             impl<'__nla> #p::NlaValue<'__nla> for #name {
                 const KIND: #p::ValueKind = #p::struct_kind(__LAYOUT.1);
+                #[inline]
                 fn encode_value(
                     &self,
                     __ae: &mut #p::AttributeEncoder<'_>,
@@ -181,6 +184,7 @@ pub fn derive(input: &syn::DeriveInput) -> TokenStream {
                 ) {
                     #p::encode_struct(self, __ae, __t);
                 }
+                #[inline]
                 fn decode_value(
                     __a: &#p::Attr<'__nla>,
                     _: #p::ByteOrder,

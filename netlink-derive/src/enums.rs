@@ -237,12 +237,14 @@ pub fn derive(input: &syn::DeriveInput) -> TokenStream {
             #[automatically_derived]
             impl #p::NlEnum for #name {
                 type Repr = #repr_ty;
+                #[inline]
                 fn from_repr(__v: #repr_ty) -> Self {
                     match __v {
                         #(#values => Self::#idents,)*
                         __v => Self::#other(__v),
                     }
                 }
+                #[inline]
                 fn to_repr(&self) -> #repr_ty {
                     match self {
                         #(Self::#idents => #values,)*
@@ -257,6 +259,7 @@ pub fn derive(input: &syn::DeriveInput) -> TokenStream {
                     size: #p::size_of::<#repr_ty>(),
                     signed: #signed,
                 };
+                #[inline]
                 fn encode_value(
                     &self,
                     __ae: &mut #p::AttributeEncoder<'_>,
@@ -265,6 +268,7 @@ pub fn derive(input: &syn::DeriveInput) -> TokenStream {
                 ) {
                     __ae.int(__t, <Self as #p::NlEnum>::to_repr(self), __order);
                 }
+                #[inline]
                 fn decode_value(
                     __a: &#p::Attr<'__nla>,
                     __order: #p::ByteOrder,
@@ -277,9 +281,11 @@ pub fn derive(input: &syn::DeriveInput) -> TokenStream {
             impl #p::StructField for #name {
                 const SIZE: usize = #p::size_of::<#repr_ty>();
                 const ALIGN: usize = #p::align_of::<#repr_ty>();
+                #[inline]
                 fn put(&self, __out: &mut [u8], __order: #p::ByteOrder) {
                     #p::StructField::put(&<Self as #p::NlEnum>::to_repr(self), __out, __order);
                 }
+                #[inline]
                 fn get(__b: &[u8], __order: #p::ByteOrder) -> Self {
                     <Self as #p::NlEnum>::from_repr(<#repr_ty as #p::StructField>::get(__b, __order))
                 }

@@ -149,6 +149,10 @@ impl Gen<'_> {
     }
 
     fn attr_type(f: &Field) -> TokenStream {
+        if f.attrs.type_expr.is_some() {
+            let c = type_const(f);
+            return quote!(#c);
+        }
         let t = f.attrs.attr_type.as_ref().map_or(0, |t| t.value);
         let lit = Literal::u16_unsuffixed(u16::try_from(t).unwrap_or(0));
         quote!(#lit)
@@ -195,15 +199,21 @@ impl Gen<'_> {
         }
         let inner = &f.inner;
         let fname = self.fname(f);
+        if a.sub_message.is_some() {
+            let flag = a.no_nested_flag.is_none();
+            let one = quote!(<#inner as #p::NlSubMessage<#l>>::encode_sub(__v, __ae, #t, #flag););
+            return match f.wrapper {
+                Wrapper::Option => quote! { if let #p::Some(__v) = &self.#ident { #one } },
+                _ => quote! { { let __v = &self.#ident; #one } },
+            };
+        }
         let one = if a.nested.is_some() && a.no_nested_flag.is_some() {
             quote! {
-                __ae.nested_no_flag(#t, |__n| {
-                    <#inner as #p::NlAttrs<#l>>::encode_attrs_no_nested_flag(__v, __n)
-                });
+                #p::encode_nested_no_flag::<#inner>(__v, __ae, #t);
             }
         } else if a.nested.is_some() {
             quote! {
-                __ae.nested(#t, |__n| <#inner as #p::NlAttrs<#l>>::encode_attrs(__v, __n));
+                #p::encode_nested::<#inner>(__v, __ae, #t);
             }
         } else {
             let fail = quote!(#p::encode_invalid(#t, #fname, __r));
@@ -228,7 +238,7 @@ impl Gen<'_> {
         let l = &self.l;
         let inner = &f.inner;
         if f.attrs.nested.is_some() {
-            let v = quote!(<#inner as #p::NlAttrs<#l>>::decode_attrs(#p::nested(__a)?, __opts));
+            let v = quote!(#p::decode_nested::<#inner>(__a, __opts));
             return if f.boxed {
                 quote!(#v.map(#p::Box::new))
             } else {
@@ -279,6 +289,7 @@ impl Gen<'_> {
 
         // Decoder.
         let mut locals = Vec::new();
+        let mut subs = Vec::new();
         let mut arms = Vec::new();
         let mut inits = Vec::new();
         let mut unknown_arm = quote! {
@@ -303,6 +314,44 @@ impl Gen<'_> {
                 continue;
             }
             let t = Self::attr_type(f);
+            if let Some(sel) = &a.sub_message {
+                let inner = &f.inner;
+                let raw = format_ident!("__r{}", i);
+                let sel_var = c
+                    .fields
+                    .iter()
+                    .position(|g| g.ident == sel.value)
+                    .map(|k| format_ident!("__f{}", k))
+                    .unwrap_or_else(|| format_ident!("__f0"));
+                locals.push(quote!(let mut #raw: #p::Option<#p::Attr<#l>> = #p::None;));
+                arms.push(quote!(#t => { #raw = #p::Some(__a); }));
+                let dec = quote! {
+                    match &#raw {
+                        #p::Some(__a) => #p::Some(
+                            <#inner as #p::NlSubMessage<#l>>::decode_sub(
+                                #p::selector(&#sel_var),
+                                __a,
+                                __opts,
+                            )?,
+                        ),
+                        #p::None => #p::None,
+                    }
+                };
+                if f.wrapper == Wrapper::Option {
+                    subs.push(quote!(let #var = #dec;));
+                    inits.push(quote!(#ident: #var));
+                } else {
+                    let fname = self.fname(f);
+                    subs.push(quote!(let #var = #dec;));
+                    inits.push(quote! {
+                        #ident: match #var {
+                            #p::Some(__v) => __v,
+                            #p::None => return #p::Err(#p::missing(__set, #t, #fname)),
+                        }
+                    });
+                }
+                continue;
+            }
             if a.flag.is_some() {
                 locals.push(quote!(let mut #var = false;));
                 arms.push(quote!(#t => { __a.flag()?; #var = true; }));
@@ -367,12 +416,23 @@ impl Gen<'_> {
             let inner = &f.inner;
             let kind = if a.flag.is_some() {
                 quote!(#p::FieldKind::Flag)
+            } else if let Some(sel) = &a.sub_message {
+                let sel_t = c
+                    .fields
+                    .iter()
+                    .find(|g| g.ident == sel.value)
+                    .map_or_else(|| quote!(0), Self::attr_type);
+                quote!(#p::FieldKind::SubMessage {
+                    selector: #sel_t,
+                    policy_for: <#inner as #p::NlSubMessage<#l>>::policy_for,
+                })
             } else if a.nested.is_some() {
                 quote!(#p::FieldKind::Nested(<#inner as #p::NlAttrs<#l>>::policy))
             } else {
                 quote!(#p::FieldKind::Value(<#inner as #p::NlaValue<#l>>::KIND))
             };
             let required = f.wrapper == Wrapper::None && a.flag.is_none();
+            let _ = inner;
             let multi = matches!(f.wrapper, Wrapper::Vec | Wrapper::Multi);
             let be = a.be.is_some();
             let nested_flag = a.no_nested_flag.is_none();
@@ -405,8 +465,13 @@ impl Gen<'_> {
         // Value generator.
         let gens: Vec<TokenStream> = c.fields.iter().map(|f| self.arbitrary_field(f)).collect();
 
+        let type_consts = type_consts(c, p);
+        let fixups = self.selector_fixups();
+
         quote! {
             const _: () = {
+                #type_consts
+
                 #head {
                     const POLICY: &'static #p::Policy = &#p::Policy {
                         name: #name_str,
@@ -444,6 +509,7 @@ impl Gen<'_> {
                                 _ => { #unknown_arm }
                             }
                         }
+                        #(#subs)*
                         #p::Ok(Self { #(#inits),* })
                     }
                 }
@@ -453,14 +519,43 @@ impl Gen<'_> {
                     #arbitrary_head {
                         fn arbitrary(__rng: &mut #p::Rng) -> Self {
                             __rng.enter();
-                            let __v = Self { #(#gens),* };
+                            #[allow(unused_mut)]
+                            let mut __v = Self { #(#gens),* };
                             __rng.leave();
+                            #fixups
                             __v
                         }
                     }
                 }
             };
         }
+    }
+
+    /// Generated values of sub-message fields agree with their selectors.
+    fn selector_fixups(&self) -> TokenStream {
+        let p = &self.p;
+        let mut out = TokenStream::new();
+        for f in &self.c.fields {
+            let Some(sel) = &f.attrs.sub_message else {
+                continue;
+            };
+            let Some(target) = self.c.fields.iter().find(|g| g.ident == sel.value) else {
+                continue;
+            };
+            let data = &f.ident;
+            let kind = &target.ident;
+            let data = if f.wrapper == Wrapper::Option {
+                quote!(__v.#data.as_ref())
+            } else {
+                quote!(#p::Some(&__v.#data))
+            };
+            out.extend(if target.wrapper == Wrapper::Option {
+                quote!(#p::fix_selector(#data, &mut __v.#kind);)
+            } else {
+                quote!(#p::fix_selector_required(#data, &mut __v.#kind);)
+            });
+        }
+        out
     }
 
     fn arbitrary_field(&self, f: &Field) -> TokenStream {
@@ -517,4 +612,102 @@ pub fn expand(c: &Container<'_>, krate: &Path) -> TokenStream {
         c,
     };
     g.expand()
+}
+
+/// The name of the constant holding a field's `type = CONSTANT`.
+fn type_const(f: &Field) -> syn::Ident {
+    use syn::ext::IdentExt as _;
+    format_ident!("__NLA_TYPE_{}", f.ident.unraw().to_string().to_uppercase())
+}
+
+/// One checked `u16` constant per `type = CONSTANT`, and compile-time assertions that no two
+/// attribute fields share a type where a constant is involved (literal pairs are checked by
+/// the derive itself).
+fn type_consts(c: &Container<'_>, p: &TokenStream) -> TokenStream {
+    use syn::ext::IdentExt as _;
+    let mut out = TokenStream::new();
+    let attrs: Vec<&Field> = c
+        .fields
+        .iter()
+        .filter(|f| f.attrs.attr_type.is_some() || f.attrs.type_expr.is_some())
+        .collect();
+    for f in &attrs {
+        if let Some(e) = &f.attrs.type_expr {
+            let name = type_const(f);
+            let expr = &e.value;
+            let msg = format!(
+                "the attribute type of `{}` must be 1..=16383: 0 is reserved and the two top \
+                 bits are the NLA_F_NESTED and NLA_F_NET_BYTEORDER flags",
+                f.ident.unraw()
+            );
+            out.extend(respan(
+                quote! {
+                    #[allow(non_upper_case_globals, clippy::unnecessary_cast)]
+                    const #name: u16 = {
+                        let __t = (#expr) as u64;
+                        #p::assert!(#p::valid_attr_type(__t), #msg);
+                        __t as u16
+                    };
+                },
+                e.span,
+            ));
+        }
+    }
+    for (i, fi) in attrs.iter().enumerate() {
+        for fj in attrs.iter().take(i) {
+            let (Some(ei), ej) = (&fi.attrs.type_expr, &fj.attrs.type_expr) else {
+                if let (None, Some(_)) = (&fi.attrs.type_expr, &fj.attrs.type_expr) {
+                    // A literal after a constant: reported on the literal.
+                    let ti = Gen::attr_type(fi);
+                    let tj = Gen::attr_type(fj);
+                    let span = fi
+                        .attrs
+                        .attr_type
+                        .as_ref()
+                        .map_or(Span::call_site(), |t| t.span);
+                    let msg = format!(
+                        "duplicate attribute type: `{}` has the type of `{}`",
+                        fi.ident.unraw(),
+                        fj.ident.unraw()
+                    );
+                    out.extend(respan(
+                        quote!(const _: () = #p::assert!(#ti != #tj, #msg);),
+                        span,
+                    ));
+                }
+                continue;
+            };
+            let _ = ej;
+            let ti = Gen::attr_type(fi);
+            let tj = Gen::attr_type(fj);
+            let msg = format!(
+                "duplicate attribute type: `{}` has the type of `{}`",
+                fi.ident.unraw(),
+                fj.ident.unraw()
+            );
+            out.extend(respan(
+                quote!(const _: () = #p::assert!(#ti != #tj, #msg);),
+                ei.span,
+            ));
+        }
+    }
+    out
+}
+
+/// `tokens` with every span set to `span`, so that compile-time errors of generated constants
+/// point at the user's tokens.
+fn respan(tokens: TokenStream, span: Span) -> TokenStream {
+    tokens
+        .into_iter()
+        .map(|mut t| {
+            if let proc_macro2::TokenTree::Group(g) = &t {
+                let mut n = proc_macro2::Group::new(g.delimiter(), respan(g.stream(), span));
+                n.set_span(span);
+                t = proc_macro2::TokenTree::Group(n);
+            } else {
+                t.set_span(span);
+            }
+            t
+        })
+        .collect()
 }

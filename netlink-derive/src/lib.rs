@@ -17,6 +17,7 @@ mod cstruct;
 mod ctxt;
 mod enums;
 mod expand;
+mod submsg;
 
 use proc_macro::TokenStream;
 
@@ -58,12 +59,13 @@ use proc_macro::TokenStream;
 ///
 /// | key | meaning | field types |
 /// |---|---|---|
-/// | `type = N` | the attribute type, 1..=16383 (the two top bits are flags); required on every attribute field | all below |
+/// | `type = N` | the attribute type, 1..=16383 (the two top bits are flags): a literal, or a constant (`type = IFLA_IFNAME`, `type = libc::IFLA_MTU`) checked at compile time (range, and no two fields with one type); required on every attribute field | all below |
 /// | *(none)* | a value attribute: required when the type is `T`, optional with `Option<T>` | `u8`..`u64`, `i8`..`i64`, `Uint`/`Sint` (variable width), `String`, `CString`, `Vec<u8>`, `[u8; N]`, `Ipv4Addr`, `Ipv6Addr`, `IpAddr`, an `NlEnum`, an `NlStruct` (e.g. `Bitfield32`), any `NlaValue`; borrowed: `&'a str`, `&'a CStr`, `&'a [u8]` |
 /// | `be` | integers travel in network byte order (big-endian) | integers, `Uint`/`Sint`, `NlEnum`s |
 /// | `flag` | a flag attribute: present (empty payload) means `true` | `bool` |
-/// | `nested` | a nested attribute set, encoded with `NLA_F_NESTED`; `Box<T>` for recursive types | a struct deriving `NlAttrs` (or `Indexed<T>`), `Option<T>`, `Box<T>` |
+/// | `nested` | a nested attribute set, encoded with `NLA_F_NESTED`; `Box<T>` for recursive types; a set with a `header` starts the nest with that header (a whole message inside an attribute) | a struct deriving `NlAttrs` (or `Indexed<T>`), `Option<T>`, `Box<T>` |
 /// | `no_nested_flag` | with `nested`: the nest is written without `NLA_F_NESTED`, as the kernel writes its older nests (`nla_nest_start_noflag`: `CTRL_ATTR_OPS`, `CTRL_ATTR_MCAST_GROUPS`, `IFLA_LINKINFO`, ...), so that re-encoding a kernel reply gives its bytes back; an `Indexed<T>` field writes its entries without the flag too. Decoding accepts either | as `nested` |
+/// | `sub_message = field` | an attribute set chosen by the value of the string attribute `field` of the same struct (`IFLA_INFO_DATA` by `IFLA_INFO_KIND`), with a fallback keeping the bytes of unknown selectors | an enum deriving `NlSubMessage`, `Option<T>` |
 /// | `multi` | a repeated attribute: every occurrence, in order | `Vec<T>`; in borrowed structs also `Multi<'a, T>` (lazy, no allocation) |
 /// | `max_len = N` | longest string (bytes, without the NUL) or binary payload; checked on encode and decode | strings, bytes |
 /// | `min = N`, `max = N` | smallest / largest integer; checked on encode and decode | integers |
@@ -241,6 +243,58 @@ pub fn derive_nl_struct(input: TokenStream) -> TokenStream {
     cstruct::derive(&input).into()
 }
 
+/// Derives `NlSubMessage`: an attribute whose attribute set is chosen by the value of another
+/// attribute of the same set (the kernel specs' `sub-message`), such as `IFLA_INFO_DATA`
+/// chosen by `IFLA_INFO_KIND`.
+///
+/// Each variant holds the attribute set (a struct deriving `NlAttrs`, with or without a
+/// family header) that one selector value chooses, `#[nla(selector = "name")]`; one
+/// `#[nla(other)]` variant holding `Vec<u8>` (or `&'a [u8]`) keeps the payload of any other
+/// selector, and of a missing one, byte for byte. The enum may have one lifetime parameter.
+///
+/// The field that carries it names its selector field: `#[nla(type = N, sub_message = kind)]`,
+/// where `kind` is a string attribute (`String`, `&'a str`, or an `Option` of one) of the same
+/// struct. The two attributes may arrive in either order. Known variants are encoded as nests
+/// (with `NLA_F_NESTED`, unless the field also says `no_nested_flag`); the `other` variant's
+/// bytes are written back unchanged.
+///
+/// ```
+/// use netlink::{NlAttrs, NlSubMessage};
+///
+/// #[derive(NlAttrs, Debug, Clone, PartialEq, Default)]
+/// struct MacvlanData {
+///     #[nla(type = 1)] mode: Option<u32>,
+/// }
+///
+/// #[derive(NlSubMessage, Debug, Clone, PartialEq)]
+/// enum InfoData {
+///     #[nla(selector = "macvlan")] Macvlan(MacvlanData),
+///     #[nla(other)] Other(Vec<u8>),
+/// }
+///
+/// #[derive(NlAttrs, Debug, Clone, PartialEq, Default)]
+/// struct LinkInfo {
+///     #[nla(type = 1)] kind: Option<String>,
+///     #[nla(type = 2, sub_message = kind)] data: Option<InfoData>,
+/// }
+///
+/// let info = LinkInfo {
+///     kind: Some("macvlan".into()),
+///     data: Some(InfoData::Macvlan(MacvlanData { mode: Some(4) })),
+/// };
+/// assert_eq!(LinkInfo::decode(&info.to_bytes()?)?, info);
+/// # Ok::<(), netlink::Error>(())
+/// ```
+///
+/// Mistakes are compile errors: a variant without `selector` or `other`, two variants with
+/// one selector, no `other` variant, a variant that does not hold exactly one value; on the
+/// field, `sub_message` naming a field that does not exist or is not a string attribute.
+#[proc_macro_derive(NlSubMessage, attributes(nla))]
+pub fn derive_nl_sub_message(input: TokenStream) -> TokenStream {
+    let input = syn::parse_macro_input!(input as syn::DeriveInput);
+    submsg::derive(&input).into()
+}
+
 #[cfg(test)]
 mod tests {
     //! Expansion tests: what the generated code looks like, independent of the compiler.
@@ -293,6 +347,8 @@ mod tests {
             #[nla(type = 6, multi)] addrs: Multi<'a, Ipv4Addr>,
             #[nla(unknown)] rest: UnknownAttrs,
             #[nla(header)] header: GenlHeader,
+            #[nla(type = consts::SEVEN)] seven: Option<u32>,
+            #[nla(type = 8, sub_message = name)] data: Option<Data<'a>>,
         }
     "#;
 
@@ -349,6 +405,15 @@ mod tests {
             !out.contains(":: netlink") && !out.contains(":: core"),
             "{out}"
         );
+        let sub_src: syn::DeriveInput = syn::parse_str(
+            "#[nla(crate = \"nl\")] enum D<'a> { #[nla(selector = \"a\")] A(X), #[nla(other)] O(&'a [u8]) }",
+        )
+        .expect("enum");
+        let out = crate::submsg::derive(&sub_src).to_string();
+        assert!(
+            !out.contains(":: netlink") && !out.contains(":: core"),
+            "{out}"
+        );
     }
 
     #[test]
@@ -357,12 +422,15 @@ mod tests {
             "struct S { #[nla(type = 7, nested, no_nested_flag)] legacy: Option<Inner>, \
              #[nla(type = 8, nested)] modern: Option<Inner> }",
         );
-        assert!(out.contains("__ae . nested_no_flag (7"), "{out}");
+        // Both through the header-aware helpers of the runtime crate.
         assert!(
-            out.contains("encode_attrs_no_nested_flag (__v , __n)"),
+            out.contains("encode_nested_no_flag :: < Inner > (__v , __ae , 7)"),
             "{out}"
         );
-        assert!(out.contains("__ae . nested (8"), "{out}");
+        assert!(
+            out.contains("encode_nested :: < Inner > (__v , __ae , 8)"),
+            "{out}"
+        );
         assert_eq!(out.matches("nested_flag : false").count(), 1, "{out}");
         assert_eq!(out.matches("nested_flag : true").count(), 1, "{out}");
     }

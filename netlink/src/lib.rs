@@ -55,6 +55,12 @@
 //! [`NlAttrs`](macro@NlAttrs) (not the page of the [`NlAttrs`](trait@NlAttrs) trait it
 //! implements). [`genl`] declares the generic netlink controller this way.
 //!
+//! # Route netlink
+//!
+//! With the default `route` feature, `route` has rtnetlink's links, addresses, routes,
+//! neighbours and rules as derived types (owned, and borrowed for links and routes), with the
+//! constants and flag sets users write; the `serde` feature derives `Serialize` on them.
+//!
 //! # Debugging and testing
 //!
 //! `NLDEBUG=1` traces every message on stderr ([`debug`]). The `testing` feature adds fake
@@ -84,7 +90,10 @@ pub mod netns;
 pub mod nlattrs;
 #[cfg(feature = "testing")]
 pub mod roundtrip;
+#[cfg(feature = "route")]
+pub mod route;
 pub mod socket;
+pub mod submsg;
 #[cfg(feature = "testing")]
 pub mod testing;
 #[cfg(feature = "tokio")]
@@ -106,7 +115,7 @@ pub use message::{
 #[cfg(feature = "derive")]
 pub use netlink_derive::NlAttrs;
 #[cfg(feature = "derive")]
-pub use netlink_derive::{NlEnum, NlStruct};
+pub use netlink_derive::{NlEnum, NlStruct, NlSubMessage};
 #[doc(hidden)]
 pub use nlattrs::__private;
 #[cfg(feature = "derive")]
@@ -116,4 +125,5 @@ pub use nlattrs::{
     Uint, UnknownAttrs,
 };
 pub use socket::{NetlinkSocket, RecvInfo, Socket};
+pub use submsg::NlSubMessage;
 pub use typed::{Decoded, NlRequest, Replies, Request};

@@ -614,17 +614,21 @@ pub fn with_nested_flags(attrs: &[u8], policy: &Policy) -> Vec<u8> {
 fn nest_flags_as_declared(attrs: &[u8], policy: &Policy, entries_flagged: bool) -> Vec<u8> {
     let mut out = Vec::with_capacity(attrs.len());
     let mut ae = AttributeEncoder::new(&mut out);
-    for a in Attrs::new(attrs).flatten() {
+    let all = Attrs::new(attrs);
+    for a in all.clone().flatten() {
         let inner = match policy.elements {
-            Some(p) => Some((p, entries_flagged, true)),
+            Some(p) => Some((p(), entries_flagged, true)),
             None => match policy.field(a.attr_type()).map(|f| (f.kind, f.nested_flag)) {
-                Some((FieldKind::Nested(p), flagged)) => Some((p, flagged, flagged)),
+                Some((FieldKind::Nested(p), flagged)) => Some((p(), flagged, flagged)),
+                Some((kind @ FieldKind::SubMessage { .. }, flagged)) => {
+                    kind.nested_policy(&all).map(|p| (p, flagged, true))
+                }
                 _ => None,
             },
         };
         match inner {
             Some((p, flagged, inner_entries_flagged)) => {
-                let payload = nest_flags_as_declared(a.payload(), p(), inner_entries_flagged);
+                let payload = nest_flags_as_declared(a.payload(), p, inner_entries_flagged);
                 let raw_type = if flagged {
                     a.raw_type() | NLA_F_NESTED
                 } else {

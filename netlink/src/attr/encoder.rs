@@ -356,6 +356,52 @@ impl<'b> AttributeEncoder<'b> {
         self.fill_nest(nest, f)
     }
 
+    /// Appends a nest (type `attr_type | NLA_F_NESTED`) whose payload starts with a fixed
+    /// family header that `header` writes (padded to 4 bytes), followed by the attributes `f`
+    /// writes: a whole message inside an attribute, such as the peer of a veth pair. Errors
+    /// and depth limits as for [`nested`](Self::nested).
+    #[inline]
+    pub fn nested_with_header<H, F>(&mut self, attr_type: u16, header: H, f: F) -> &mut Self
+    where
+        H: FnOnce(&mut Vec<u8>),
+        F: FnOnce(&mut AttributeEncoder<'_>) -> Result<(), EncodeError>,
+    {
+        let nest = self.nest_start(attr_type);
+        self.fill_nest_with_header(nest, header, f)
+    }
+
+    /// [`nested_with_header`](Self::nested_with_header) without `NLA_F_NESTED` (see
+    /// [`nested_no_flag`](Self::nested_no_flag)).
+    #[inline]
+    pub fn nested_with_header_no_flag<H, F>(&mut self, attr_type: u16, header: H, f: F) -> &mut Self
+    where
+        H: FnOnce(&mut Vec<u8>),
+        F: FnOnce(&mut AttributeEncoder<'_>) -> Result<(), EncodeError>,
+    {
+        let nest = self.nest_start_no_flag(attr_type);
+        self.fill_nest_with_header(nest, header, f)
+    }
+
+    /// Writes a family header (padded) into an opened nest, then its attributes.
+    #[inline]
+    fn fill_nest_with_header<H, F>(&mut self, nest: Nest, header: H, f: F) -> &mut Self
+    where
+        H: FnOnce(&mut Vec<u8>),
+        F: FnOnce(&mut AttributeEncoder<'_>) -> Result<(), EncodeError>,
+    {
+        if nest.opened {
+            let start = self.buf.len();
+            header(self.buf);
+            let written = self.buf.len().saturating_sub(start);
+            self.zeros(
+                enc::align(written)
+                    .unwrap_or(written)
+                    .saturating_sub(written),
+            );
+        }
+        self.fill_nest(nest, f)
+    }
+
     /// Lets `f` write the attributes of an opened nest with a nested encoder, then closes it.
     #[inline]
     fn fill_nest<F>(&mut self, nest: Nest, f: F) -> &mut Self

@@ -315,6 +315,30 @@ impl<'a> Attr<'a> {
         })
     }
 
+    /// The payload of a nest that starts with a fixed family header of `header_len` bytes
+    /// (a link message inside `VETH_INFO_PEER`, say): the header bytes and the attributes after
+    /// it (at the next 4-byte boundary), one nesting level deeper. A payload shorter than the
+    /// header is [`DecodeError::FamilyHeaderTruncated`].
+    #[inline]
+    pub fn nested_with_header(
+        &self,
+        header_len: usize,
+    ) -> Result<(&'a [u8], Attrs<'a>), DecodeError> {
+        let mut attrs = self.nested()?;
+        let header = self
+            .payload
+            .get(..header_len)
+            .ok_or(DecodeError::FamilyHeaderTruncated {
+                offset: attrs.base,
+                expected: header_len,
+                actual: self.payload.len(),
+            })?;
+        attrs.pos = enc::align(header_len)
+            .unwrap_or(usize::MAX)
+            .min(self.payload.len());
+        Ok((header, attrs))
+    }
+
     /// An owned copy.
     pub fn to_owned(&self) -> Attribute {
         Attribute {

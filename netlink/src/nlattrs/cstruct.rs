@@ -71,9 +71,11 @@ pub trait NlStruct: Sized {
 impl<T: NlStruct> StructField for T {
     const SIZE: usize = T::SIZE;
     const ALIGN: usize = T::ALIGN;
+    #[inline]
     fn put(&self, out: &mut [u8], _: ByteOrder) {
         NlStruct::put(self, out);
     }
+    #[inline]
     fn get(b: &[u8], _: ByteOrder) -> Self {
         T::read_from(b.get(..T::SIZE).unwrap_or(b))
     }

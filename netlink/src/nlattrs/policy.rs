@@ -17,6 +17,37 @@ pub enum FieldKind {
     Flag,
     /// A nested attribute set with its own policy.
     Nested(fn() -> &'static Policy),
+    /// A sub-message: a nested set whose policy the string attribute `selector` of the same
+    /// set chooses (`IFLA_INFO_DATA` by `IFLA_INFO_KIND`); `policy_for` maps a selector to
+    /// its policy, `None` for selectors kept as bytes.
+    SubMessage {
+        /// The attribute type of the selector.
+        selector: u16,
+        /// The policy of each known selector.
+        policy_for: fn(&str) -> Option<&'static Policy>,
+    },
+}
+
+impl FieldKind {
+    /// The policy of this field's nest within the set `attrs`: a nest's own, or the one a
+    /// sub-message's selector (found in `attrs`) chooses.
+    pub fn nested_policy(&self, attrs: &Attrs<'_>) -> Option<&'static Policy> {
+        match *self {
+            FieldKind::Nested(p) => Some(p()),
+            FieldKind::SubMessage {
+                selector,
+                policy_for,
+            } => {
+                let sel = attrs
+                    .clone()
+                    .flatten()
+                    .filter(|a| a.attr_type() == selector)
+                    .last()?;
+                policy_for(sel.string_lenient().ok()?)
+            }
+            _ => None,
+        }
+    }
 }
 
 /// One declared attribute of a [`Policy`].
@@ -136,6 +167,7 @@ impl Policy {
     ) -> Result<(), DecodeError> {
         let set_offset = attrs.offset();
         let mut seen = [0u8; 64];
+        let all = attrs.clone();
         for a in attrs {
             let a = a?;
             if let Some(elements) = self.elements {
@@ -161,7 +193,17 @@ impl Policy {
                 FieldKind::Flag => a.expect_len(0)?,
                 FieldKind::Nested(p) => {
                     check_nest(&a, nest_flag, f.nested_flag)?;
-                    p().validate_set(a.nested()?, nest_flag, f.nested_flag)?;
+                    let p = p();
+                    let (_, attrs) = a.nested_with_header(p.header_len)?;
+                    p.validate_set(attrs, nest_flag, f.nested_flag)?;
+                }
+                FieldKind::SubMessage { .. } => {
+                    // Known selectors: checked as their set; others are kept as bytes.
+                    if let Some(p) = f.kind.nested_policy(&all) {
+                        check_nest(&a, nest_flag, f.nested_flag)?;
+                        let (_, attrs) = a.nested_with_header(p.header_len)?;
+                        p.validate_set(attrs, nest_flag, true)?;
+                    }
                 }
                 FieldKind::Value(v) => validate_value(&a, f, v)?,
             }
@@ -207,6 +249,7 @@ impl Policy {
     }
 
     fn path_into(&self, attrs: Attrs<'_>, offset: usize, out: &mut String) -> bool {
+        let all = attrs.clone();
         for a in attrs {
             let Ok(a) = a else { return false };
             let start = a.offset();
@@ -216,17 +259,14 @@ impl Policy {
             }
             let inner = if let Some(elements) = self.elements {
                 out.push_str(&format!("[{}]", a.attr_type()));
-                Some(elements)
+                Some(elements())
             } else {
                 match self.field(a.attr_type()) {
                     Some(f) => {
                         let short = f.name.rsplit('.').next().unwrap_or(f.name);
                         out.push('.');
                         out.push_str(short);
-                        match f.kind {
-                            FieldKind::Nested(p) => Some(p),
-                            _ => None,
-                        }
+                        f.kind.nested_policy(&all)
                     }
                     None => {
                         out.push_str(&format!(".<type {}>", a.attr_type()));
@@ -235,8 +275,10 @@ impl Policy {
                 }
             };
             if offset != start {
-                if let (Some(p), Ok(nested)) = (inner, a.nested()) {
-                    let _ = p().path_into(nested, offset, out);
+                if let Some(p) = inner {
+                    if let Ok((_, nested)) = a.nested_with_header(p.header_len) {
+                        let _ = p.path_into(nested, offset, out);
+                    }
                 }
             }
             return true;

@@ -16,6 +16,7 @@ pub use std::vec::Vec;
 pub use crate::__nla_if_testing as if_testing;
 #[cfg(feature = "testing")]
 pub use crate::roundtrip::{arbitrary_multi, arbitrary_unknown, arbitrary_vec, Arbitrary, Rng};
+pub use crate::submsg::__private::*;
 
 use crate::attr::Attr as A;
 use crate::error::{DecodeError as D, EncodeError as E};

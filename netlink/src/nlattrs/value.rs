@@ -152,9 +152,11 @@ impl<'a> NlaValue<'a> for &'a [u8] {
 
 impl<'a, const N: usize> NlaValue<'a> for [u8; N] {
     const KIND: ValueKind = ValueKind::Fixed(N);
+    #[inline]
     fn encode_value(&self, ae: &mut AttributeEncoder<'_>, attr_type: u16, _: ByteOrder) {
         ae.raw(attr_type, self);
     }
+    #[inline]
     fn decode_value(attr: &Attr<'a>, _: ByteOrder) -> Result<Self, DecodeError> {
         attr.array::<N>()
     }
@@ -162,9 +164,11 @@ impl<'a, const N: usize> NlaValue<'a> for [u8; N] {
 
 impl<'a> NlaValue<'a> for Ipv4Addr {
     const KIND: ValueKind = ValueKind::Fixed(4);
+    #[inline]
     fn encode_value(&self, ae: &mut AttributeEncoder<'_>, attr_type: u16, _: ByteOrder) {
         ae.raw(attr_type, &self.octets());
     }
+    #[inline]
     fn decode_value(attr: &Attr<'a>, _: ByteOrder) -> Result<Self, DecodeError> {
         attr.array::<4>().map(Ipv4Addr::from)
     }
@@ -172,9 +176,11 @@ impl<'a> NlaValue<'a> for Ipv4Addr {
 
 impl<'a> NlaValue<'a> for Ipv6Addr {
     const KIND: ValueKind = ValueKind::Fixed(16);
+    #[inline]
     fn encode_value(&self, ae: &mut AttributeEncoder<'_>, attr_type: u16, _: ByteOrder) {
         ae.raw(attr_type, &self.octets());
     }
+    #[inline]
     fn decode_value(attr: &Attr<'a>, _: ByteOrder) -> Result<Self, DecodeError> {
         attr.array::<16>().map(Ipv6Addr::from)
     }
@@ -182,12 +188,14 @@ impl<'a> NlaValue<'a> for Ipv6Addr {
 
 impl<'a> NlaValue<'a> for IpAddr {
     const KIND: ValueKind = ValueKind::IpAddr;
+    #[inline]
     fn encode_value(&self, ae: &mut AttributeEncoder<'_>, attr_type: u16, order: ByteOrder) {
         match self {
             IpAddr::V4(a) => a.encode_value(ae, attr_type, order),
             IpAddr::V6(a) => a.encode_value(ae, attr_type, order),
         }
     }
+    #[inline]
     fn decode_value(attr: &Attr<'a>, _: ByteOrder) -> Result<Self, DecodeError> {
         match attr.payload().len() {
             4 => attr.array::<4>().map(|b| IpAddr::V4(b.into())),

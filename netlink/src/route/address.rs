@@ -1,0 +1,118 @@
+//! Addresses (`RTM_NEWADDR`, `RTM_DELADDR`, `RTM_GETADDR`): `struct ifaddrmsg` and the
+//! `IFA_*` attributes (linux/if_addr.h).
+
+use std::net::IpAddr;
+
+use super::attr_types::*;
+use super::constants::RouteScope;
+use super::flags::AddressFlags;
+use crate::UnknownAttrs;
+
+/// `struct ifaddrmsg`: the family header of address messages.
+#[derive(crate::NlStruct, Debug, Clone, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
+pub struct IfAddrMsg {
+    /// `ifa_family`: `AF_INET` or `AF_INET6`; the addresses are of this family.
+    pub family: u8,
+    /// `ifa_prefixlen`: the prefix length.
+    pub prefix_len: u8,
+    /// `ifa_flags`: the low 8 bits of the address flags (`IFA_F_*`); the 32-bit `IFA_FLAGS`
+    /// attribute, when present, has them all (see [`AddressMessage::flags`]).
+    pub flags: u8,
+    /// `ifa_scope`.
+    pub scope: RouteScope,
+    /// `ifa_index`: the interface index.
+    pub index: u32,
+}
+
+impl Default for IfAddrMsg {
+    fn default() -> Self {
+        IfAddrMsg {
+            family: 0,
+            prefix_len: 0,
+            flags: 0,
+            scope: RouteScope::Universe,
+            index: 0,
+        }
+    }
+}
+
+/// `struct ifa_cacheinfo` (`IFA_CACHEINFO`): lifetimes and timestamps.
+#[derive(crate::NlStruct, Debug, Clone, PartialEq, Eq, Default)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
+pub struct AddressCacheInfo {
+    /// `ifa_prefered`: preferred lifetime in seconds (`u32::MAX`: forever).
+    pub preferred: u32,
+    /// `ifa_valid`: valid lifetime in seconds (`u32::MAX`: forever).
+    pub valid: u32,
+    /// `cstamp`: created, in hundredths of seconds since boot.
+    pub created: u32,
+    /// `tstamp`: last updated, in hundredths of seconds since boot.
+    pub updated: u32,
+    /// Bytes past the structure.
+    #[nla(tail)]
+    pub newer: Vec<u8>,
+}
+
+/// An address message (`RTM_NEWADDR` and friends): `struct ifaddrmsg` and the `IFA_*`
+/// attributes. Addresses decode as IPv4 or IPv6 by their length, which matches the header's
+/// family in everything the kernel sends; any other length is an error naming the attribute.
+///
+/// On point-to-point links `IFA_ADDRESS` is the peer and `IFA_LOCAL` the local address;
+/// elsewhere both are the local address. [`local`](Self::local) picks the right one.
+#[derive(crate::NlAttrs, Debug, Clone, PartialEq, Default)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
+pub struct AddressMessage {
+    /// `struct ifaddrmsg`.
+    #[nla(header)]
+    pub header: IfAddrMsg,
+    /// `IFA_ADDRESS`: the address (the peer's, on point-to-point links).
+    #[nla(type = IFA_ADDRESS)]
+    pub address: Option<IpAddr>,
+    /// `IFA_LOCAL`: the local address.
+    #[nla(type = IFA_LOCAL)]
+    pub local: Option<IpAddr>,
+    /// `IFA_BROADCAST`.
+    #[nla(type = IFA_BROADCAST)]
+    pub broadcast: Option<IpAddr>,
+    /// `IFA_ANYCAST`.
+    #[nla(type = IFA_ANYCAST)]
+    pub anycast: Option<IpAddr>,
+    /// `IFA_LABEL`: the IPv4 label (`eth0:1`).
+    #[nla(type = IFA_LABEL)]
+    pub label: Option<String>,
+    /// `IFA_PROTO`: who added the address (`IFAPROT_*`).
+    #[nla(type = IFA_PROTO)]
+    pub proto: Option<u8>,
+    /// `IFA_FLAGS`: all the address flags.
+    #[nla(type = IFA_FLAGS)]
+    pub flags: Option<AddressFlags>,
+    /// `IFA_RT_PRIORITY`: the metric of the prefix route.
+    #[nla(type = IFA_RT_PRIORITY)]
+    pub rt_priority: Option<u32>,
+    /// `IFA_CACHEINFO`.
+    #[nla(type = IFA_CACHEINFO)]
+    pub cacheinfo: Option<AddressCacheInfo>,
+    /// `IFA_MULTICAST`.
+    #[nla(type = IFA_MULTICAST)]
+    pub multicast: Option<IpAddr>,
+    /// `IFA_TARGET_NETNSID`: act on the namespace with this id.
+    #[nla(type = IFA_TARGET_NETNSID)]
+    pub target_netnsid: Option<i32>,
+    /// Attributes not declared above, byte-exact.
+    #[nla(unknown)]
+    pub unknown: UnknownAttrs,
+}
+
+impl AddressMessage {
+    /// The local address: `IFA_LOCAL` if present, else `IFA_ADDRESS`.
+    pub fn local(&self) -> Option<IpAddr> {
+        self.local.or(self.address)
+    }
+
+    /// The address flags: `IFA_FLAGS` if present, else the header's 8 bits.
+    pub fn flags(&self) -> AddressFlags {
+        self.flags
+            .unwrap_or(AddressFlags(u32::from(self.header.flags)))
+    }
+}
