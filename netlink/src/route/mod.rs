@@ -21,6 +21,28 @@
 //! sub-message ([`InfoData`], [`InfoSlaveData`]) chosen by the kind, with a fallback that
 //! keeps the bytes of kinds without a type here.
 //!
+//! Everyday jobs go through [`RouteHandle`]: list interfaces and their addresses, say.
+//!
+//! ```no_run
+//! use netlink::route::RouteHandle;
+//!
+//! let rt = RouteHandle::new()?;
+//! let addrs = rt.addresses()?;
+//! for link in rt.links()? {
+//!     let name = link.name.as_deref().unwrap_or("?");
+//!     println!("{}: {name} mtu {} {:?}", link.index(), link.mtu.unwrap_or(0), link.operstate);
+//!     for a in addrs.iter().filter(|a| a.header.index == link.index()) {
+//!         if let Some(ip) = a.local() {
+//!             println!("    {ip}/{}", a.header.prefix_len);
+//!         }
+//!     }
+//! }
+//! # Ok::<(), netlink::Error>(())
+//! ```
+//!
+//! Its requests are built by [`request`] (checkable without a kernel); notifications decode
+//! into [`RouteEvent`], and a [`Monitor`] follows the state without missing a change.
+//!
 //! Constants for what users write are in [`constants`] (message types, multicast groups,
 //! tables, protocols, scopes, route types) and [`flags`] (`IFF_*`, `IFA_F_*`, `RTNH_F_*`,
 //! `NUD_*`, `NTF_*`); attribute numbers in [`attr_types`].
@@ -46,10 +68,14 @@
 pub mod address;
 pub mod attr_types;
 pub mod constants;
+pub mod events;
 pub mod flags;
+pub mod handle;
+pub mod ipnet;
 pub mod link;
 pub mod link_kinds;
 pub mod neighbour;
+pub mod request;
 pub mod routes;
 pub mod rule;
 
@@ -59,10 +85,13 @@ pub use constants::{
     RTM_DELNEIGH, RTM_DELROUTE, RTM_DELRULE, RTM_GETADDR, RTM_GETLINK, RTM_GETNEIGH, RTM_GETROUTE,
     RTM_GETRULE, RTM_NEWADDR, RTM_NEWLINK, RTM_NEWNEIGH, RTM_NEWROUTE, RTM_NEWRULE, RTM_SETLINK,
 };
+pub use events::{Monitor, MonitorEvent, RouteEvent, Snapshot, Watch};
 pub use flags::{
     AddressFlags, IfFlags, NeighbourFlags, NeighbourFlagsExt, NeighbourState, NextHopFlags,
     RouteFlags,
 };
+pub use handle::RouteHandle;
+pub use ipnet::{IpNet, IpNetError};
 pub use link::{
     AfSpec, AfSpecInet, AfSpecInet6, IfInfoMsg, Inet6CacheInfo, LinkIfMap, LinkInfo, LinkInfoRef,
     LinkMessage, LinkMessageRef, LinkStats, LinkStats64, LinkXdp, PropList,
@@ -73,6 +102,9 @@ pub use link_kinds::{
     VxlanPortRange,
 };
 pub use neighbour::{NdMsg, NeighbourCacheInfo, NeighbourMessage};
+pub use request::{
+    LinkFilter, LinkId, NetnsTarget, NewLink, NextHopSpec, Route, RouteFilter, Rule, SetLink,
+};
 pub use routes::{
     Multipath, MultipathRef, NextHop, NextHopAttrs, NextHops, RouteCacheInfo, RouteMessage,
     RouteMessageRef, RouteMetrics, RouteMetricsRef, RtMsg,

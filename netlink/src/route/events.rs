@@ -1,0 +1,281 @@
+//! Typed rtnetlink notifications ([`RouteEvent`]) and a [`Monitor`] that never misses a
+//! change: it subscribes before it dumps, and dumps again after an overrun.
+
+use super::constants::groups;
+use super::handle::RouteHandle;
+use super::request::RouteFilter;
+use super::{
+    AddressMessage, LinkMessage, NeighbourMessage, RouteMessage, RuleMessage, RTM_DELADDR,
+    RTM_DELLINK, RTM_DELNEIGH, RTM_DELROUTE, RTM_DELRULE, RTM_NEWADDR, RTM_NEWLINK, RTM_NEWNEIGH,
+    RTM_NEWROUTE, RTM_NEWRULE,
+};
+use crate::conn::{Config, Family};
+use crate::error::Error;
+use crate::events::{Event, EventKind, Listener};
+use crate::message::{AsMessageRef, MessageRef};
+use crate::nlattrs::NlAttrs;
+
+/// One rtnetlink notification, decoded (boxed: a link message alone is about 2 KiB).
+#[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
+#[non_exhaustive]
+pub enum RouteEvent {
+    /// `RTM_NEWLINK`: a link appeared or changed.
+    NewLink(Box<LinkMessage>),
+    /// `RTM_DELLINK`.
+    DelLink(Box<LinkMessage>),
+    /// `RTM_NEWADDR`.
+    NewAddress(Box<AddressMessage>),
+    /// `RTM_DELADDR`.
+    DelAddress(Box<AddressMessage>),
+    /// `RTM_NEWROUTE`.
+    NewRoute(Box<RouteMessage>),
+    /// `RTM_DELROUTE`.
+    DelRoute(Box<RouteMessage>),
+    /// `RTM_NEWNEIGH`.
+    NewNeighbour(Box<NeighbourMessage>),
+    /// `RTM_DELNEIGH`.
+    DelNeighbour(Box<NeighbourMessage>),
+    /// `RTM_NEWRULE`.
+    NewRule(Box<RuleMessage>),
+    /// `RTM_DELRULE`.
+    DelRule(Box<RuleMessage>),
+}
+
+impl RouteEvent {
+    /// Decodes a notification; `Ok(None)` for message types this enum does not cover
+    /// (`RTM_NEWNEXTHOP`, traffic control, ...).
+    pub fn decode<'a>(m: impl AsMessageRef<'a>) -> Result<Option<RouteEvent>, Error> {
+        let m = m.message_ref();
+        let m = &m;
+        let k = m.header.kind;
+        Ok(Some(if k == RTM_NEWLINK {
+            RouteEvent::NewLink(Box::new(LinkMessage::from_message(m)?))
+        } else if k == RTM_DELLINK {
+            RouteEvent::DelLink(Box::new(LinkMessage::from_message(m)?))
+        } else if k == RTM_NEWADDR {
+            RouteEvent::NewAddress(Box::new(AddressMessage::from_message(m)?))
+        } else if k == RTM_DELADDR {
+            RouteEvent::DelAddress(Box::new(AddressMessage::from_message(m)?))
+        } else if k == RTM_NEWROUTE {
+            RouteEvent::NewRoute(Box::new(RouteMessage::from_message(m)?))
+        } else if k == RTM_DELROUTE {
+            RouteEvent::DelRoute(Box::new(RouteMessage::from_message(m)?))
+        } else if k == RTM_NEWNEIGH {
+            RouteEvent::NewNeighbour(Box::new(NeighbourMessage::from_message(m)?))
+        } else if k == RTM_DELNEIGH {
+            RouteEvent::DelNeighbour(Box::new(NeighbourMessage::from_message(m)?))
+        } else if k == RTM_NEWRULE {
+            RouteEvent::NewRule(Box::new(RuleMessage::from_message(m)?))
+        } else if k == RTM_DELRULE {
+            RouteEvent::DelRule(Box::new(RuleMessage::from_message(m)?))
+        } else {
+            return Ok(None);
+        }))
+    }
+}
+
+/// Route events for a [`Listener`]: `Listener<RouteEvent>` yields `Option<RouteEvent>`
+/// (`None` for message types the enum does not cover).
+impl EventKind for RouteEvent {
+    type Event<'a> = Option<RouteEvent>;
+
+    fn decode<'a>(message: MessageRef<'a>) -> Result<Option<RouteEvent>, Error> {
+        RouteEvent::decode(&message)
+    }
+}
+
+/// What a [`Monitor`] watches; each kind is a set of multicast groups.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Watch {
+    /// Links (`RTNLGRP_LINK`).
+    pub links: bool,
+    /// IPv4 and IPv6 addresses.
+    pub addresses: bool,
+    /// IPv4 and IPv6 routes.
+    pub routes: bool,
+    /// Neighbours (`RTNLGRP_NEIGH`).
+    pub neighbours: bool,
+    /// IPv4 and IPv6 rules.
+    pub rules: bool,
+}
+
+impl Watch {
+    /// Everything.
+    pub const ALL: Watch = Watch {
+        links: true,
+        addresses: true,
+        routes: true,
+        neighbours: true,
+        rules: true,
+    };
+
+    /// Nothing (set the fields you want).
+    pub const NONE: Watch = Watch {
+        links: false,
+        addresses: false,
+        routes: false,
+        neighbours: false,
+        rules: false,
+    };
+
+    fn groups(&self) -> Vec<u32> {
+        let mut g = Vec::new();
+        if self.links {
+            g.push(groups::RTNLGRP_LINK);
+        }
+        if self.addresses {
+            g.extend([groups::RTNLGRP_IPV4_IFADDR, groups::RTNLGRP_IPV6_IFADDR]);
+        }
+        if self.routes {
+            g.extend([groups::RTNLGRP_IPV4_ROUTE, groups::RTNLGRP_IPV6_ROUTE]);
+        }
+        if self.neighbours {
+            g.push(groups::RTNLGRP_NEIGH);
+        }
+        if self.rules {
+            g.extend([groups::RTNLGRP_IPV4_RULE, groups::RTNLGRP_IPV6_RULE]);
+        }
+        g
+    }
+}
+
+/// The full state of what a [`Monitor`] watches, dumped at start and after every overrun.
+#[derive(Debug, Clone, Default, PartialEq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
+pub struct Snapshot {
+    /// Every link (empty unless watched).
+    pub links: Vec<LinkMessage>,
+    /// Every address.
+    pub addresses: Vec<AddressMessage>,
+    /// Every route of every table.
+    pub routes: Vec<RouteMessage>,
+    /// Every neighbour entry.
+    pub neighbours: Vec<NeighbourMessage>,
+    /// Every rule.
+    pub rules: Vec<RuleMessage>,
+}
+
+/// What [`Monitor::next_event`] hands out.
+#[derive(Debug, Clone, PartialEq)]
+pub enum MonitorEvent {
+    /// The whole state: first, and again after notifications were lost (an overrun). Events
+    /// that follow apply to it.
+    Snapshot(Snapshot),
+    /// A change.
+    Event(RouteEvent),
+}
+
+/// Watches rtnetlink: a [`Snapshot`] of the current state, then every change.
+///
+/// Built on [`Listener`]: the monitor joins the multicast groups
+/// first and dumps after, on a second socket, so a change made between the dump and the first
+/// notification is not lost: it shows in the notifications (possibly also in the snapshot;
+/// applying it again is harmless). When the kernel reports that notifications were lost
+/// ([`Event::Overrun`]), the monitor discards what was queued, dumps again and hands out a
+/// new snapshot.
+///
+/// ```no_run
+/// use netlink::route::{Monitor, MonitorEvent, Watch};
+///
+/// let mut mon = Monitor::new(Watch::ALL, netlink::Config::default())?;
+/// loop {
+///     match mon.next_event()? {
+///         MonitorEvent::Snapshot(s) => println!("{} links", s.links.len()),
+///         MonitorEvent::Event(e) => println!("{e:?}"),
+///     }
+/// }
+/// # Ok::<(), netlink::Error>(())
+/// ```
+#[derive(Debug)]
+pub struct Monitor {
+    events: Listener<RouteEvent>,
+    handle: RouteHandle,
+    watch: Watch,
+    pending: Option<Snapshot>,
+    resyncs: u64,
+}
+
+impl Monitor {
+    /// Subscribes to what `watch` names, then dumps it; the first [`next_event`] is the
+    /// snapshot. `config` chooses the namespace of both sockets and the receive buffer of the
+    /// subscribed one (the [`Listener`] default, 4 MiB, when it names none).
+    ///
+    /// [`next_event`]: Monitor::next_event
+    pub fn new(watch: Watch, config: Config) -> Result<Monitor, Error> {
+        let events = Listener::dial(Family::ROUTE, &watch.groups(), config.clone())?;
+        let handle = RouteHandle::with_config(Config {
+            read_buffer: 0,
+            ..config
+        })?;
+        let mut m = Monitor {
+            events,
+            handle,
+            watch,
+            pending: None,
+            resyncs: 0,
+        };
+        m.pending = Some(m.snapshot()?);
+        Ok(m)
+    }
+
+    /// The next snapshot or change, waiting for it (up to the read timeout of
+    /// [`events`](Self::events), if one is set).
+    pub fn next_event(&mut self) -> Result<MonitorEvent, Error> {
+        loop {
+            if let Some(s) = self.pending.take() {
+                return Ok(MonitorEvent::Snapshot(s));
+            }
+            match self.events.next_event()? {
+                Event::Message(Some(e)) => return Ok(MonitorEvent::Event(e)),
+                Event::Message(None) => {}
+                Event::Overrun => {
+                    self.resyncs = self.resyncs.saturating_add(1);
+                    self.pending = Some(self.snapshot()?);
+                }
+            }
+        }
+    }
+
+    /// How many times notifications were lost and the state dumped again.
+    pub fn resyncs(&self) -> u64 {
+        self.resyncs
+    }
+
+    /// The subscribed connection (to set a read timeout, say).
+    pub fn events(&self) -> &crate::Conn {
+        self.events.conn()
+    }
+
+    /// The handle the monitor dumps with.
+    pub fn handle(&self) -> &RouteHandle {
+        &self.handle
+    }
+
+    /// Discards the queued notifications (the dump supersedes them; reading the queue empty
+    /// also ends the kernel's drop-everything state after an overrun), then dumps.
+    fn snapshot(&mut self) -> Result<Snapshot, Error> {
+        self.events.discard_queued()?;
+        let h = &self.handle;
+        let w = self.watch;
+        Ok(Snapshot {
+            links: if w.links { h.links()? } else { Vec::new() },
+            addresses: if w.addresses {
+                h.addresses()?
+            } else {
+                Vec::new()
+            },
+            routes: if w.routes {
+                h.routes(RouteFilter::default())?
+            } else {
+                Vec::new()
+            },
+            neighbours: if w.neighbours {
+                h.neighbours()?
+            } else {
+                Vec::new()
+            },
+            rules: if w.rules { h.rules(0)? } else { Vec::new() },
+        })
+    }
+}
