@@ -728,6 +728,31 @@ pub static DERIVED_TYPES: &[DerivedType] = derived_types![
     netlink::genl::McastGroup,
     netlink::genl::OpPolicy,
     netlink::genl::AttrPolicy,
+    netlink::route::LinkMessage,
+    netlink::route::LinkInfo,
+    netlink::route::LinkXdp,
+    netlink::route::AfSpec,
+    netlink::route::AfSpecInet,
+    netlink::route::AfSpecInet6,
+    netlink::route::PropList,
+    netlink::route::VethInfo,
+    netlink::route::BridgeInfo,
+    netlink::route::BridgePortInfo,
+    netlink::route::VxlanInfo,
+    netlink::route::MacvlanInfo,
+    netlink::route::VlanInfo,
+    netlink::route::BondInfo,
+    netlink::route::BondPortInfo,
+    netlink::route::VrfInfo,
+    netlink::route::VrfPortInfo,
+    netlink::route::TunnelInfo,
+    netlink::route::GreInfo,
+    netlink::route::AddressMessage,
+    netlink::route::RouteMessage,
+    netlink::route::RouteMetrics,
+    netlink::route::NextHopAttrs,
+    netlink::route::NeighbourMessage,
+    netlink::route::RuleMessage,
 ];
 
 /// [`derived`] for the type of [`DERIVED_TYPES`] that the first byte picks (modulo their
@@ -822,6 +847,11 @@ pub const FIXTURES: &[(&str, &[u8])] = &[
     fixture!("netdev_policy_range.request.bin"),
     fixture!("nlctrl_policy_length.reply.bin"),
     fixture!("nlctrl_policy_length.request.bin"),
+    fixture!("route_addresses.bin"),
+    fixture!("route_links.bin"),
+    fixture!("route_neighbours.bin"),
+    fixture!("route_routes.bin"),
+    fixture!("route_rules.bin"),
 ];
 
 /// The attribute sets found in the fixtures: for each message, its attributes after the

@@ -286,3 +286,69 @@ fn no_nested_flag_applies_to_sub_messages() {
     assert_eq!(info.to_bytes().unwrap(), buf);
     check_nlattrs!(InfoNoFlag, 1000);
 }
+
+#[derive(NlSubMessage, Debug, Clone, PartialEq)]
+pub enum ExactData {
+    #[nla(selector = "vlan")]
+    Vlan(VlanData),
+    #[nla(other)]
+    Other(netlink::submsg::Opaque),
+}
+
+#[derive(NlAttrs, Debug, Clone, PartialEq, Default)]
+pub struct ExactInfo {
+    #[nla(type = 1)]
+    pub kind: Option<String>,
+    #[nla(type = 2, sub_message = kind)]
+    pub data: Option<ExactData>,
+}
+
+#[derive(NlSubMessage, Debug, Clone, PartialEq)]
+pub enum ExactDataRef<'a> {
+    #[nla(selector = "vlan")]
+    Vlan(VlanData),
+    #[nla(other)]
+    Other(netlink::submsg::Opaque<&'a [u8]>),
+}
+
+#[derive(NlAttrs, Debug, Clone, PartialEq, Default)]
+pub struct ExactInfoRef<'a> {
+    #[nla(type = 1)]
+    pub kind: Option<&'a str>,
+    #[nla(type = 2, sub_message = kind)]
+    pub data: Option<ExactDataRef<'a>>,
+}
+
+#[test]
+fn opaque_sub_messages_keep_their_type_flags() {
+    // An unknown kind's data, sent as a nest with NLA_F_NESTED, and without; and with
+    // NLA_F_NET_BYTEORDER.
+    let inner = attr(7, &[1, 0, 0, 0]);
+    for flags in [0x8000u16, 0, 0x4000] {
+        let buf = [attr(1, b"wireguard\0"), attr(2 | flags, &inner)].concat();
+        let info = ExactInfo::decode(&buf).unwrap();
+        let Some(ExactData::Other(o)) = &info.data else {
+            panic!("{info:?}")
+        };
+        assert_eq!((o.flags, &o.payload[..]), (flags, &inner[..]));
+        assert_eq!(info.to_bytes().unwrap(), buf, "flags {flags:#x}");
+        let r = ExactInfoRef::decode(&buf).unwrap();
+        assert_eq!(r.to_bytes().unwrap(), buf, "borrowed, flags {flags:#x}");
+    }
+    // A value built in code says which flags it wants.
+    let info = ExactInfo {
+        kind: Some("x".into()),
+        data: Some(ExactData::Other(netlink::submsg::Opaque::nest(
+            inner.clone(),
+        ))),
+    };
+    let buf = info.to_bytes().unwrap();
+    let types: Vec<u16> = Attrs::new(&buf).map(|a| a.unwrap().raw_type()).collect();
+    assert_eq!(types, [1, 2 | 0x8000]);
+}
+
+#[test]
+fn generated_opaque_sub_messages_round_trip() {
+    netlink::check_nlattrs!(ExactInfo, 500);
+    netlink::check_nlattrs!(ExactInfoRef<'_>, 500);
+}

@@ -42,3 +42,39 @@ fn families_example_matches_genl_ctrl_list() {
     let theirs = families_of(&String::from_utf8_lossy(&genl.stdout));
     assert_eq!(ours, theirs);
 }
+
+/// `genl ctrl policy name NAME`'s lines; `None` when it prints none (a family without
+/// policies: the kernel answers `ENODATA`, which `genl` reports on stderr).
+fn genl_policy(name: &str) -> Option<String> {
+    let out = Command::new("genl")
+        .args(["ctrl", "policy", "name", name])
+        .output()
+        .expect("iproute2's genl must be installed");
+    let text = String::from_utf8_lossy(&out.stdout).into_owned();
+    (out.status.success() && !text.is_empty()).then_some(text)
+}
+
+#[test]
+fn policy_flag_matches_genl_ctrl_policy() {
+    let conn = netlink::Conn::dial(netlink::Family::GENERIC, netlink::Config::default()).unwrap();
+    let all = netlink::genl::list_families(&conn).unwrap();
+    let mut compared = 0;
+    for f in &all {
+        let theirs = genl_policy(&f.name);
+        let ours = families::policies(&f.name);
+        match (theirs, ours) {
+            (Some(theirs), Ok(ours)) => {
+                // iproute2 6.1 predates NL_ATTR_TYPE_SINT and NL_ATTR_TYPE_UINT (kernel 6.7)
+                // and prints "unknown" for them.
+                let ours = ours
+                    .replace("type=UINT", "type=unknown")
+                    .replace("type=SINT", "type=unknown");
+                assert_eq!(ours, theirs, "policies of {}", f.name);
+                compared += 1;
+            }
+            (None, Err(e)) => assert_eq!(e.errno(), Some(libc::ENODATA), "{}: {e}", f.name),
+            (theirs, ours) => panic!("{}: genl {theirs:?}, ours {ours:?}", f.name),
+        }
+    }
+    assert!(compared >= 3, "only {compared} families with policies");
+}

@@ -40,3 +40,29 @@ fn attributes_decoder_runs_nothing_after_an_error() {
         0x00, 0x0c, 0x00, 0x01, 0x80, 0x05, 0x00, 0x01, 0x00, 0xaa, 0x00, 0x00, 0x00,
     ]);
 }
+
+/// Found by the `derived` smoke run once route types were listed: an `RTA_MULTIPATH` whose
+/// `struct rtnexthop` claims more bytes than the attribute holds fails to decode, but the
+/// policy took the payload for plain bytes and accepted it. A hand-written value now gives
+/// the policy its own check (`ValueKind::Checked`).
+#[test]
+fn derived_multipath_entry_past_the_end() {
+    use netlink::route::{RouteMessage, RouteMessageRef};
+    use netlink::{Attrs, NlAttrs};
+    // rtmsg (12 bytes), then RTA_MULTIPATH (9) holding one rtnexthop of length 16 in 8 bytes.
+    let mut input = vec![2, 24, 0, 0, 254, 3, 0, 1, 0, 0, 0, 0];
+    input.extend_from_slice(&[12, 0, 9, 0, 16, 0, 0, 0, 2, 0, 0, 0]);
+    assert!(RouteMessage::decode(&input).is_err());
+    let attrs = Attrs::with_offset(&input[12..], 12);
+    let err = RouteMessage::POLICY
+        .validate(attrs.clone(), false)
+        .unwrap_err();
+    assert_eq!(err.offset(), Some(16), "{err}");
+    assert!(RouteMessageRef::POLICY.validate(attrs, false).is_err());
+    derived::<RouteMessage>(&input);
+    let pick = DERIVED_TYPES
+        .iter()
+        .position(|t| t.name.ends_with("::RouteMessage"))
+        .unwrap();
+    derived_any(&[&[pick as u8][..], &input].concat());
+}

@@ -108,19 +108,25 @@ fn policy_dump_of_nlctrl() {
 fn get_family_and_list_families_helpers() {
     let conn = conn();
     let f = netlink::genl::get_family(&conn, "nlctrl").unwrap();
-    assert_eq!(f.family_id, Some(GENL_ID_CTRL));
+    assert_eq!(f.id, GENL_ID_CTRL);
+    assert_eq!(f.name, "nlctrl");
+    assert_eq!(f.version, 2);
+    assert_eq!(f.group("notify"), Some(u32::from(GENL_ID_CTRL)));
+    assert!(f.op(3).is_some_and(|op| op.can_do() && op.can_dump()));
     let err = netlink::genl::get_family(&conn, "no-such-family").unwrap_err();
     assert!(err.is_not_found(), "{err}");
+    assert!(matches!(
+        err,
+        netlink::Error::Genl(netlink::GenlError::UnknownFamily { ref family }) if family == "no-such-family"
+    ));
+    assert_eq!(
+        err.to_string(),
+        "generic netlink family \"no-such-family\" not found in the kernel"
+    );
     let all = netlink::genl::list_families(&conn).unwrap();
-    assert!(all
-        .iter()
-        .any(|f| f.family_name.as_deref() == Some("nlctrl")));
-    // Every family listed can be looked up by name, with the same id.
+    assert!(all.iter().any(|f| f.name == "nlctrl"));
+    // Every family listed can be looked up by name, with the same id and operations.
     for f in &all {
-        let name = f.family_name.as_deref().unwrap();
-        assert_eq!(
-            netlink::genl::get_family(&conn, name).unwrap().family_id,
-            f.family_id
-        );
+        assert_eq!(&netlink::genl::get_family(&conn, &f.name).unwrap(), f);
     }
 }

@@ -1,8 +1,8 @@
 //! Typed rtnetlink messages against dumps captured from a real kernel
 //! (`tests/fixtures/capture_route.py`): every message of every kind decodes, and encodes back
-//! to the kernel's bytes. The one difference allowed is `NLA_F_NESTED`, which the encoder
-//! sets on every nest and rtnetlink leaves off; where the kernel orders attributes
-//! differently by address family (IPv6 addresses), the attributes must match one for one.
+//! to the kernel's bytes, exactly: the types declare `no_nested_flag` where rtnetlink leaves
+//! `NLA_F_NESTED` off, and keep the arrival order (`#[nla(order)]`) where the kernel orders
+//! attributes by address family (IPv6 addresses and routes).
 
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
 
@@ -124,16 +124,47 @@ fn links_encode_back_to_the_kernels_bytes() {
 
 #[test]
 fn addresses_encode_back_to_the_kernels_bytes() {
-    // IPv4 addresses exactly; IPv6 ones carry IFA_CACHEINFO before IFA_FLAGS (IPv4: after).
-    let (exact, reordered) = check::<AddressMessage>("addresses", 8);
-    assert_eq!(exact, 3);
-    assert_eq!(exact + reordered, all(&fixture("addresses")).len());
+    // IPv6 addresses carry IFA_CACHEINFO before IFA_FLAGS (IPv4: after): their recorded
+    // order brings them back exactly.
+    let buf = fixture("addresses");
+    let n = all(&buf).len();
+    assert_eq!(check::<AddressMessage>("addresses", 8), (n, 0));
+    let decoded: Vec<AddressMessage> = all(&buf)
+        .iter()
+        .map(|m| AddressMessage::decode_message(m, &Default::default()).unwrap())
+        .collect();
+    // IPv4 ones arrive in declaration order and record nothing; IPv6 ones do not.
+    assert!(decoded
+        .iter()
+        .filter(|a| a.header.family == 2)
+        .all(|a| !a.order.is_recorded()));
+    assert!(decoded
+        .iter()
+        .any(|a| a.header.family == 10 && a.order.is_recorded()));
+    // The order is how a value was written, not what it says.
+    let v6 = decoded.iter().find(|a| a.order.is_recorded()).unwrap();
+    let mut declared = v6.clone();
+    declared.order.clear();
+    assert_eq!(&declared, v6);
+    assert_ne!(declared.to_bytes().unwrap(), v6.to_bytes().unwrap());
 }
 
 #[test]
 fn routes_encode_back_to_the_kernels_bytes() {
-    let n = all(&fixture("routes")).len();
+    let buf = fixture("routes");
+    let n = all(&buf).len();
     assert_eq!(check::<RouteMessage>("routes", 12), (n, 0));
+    // IPv6 routes carry RTA_METRICS before RTA_PRIORITY (IPv4: after).
+    let six = IpAddr::V6("2001:db8:3::".parse().unwrap());
+    let r = all(&buf)
+        .iter()
+        .map(|m| RouteMessage::decode_message(m, &Default::default()).unwrap())
+        .find(|r| r.dst == Some(six))
+        .expect("the IPv6 route with metrics");
+    assert_eq!(r.priority, Some(9));
+    let metrics = r.metrics.as_ref().unwrap();
+    assert_eq!((metrics.mtu, metrics.advmss), (Some(1400), Some(1300)));
+    assert!(r.order.is_recorded());
 }
 
 #[test]
@@ -176,6 +207,8 @@ fn links_decode_to_what_was_configured() {
     let v0 = link(&links, "v0");
     assert_eq!(v0.kind(), Some("veth"));
     assert_eq!(v0.alias.as_deref(), Some("uplink"));
+    // IFLA_PROP_LIST, which the kernel writes after IFLA_MAP.
+    assert_eq!(v0.alt_names().collect::<Vec<_>>(), ["uplink0"]);
     assert_eq!(v0.address.as_ref().map(Vec::len), Some(6));
     assert_eq!(v0.operstate, Some(OperState::Up));
     assert!(v0.af_spec.as_ref().unwrap().inet6.is_some());
@@ -227,6 +260,7 @@ fn borrowed_links_agree_with_owned_ones() {
         assert_eq!(r.address, owned.address.as_deref());
         assert_eq!(r.stats64, owned.stats64);
         assert_eq!(r.kind(), owned.kind());
+        assert!(r.alt_names().eq(owned.alt_names()));
         let info = r.linkinfo.as_ref();
         assert_eq!(
             info.map(|i| i.data().unwrap()),
@@ -315,7 +349,10 @@ fn routes_decode_to_what_was_configured() {
             r.metrics().unwrap().map(|m| (m.mtu, m.unknown)),
             owned.metrics.clone().map(|m| (m.mtu, m.unknown))
         );
-        assert_eq!(r.to_bytes().unwrap(), owned.to_bytes().unwrap());
+        // The borrowed form keeps no arrival order: it writes declaration order.
+        let mut declared = owned.clone();
+        declared.order.clear();
+        assert_eq!(r.to_bytes().unwrap(), declared.to_bytes().unwrap());
     }
 }
 

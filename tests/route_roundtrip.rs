@@ -19,6 +19,7 @@ fn links() {
     check_nlattrs!(AfSpec, COUNT);
     check_nlattrs!(LinkXdp, COUNT);
     check_nlattrs!(PropList, COUNT);
+    check_nlattrs!(PropListRef<'_>, COUNT);
 }
 
 #[test]
@@ -246,8 +247,25 @@ fn a_kind_without_a_type_keeps_its_bytes() {
     let Some(InfoData::Other(raw)) = &info.data else {
         panic!("{info:?}")
     };
-    assert_eq!(raw.len(), 8 + 8);
+    assert_eq!(raw.payload.len(), 8 + 8);
+    assert!(!raw.is_nested());
     // The kind data goes back as it came.
+    assert_eq!(info.to_bytes().unwrap(), buf);
+
+    // Sent with NLA_F_NESTED (as a program may), it goes back with it.
+    let mut buf = Vec::new();
+    let mut ae = AttributeEncoder::new(&mut buf);
+    ae.string(1, "wireguard");
+    ae.nested(2, |n| {
+        n.u32(7, 1);
+        Ok(())
+    });
+    ae.finish().unwrap();
+    let info = LinkInfo::decode(&buf).unwrap();
+    let Some(InfoData::Other(raw)) = &info.data else {
+        panic!("{info:?}")
+    };
+    assert!(raw.is_nested());
     assert_eq!(info.to_bytes().unwrap(), buf);
 }
 

@@ -33,6 +33,8 @@ pub enum Class {
     Ip,
     /// `UnknownAttrs`.
     Unknown,
+    /// `AttrOrder`.
+    Order,
     /// Any other path type: a nested set, an enum, a C structure.
     Other,
     /// A type the derive cannot carry, with the reason and a hint.
@@ -325,6 +327,7 @@ fn classify(cx: &mut Ctxt, ty: &Type, lifetime: Option<&Lifetime>, multi: bool) 
                 "String" | "CString" => Class::Str,
                 "Ipv4Addr" | "Ipv6Addr" | "IpAddr" => Class::Ip,
                 "UnknownAttrs" => Class::Unknown,
+                "AttrOrder" => Class::Order,
                 "usize" | "isize" => Class::Unsupported(
                     "its size depends on the platform: use a fixed-width integer such as `u32` \
                      or `u64`"

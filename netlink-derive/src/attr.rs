@@ -29,6 +29,7 @@ pub const FIELD_KEYS: &[&str] = &[
     "min",
     "max",
     "sub_message",
+    "order",
 ];
 /// Keys of `#[nla(...)]` on the container of any derive.
 pub const CONTAINER_KEYS: &[&str] = &["crate"];
@@ -57,6 +58,8 @@ pub struct NlaAttrs {
     pub multi: Option<Span>,
     pub unknown: Option<Span>,
     pub header: Option<Span>,
+    /// `order`: the field keeps the order attributes arrived in.
+    pub order: Option<Span>,
     pub tail: Option<Span>,
     pub other: Option<Span>,
     pub max_len: Option<Spanned<u64>>,
@@ -86,6 +89,7 @@ impl NlaAttrs {
             ("multi", self.multi),
             ("unknown", self.unknown),
             ("header", self.header),
+            ("order", self.order),
         ] {
             if let Some(s) = s {
                 v.push((name, s));
@@ -169,8 +173,9 @@ fn parse_one(cx: &mut Ctxt, out: &mut NlaAttrs, meta: &ParseNestedMeta<'_>, keys
             if meta.input.peek(Token![=]) {
                 cx.error_at(span, format!("`{key}` takes no value"));
                 skip_value(meta);
-                Ok(())
-            } else {
+            }
+            {
+                // Kept even when given a value, so that the mistake is reported once.
                 let slot = match key.as_str() {
                     "nested" => &mut out.nested,
                     "no_nested_flag" => &mut out.no_nested_flag,
@@ -179,6 +184,7 @@ fn parse_one(cx: &mut Ctxt, out: &mut NlaAttrs, meta: &ParseNestedMeta<'_>, keys
                     "multi" => &mut out.multi,
                     "unknown" => &mut out.unknown,
                     "header" => &mut out.header,
+                    "order" => &mut out.order,
                     "tail" => &mut out.tail,
                     _ => &mut out.other,
                 };

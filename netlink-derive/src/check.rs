@@ -14,6 +14,7 @@ pub fn check(cx: &mut Ctxt, c: &Container<'_>) {
     let mut types: BTreeMap<u64, &Field> = BTreeMap::new();
     let mut unknown: Option<&Field> = None;
     let mut header: Option<&Field> = None;
+    let mut order: Option<&Field> = None;
     for f in &c.fields {
         check_field(cx, f);
         let a = &f.attrs;
@@ -36,6 +37,16 @@ pub fn check(cx: &mut Ctxt, c: &Container<'_>) {
                 cx.error_spanned(&first.ident, "the first `header` field is here");
             }
             header = Some(f);
+        }
+        if a.order.is_some() {
+            if let Some(first) = order {
+                cx.error_spanned(
+                    &f.ident,
+                    "a second `order` field: one field keeps the order of every attribute",
+                );
+                cx.error_spanned(&first.ident, "the first `order` field is here");
+            }
+            order = Some(f);
         }
         if let Some(sel) = &a.sub_message {
             check_selector(cx, c, sel);
@@ -73,6 +84,7 @@ fn kind_name(c: &Class) -> &'static str {
         Class::Bytes => "bytes",
         Class::Ip => "an IP address",
         Class::Unknown => "`UnknownAttrs`",
+        Class::Order => "`AttrOrder`",
         Class::Other => "a struct or enum",
         Class::Unsupported(_) => "an unsupported type",
     }
@@ -83,7 +95,11 @@ fn check_field(cx: &mut Ctxt, f: &Field) {
     let name = &f.ident;
 
     // Fields that are not attributes.
-    for (role, span) in [("unknown", a.unknown), ("header", a.header)] {
+    for (role, span) in [
+        ("unknown", a.unknown),
+        ("header", a.header),
+        ("order", a.order),
+    ] {
         let Some(span) = span else { continue };
         for (key, kspan) in a.keys_set() {
             if key != role {
@@ -104,6 +120,13 @@ fn check_field(cx: &mut Ctxt, f: &Field) {
                  `struct genlmsghdr`)",
             );
         }
+        if role == "order" && (f.class != Class::Order || f.wrapper != Wrapper::None || f.boxed) {
+            cx.error_spanned(
+                &f.inner,
+                "an `order` field must have type `AttrOrder` (it keeps the order in which the \
+                 attributes arrived, to encode them back in that order)",
+            );
+        }
         let _ = span;
         return;
     }
@@ -114,6 +137,13 @@ fn check_field(cx: &mut Ctxt, f: &Field) {
     }
     if f.class == Class::Unknown {
         cx.error_spanned(&f.inner, "an `UnknownAttrs` field needs `#[nla(unknown)]`");
+        return;
+    }
+    if f.class == Class::Order {
+        cx.error_spanned(
+            &f.inner,
+            "an `AttrOrder` field needs `#[nla(order)]` (it is not an attribute)",
+        );
         return;
     }
 

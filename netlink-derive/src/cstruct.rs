@@ -126,7 +126,7 @@ pub fn derive(input: &syn::DeriveInput) -> TokenStream {
     }
     let (tail_get, tail_fn, tail_gen) = match &tail {
         Some(t) => (
-            quote!(#t: #p::tail(__b, __LAYOUT.1),),
+            quote!(#t: #p::tail(__whole, __LAYOUT.1),),
             quote! {
                 fn tail(&self) -> &[u8] {
                     &self.#t
@@ -162,7 +162,18 @@ pub fn derive(input: &syn::DeriveInput) -> TokenStream {
 
                 #[inline]
                 fn read_from(__b: &[u8]) -> Self {
-                    let _ = __b;
+                    let __whole = __b;
+                    let _ = __whole;
+                    // The whole structure is there (what the kernel sends): the same reads
+                    // from an array of known size, whose bounds checks the compiler drops.
+                    if let #p::Some(__full) = __b.first_chunk::<{ __LAYOUT.1 }>() {
+                        let __b: &[u8] = __full;
+                        let _ = __b;
+                        return Self {
+                            #(#gets,)*
+                            #tail_get
+                        };
+                    }
                     Self {
                         #(#gets,)*
                         #tail_get

@@ -187,7 +187,7 @@ impl Gen<'_> {
         let l = &self.l;
         let ident = &f.ident;
         let a = &f.attrs;
-        if a.header.is_some() {
+        if a.header.is_some() || a.order.is_some() {
             return TokenStream::new();
         }
         if a.unknown.is_some() {
@@ -198,7 +198,6 @@ impl Gen<'_> {
             return quote!(__ae.flag(#t, self.#ident););
         }
         let inner = &f.inner;
-        let fname = self.fname(f);
         if a.sub_message.is_some() {
             let flag = a.no_nested_flag.is_none();
             let one = quote!(<#inner as #p::NlSubMessage<#l>>::encode_sub(__v, __ae, #t, #flag););
@@ -207,7 +206,24 @@ impl Gen<'_> {
                 _ => quote! { { let __v = &self.#ident; #one } },
             };
         }
-        let one = if a.nested.is_some() && a.no_nested_flag.is_some() {
+        let one = self.encode_one(f);
+        match f.wrapper {
+            Wrapper::None => quote! { { let __v = &self.#ident; #one } },
+            Wrapper::Option => quote! { if let #p::Some(__v) = &self.#ident { #one } },
+            Wrapper::Vec => quote! { for __v in &self.#ident { #one } },
+            Wrapper::Multi => quote! { for __v in self.#ident.iter() { let __v = &__v; #one } },
+        }
+    }
+
+    /// Encoding of one value `__v` (a reference) of a value or nested field.
+    fn encode_one(&self, f: &Field) -> TokenStream {
+        let p = &self.p;
+        let l = &self.l;
+        let a = &f.attrs;
+        let t = Self::attr_type(f);
+        let inner = &f.inner;
+        let fname = self.fname(f);
+        if a.nested.is_some() && a.no_nested_flag.is_some() {
             quote! {
                 #p::encode_nested_no_flag::<#inner>(__v, __ae, #t);
             }
@@ -223,12 +239,124 @@ impl Gen<'_> {
                 #checks
                 <#inner as #p::NlaValue<#l>>::encode_value(__v, __ae, #t, #order);
             }
+        }
+    }
+
+    /// The field keeping the arrival order, if any.
+    fn order_field(&self) -> Option<&Field> {
+        self.c.fields.iter().find(|f| f.attrs.order.is_some())
+    }
+
+    /// Whether field `f` is an attribute (it has a slot in an `AttrOrder`).
+    fn is_attribute(f: &Field) -> bool {
+        f.attrs.header.is_none() && f.attrs.unknown.is_none() && f.attrs.order.is_none()
+    }
+
+    /// The slot of field number `i` in an `AttrOrder`.
+    fn slot(i: usize) -> Literal {
+        Literal::u16_suffixed(u16::try_from(i).unwrap_or(u16::MAX - 1))
+    }
+
+    /// With an `order` field: statements encoding the attributes in the recorded order (when
+    /// one was recorded) and returning. Each attribute field is written at its first slot (a
+    /// repeated one, one element per slot; the unknown field, one attribute per
+    /// `AttrOrder::UNKNOWN` slot); what the order does not name follows in declaration order.
+    fn encode_ordered(&self) -> TokenStream {
+        let p = &self.p;
+        let Some(order) = self.order_field() else {
+            return TokenStream::new();
         };
-        match f.wrapper {
-            Wrapper::None => quote! { { let __v = &self.#ident; #one } },
-            Wrapper::Option => quote! { if let #p::Some(__v) = &self.#ident { #one } },
-            Wrapper::Vec => quote! { for __v in &self.#ident { #one } },
-            Wrapper::Multi => quote! { for __v in self.#ident.iter() { let __v = &__v; #one } },
+        let order = &order.ident;
+        let mut setup = Vec::new();
+        let mut arms = Vec::new();
+        let mut rest = Vec::new();
+        for (i, f) in self.c.fields.iter().enumerate() {
+            let ident = &f.ident;
+            let k = Self::slot(i);
+            if f.attrs.unknown.is_some() {
+                setup.push(quote!(let mut __unk = self.#ident.iter();));
+                arms.push(quote! {
+                    0xffff => {
+                        if let #p::Some(#p::Ok(__a)) = __unk.next() {
+                            __ae.raw(__a.raw_type(), __a.payload());
+                        }
+                    }
+                });
+                rest.push(quote! {
+                    for __a in __unk.flatten() {
+                        __ae.raw(__a.raw_type(), __a.payload());
+                    }
+                });
+                continue;
+            }
+            if !Self::is_attribute(f) {
+                continue;
+            }
+            match f.wrapper {
+                Wrapper::Vec | Wrapper::Multi => {
+                    let it = format_ident!("__it{}", i);
+                    let one = self.encode_one(f);
+                    let one = if f.wrapper == Wrapper::Multi {
+                        quote!(let __v = &__v; #one)
+                    } else {
+                        one
+                    };
+                    setup.push(quote!(let mut #it = self.#ident.iter();));
+                    arms.push(quote! {
+                        #k => {
+                            if let #p::Some(__v) = #it.next() { #one }
+                        }
+                    });
+                    rest.push(quote!(for __v in #it { #one }));
+                }
+                Wrapper::None | Wrapper::Option => {
+                    let done = format_ident!("__done{}", i);
+                    let all = self.encode_field(f);
+                    setup.push(quote!(let mut #done = false;));
+                    arms.push(quote! {
+                        #k => {
+                            if !#done {
+                                #done = true;
+                                #all
+                            }
+                        }
+                    });
+                    rest.push(quote!(if !#done { #all }));
+                }
+            }
+        }
+        quote! {
+            if self.#order.is_recorded() {
+                #(#setup)*
+                for __s in self.#order.slots() {
+                    match *__s {
+                        #(#arms)*
+                        _ => {}
+                    }
+                }
+                #(#rest)*
+                return #p::encoder_result(__ae);
+            }
+        }
+    }
+
+    /// With an `order` field: what an arm of the decoder does first for field number `i`
+    /// (`None`: an unknown attribute): notice an attribute against declaration order.
+    fn track(&self, i: Option<usize>) -> TokenStream {
+        if self.order_field().is_none() {
+            return TokenStream::new();
+        }
+        match i {
+            Some(i) => {
+                let k = Self::slot(i);
+                quote! {
+                    if #k < __last {
+                        __disordered = true;
+                    }
+                    __last = #k;
+                }
+            }
+            None => quote!(__last = 0xffff;),
         }
     }
 
@@ -286,6 +414,7 @@ impl Gen<'_> {
         };
 
         let encodes: Vec<TokenStream> = c.fields.iter().map(|f| self.encode_field(f)).collect();
+        let encode_ordered = self.encode_ordered();
 
         // Decoder.
         let mut locals = Vec::new();
@@ -309,11 +438,17 @@ impl Gen<'_> {
             }
             if a.unknown.is_some() {
                 locals.push(quote!(let mut #var = #p::UnknownAttrs::new();));
+                unknown_arm.extend(self.track(None));
                 unknown_arm.extend(quote!(#p::keep(&mut #var, &__a);));
                 inits.push(quote!(#ident: #var));
                 continue;
             }
+            if a.order.is_some() {
+                inits.push(quote!(#ident: __order));
+                continue;
+            }
             let t = Self::attr_type(f);
+            let track = self.track(Some(i));
             if let Some(sel) = &a.sub_message {
                 let inner = &f.inner;
                 let raw = format_ident!("__r{}", i);
@@ -324,7 +459,7 @@ impl Gen<'_> {
                     .map(|k| format_ident!("__f{}", k))
                     .unwrap_or_else(|| format_ident!("__f0"));
                 locals.push(quote!(let mut #raw: #p::Option<#p::Attr<#l>> = #p::None;));
-                arms.push(quote!(#t => { #raw = #p::Some(__a); }));
+                arms.push(quote!(#t => { #track #raw = #p::Some(__a); }));
                 let dec = quote! {
                     match &#raw {
                         #p::Some(__a) => #p::Some(
@@ -354,7 +489,7 @@ impl Gen<'_> {
             }
             if a.flag.is_some() {
                 locals.push(quote!(let mut #var = false;));
-                arms.push(quote!(#t => { __a.flag()?; #var = true; }));
+                arms.push(quote!(#t => { #track __a.flag()?; #var = true; }));
                 inits.push(quote!(#ident: #var));
                 continue;
             }
@@ -365,7 +500,7 @@ impl Gen<'_> {
                 Wrapper::None => {
                     let fname = self.fname(f);
                     locals.push(quote!(let mut #var = #p::None;));
-                    arms.push(quote!(#t => { #var = #p::Some(#dec); }));
+                    arms.push(quote!(#t => { #track #var = #p::Some(#dec); }));
                     inits.push(quote! {
                         #ident: match #var {
                             #p::Some(__v) => __v,
@@ -375,12 +510,12 @@ impl Gen<'_> {
                 }
                 Wrapper::Option => {
                     locals.push(quote!(let mut #var = #p::None;));
-                    arms.push(quote!(#t => { #var = #p::Some(#dec); }));
+                    arms.push(quote!(#t => { #track #var = #p::Some(#dec); }));
                     inits.push(quote!(#ident: #var));
                 }
                 Wrapper::Vec => {
                     locals.push(quote!(let mut #var = #p::Vec::new();));
-                    arms.push(quote!(#t => { #var.push(#dec); }));
+                    arms.push(quote!(#t => { #track #var.push(#dec); }));
                     inits.push(quote!(#ident: #var));
                 }
                 Wrapper::Multi => {
@@ -391,7 +526,7 @@ impl Gen<'_> {
                         let mut #var: usize = 0;
                         let #dfn: #p::DecodeFn<#l, #inner> = |__a, __opts| #one;
                     });
-                    arms.push(quote!(#t => { let _ = #dfn(&__a, __opts)?; #var += 1; }));
+                    arms.push(quote!(#t => { #track let _ = #dfn(&__a, __opts)?; #var += 1; }));
                     inits.push(quote! {
                         #ident: #p::Multi::from_attrs(__all.clone(), #t, #var, #dfn, *__opts)
                     });
@@ -403,12 +538,13 @@ impl Gen<'_> {
         } else {
             TokenStream::new()
         };
+        let (order_setup, order_record) = self.decode_order();
 
         // Policy.
         let mut fps = Vec::new();
         for f in &c.fields {
             let a = &f.attrs;
-            if a.header.is_some() || a.unknown.is_some() {
+            if !Self::is_attribute(f) {
                 continue;
             }
             let t = Self::attr_type(f);
@@ -489,6 +625,7 @@ impl Gen<'_> {
                         &self,
                         __ae: &mut #p::AttributeEncoder<'_>,
                     ) -> #p::Result<(), #p::EncodeError> {
+                        #encode_ordered
                         #(#encodes)*
                         #p::encoder_result(__ae)
                     }
@@ -501,6 +638,7 @@ impl Gen<'_> {
                     ) -> #p::Result<Self, #p::DecodeError> {
                         let __set = #p::set_offset(&__attrs);
                         #all
+                        #order_setup
                         #(#locals)*
                         for __a in __attrs {
                             let __a = __a?;
@@ -509,6 +647,7 @@ impl Gen<'_> {
                                 _ => { #unknown_arm }
                             }
                         }
+                        #order_record
                         #(#subs)*
                         #p::Ok(Self { #(#inits),* })
                     }
@@ -529,6 +668,49 @@ impl Gen<'_> {
                 }
             };
         }
+    }
+
+    /// With an `order` field: the decoder's locals noticing disorder, and the statement that
+    /// records the order (a second pass over the attributes, only when they arrived against
+    /// declaration order).
+    fn decode_order(&self) -> (TokenStream, TokenStream) {
+        let p = &self.p;
+        if self.order_field().is_none() {
+            return (TokenStream::new(), TokenStream::new());
+        }
+        let mut arms = Vec::new();
+        for (i, f) in self.c.fields.iter().enumerate() {
+            if Self::is_attribute(f) {
+                let t = Self::attr_type(f);
+                let k = Self::slot(i);
+                arms.push(quote!(#t => #p::Some(#k),));
+            }
+        }
+        let other = if self.c.fields.iter().any(|f| f.attrs.unknown.is_some()) {
+            quote!(#p::Some(0xffff))
+        } else {
+            quote!(#p::None)
+        };
+        (
+            quote! {
+                let __again = __attrs.clone();
+                #[allow(unused_mut)]
+                let mut __last: u16 = 0;
+                #[allow(unused_mut)]
+                let mut __disordered = false;
+            },
+            quote! {
+                let __order = if __disordered {
+                    #p::AttrOrder::record(__again, |__t| match __t {
+                        #(#arms)*
+                        _ => #other,
+                    })
+                } else {
+                    let _ = (__again, __last);
+                    #p::AttrOrder::new()
+                };
+            },
+        )
     }
 
     /// Generated values of sub-message fields agree with their selectors.
@@ -573,6 +755,16 @@ impl Gen<'_> {
             return quote! {
                 #ident: #p::arbitrary_unknown(__rng, <Self as #p::NlAttrs<#l>>::POLICY)
             };
+        }
+        if a.order.is_some() {
+            let slots = self.c.fields.iter().enumerate().filter_map(|(i, g)| {
+                if g.attrs.unknown.is_some() {
+                    Some(Literal::u16_suffixed(0xffff))
+                } else {
+                    Self::is_attribute(g).then(|| Self::slot(i))
+                }
+            });
+            return quote!(#ident: #p::arbitrary_order(__rng, &[#(#slots),*]));
         }
         if a.flag.is_some() {
             return quote!(#ident: __rng.coin());

@@ -71,6 +71,7 @@ use proc_macro::TokenStream;
 /// | `min = N`, `max = N` | smallest / largest integer; checked on encode and decode | integers |
 /// | `unknown` | keeps every attribute of an undeclared type, in order, byte-exact with its type flags; encoded after the declared ones | `UnknownAttrs` |
 /// | `header` | a fixed family header before the attributes (`struct genlmsghdr`, `struct ifinfomsg`, ...) | a struct deriving `NlStruct` |
+/// | `order` | not an attribute: remembers the order in which a decoded value's attributes arrived when it was not declaration order, and encodes them back in that order, unknown ones at their places (the kernel orders some sets by address family: `IFA_CACHEINFO` and `IFA_FLAGS`, `RTA_METRICS` and `RTA_PRIORITY`); ignored by equality; see `AttrOrder` | `AttrOrder` |
 ///
 /// On the struct: `#[nla(crate = "path")]` names the runtime crate when it is not `::netlink`
 /// (a rename, or a re-export).
@@ -90,7 +91,11 @@ use proc_macro::TokenStream;
 /// attributes. Declared in the kernel's order, with `no_nested_flag` where the kernel omits
 /// the flag, a decoded kernel message encodes back to the kernel's bytes (strings excepted
 /// when their payload holds bytes after the first NUL, which decoding drops, as the kernel's
-/// own reading does).
+/// own reading does). Where the kernel writes one set in more than one order, an `order`
+/// field keeps each decoded message's own: it costs a comparison per attribute, and one
+/// allocation only for a message that arrived against declaration order. Fields set after
+/// decoding that the recorded order does not name follow the recorded ones, in declaration
+/// order.
 ///
 /// The struct may have one lifetime parameter: it then borrows its strings and bytes from the
 /// buffer it is decoded from, in one pass and without allocating:
@@ -115,7 +120,8 @@ use proc_macro::TokenStream;
 /// fields), type 0 or above 16383, a missing `type`, an unknown or repeated key (the message
 /// lists the valid keys), `nested` on a non-struct, `no_nested_flag` without `nested`, `flag`
 /// on a non-`bool`, `be` on a string, `max_len` on an integer, `min` above `max`, two
-/// `unknown` fields, an unsupported type (with a hint), an enum, union or tuple struct, a
+/// `unknown` fields, an `order` field not of type `AttrOrder` (or an `AttrOrder` field without
+/// `order`), two `order` fields, an unsupported type (with a hint), an enum, union or tuple struct, a
 /// borrowed field without the struct's lifetime, type or const generics.
 ///
 /// With the `netlink` feature `testing`, the derive also implements
@@ -249,16 +255,19 @@ pub fn derive_nl_struct(input: TokenStream) -> TokenStream {
 ///
 /// Each variant holds the attribute set (a struct deriving `NlAttrs`, with or without a
 /// family header) that one selector value chooses, `#[nla(selector = "name")]`; one
-/// `#[nla(other)]` variant holding `Vec<u8>` (or `&'a [u8]`) keeps the payload of any other
-/// selector, and of a missing one, byte for byte. The enum may have one lifetime parameter.
+/// `#[nla(other)]` variant holding `netlink::submsg::Opaque` (or `Opaque<&'a [u8]>`) keeps the
+/// payload of any other selector, and of a missing one, byte for byte, with the type flags it
+/// arrived with (`NLA_F_NESTED`). The payload alone (`Vec<u8>`, `&'a [u8]`) is accepted too,
+/// but is written back without type flags. The enum may have one lifetime parameter.
 ///
 /// The field that carries it names its selector field: `#[nla(type = N, sub_message = kind)]`,
 /// where `kind` is a string attribute (`String`, `&'a str`, or an `Option` of one) of the same
 /// struct. The two attributes may arrive in either order. Known variants are encoded as nests
 /// (with `NLA_F_NESTED`, unless the field also says `no_nested_flag`); the `other` variant's
-/// bytes are written back unchanged.
+/// bytes are written back unchanged, with the flags it kept.
 ///
 /// ```
+/// use netlink::submsg::Opaque;
 /// use netlink::{NlAttrs, NlSubMessage};
 ///
 /// #[derive(NlAttrs, Debug, Clone, PartialEq, Default)]
@@ -269,7 +278,7 @@ pub fn derive_nl_struct(input: TokenStream) -> TokenStream {
 /// #[derive(NlSubMessage, Debug, Clone, PartialEq)]
 /// enum InfoData {
 ///     #[nla(selector = "macvlan")] Macvlan(MacvlanData),
-///     #[nla(other)] Other(Vec<u8>),
+///     #[nla(other)] Other(Opaque),
 /// }
 ///
 /// #[derive(NlAttrs, Debug, Clone, PartialEq, Default)]

@@ -169,9 +169,7 @@ pub fn derive(input: &syn::DeriveInput) -> TokenStream {
                             #p::encode_nested_no_flag::<#tys>(__v, __ae, __t)
                         },)*
                         Self::#oi(__v) => {
-                            <#ot as #p::NlaValue<#l>>::encode_value(
-                                __v, __ae, __t, #p::ByteOrder::Native,
-                            )
+                            <#ot as #p::OpaqueValue<#l>>::encode_opaque(__v, __ae, __t)
                         }
                     }
                 }
@@ -186,7 +184,7 @@ pub fn derive(input: &syn::DeriveInput) -> TokenStream {
                             #p::decode_nested::<#tys>(__a, __opts)?,
                         )),)*
                         _ => #p::Ok(Self::#oi(
-                            <#ot as #p::NlaValue<#l>>::decode_value(__a, #p::ByteOrder::Native)?,
+                            <#ot as #p::OpaqueValue<#l>>::from_attr(__a),
                         )),
                     }
                 }

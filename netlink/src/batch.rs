@@ -213,6 +213,7 @@ fn replicate(e: &Error) -> Error {
             errno: *errno,
         },
         Error::Closed { op } => Error::Closed { op },
+        Error::Genl(g) => Error::Genl(g.clone()),
     }
 }
 

@@ -421,6 +421,51 @@ impl core::fmt::Display for OpError {
 
 impl std::error::Error for OpError {}
 
+/// A generic netlink family, operation or multicast group the running kernel lacks, found
+/// while resolving a family through `nlctrl`.
+#[derive(Debug, Clone, PartialEq, Eq, Error)]
+#[non_exhaustive]
+pub enum GenlError {
+    /// The kernel has no family of that name (module not loaded, or too old a kernel).
+    #[error("generic netlink family {family:?} not found in the kernel")]
+    UnknownFamily {
+        /// The family's name.
+        family: String,
+    },
+    /// The family lacks an operation (or its `do` or `dump` form).
+    #[error("generic netlink family {family:?} has no {form} operation {command} (command {cmd})")]
+    UnsupportedOperation {
+        /// The family's name.
+        family: String,
+        /// The command's name.
+        command: &'static str,
+        /// The command's number.
+        cmd: u8,
+        /// `"do"` or `"dump"`.
+        form: &'static str,
+    },
+    /// A request expected to get exactly one reply got another number of them.
+    #[error(
+        "generic netlink family {family:?}: {command} answered with {count} replies, expected 1"
+    )]
+    ReplyCount {
+        /// The family's name.
+        family: String,
+        /// The command's name.
+        command: &'static str,
+        /// How many replies came.
+        count: usize,
+    },
+    /// The family has no multicast group of that name.
+    #[error("generic netlink family {family:?} has no multicast group {group:?}")]
+    UnknownGroup {
+        /// The family's name.
+        family: String,
+        /// The group's name.
+        group: String,
+    },
+}
+
 /// Every error of the crate.
 ///
 /// Match on the variants, or ask the predicates, which look through to the errno:
@@ -512,6 +557,9 @@ pub enum Error {
         /// The operation.
         op: &'static str,
     },
+    /// A generic netlink family, operation or group the kernel lacks.
+    #[error(transparent)]
+    Genl(#[from] GenlError),
 }
 
 impl Error {
@@ -522,6 +570,9 @@ impl Error {
             Error::Timeout { .. } => Some(libc::ETIMEDOUT),
             Error::Overrun { .. } => Some(libc::ENOBUFS),
             Error::NetNs { errno, .. } => Some(*errno),
+            Error::Genl(GenlError::UnsupportedOperation { .. }) => Some(libc::EOPNOTSUPP),
+            Error::Genl(GenlError::ReplyCount { .. }) => None,
+            Error::Genl(_) => Some(libc::ENOENT),
             _ => None,
         }
     }

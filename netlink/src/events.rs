@@ -233,10 +233,12 @@ impl<K: EventKind> Listener<K, NetlinkSocket> {
     #[cfg(feature = "derive")]
     pub fn join_genl_group(&self, family: &str, group: &str) -> Result<u32, Error> {
         let f = crate::genl::get_family(&self.conn, family)?;
-        let id = f.mcast_group(group).ok_or(Error::Op(crate::OpError::new(
-            "join_genl_group",
-            libc::ENOENT,
-        )))?;
+        let id = f
+            .group(group)
+            .ok_or_else(|| crate::GenlError::UnknownGroup {
+                family: family.to_owned(),
+                group: group.to_owned(),
+            })?;
         self.conn.join_group(id)?;
         Ok(id)
     }

@@ -53,7 +53,10 @@
 //! `#[nla(type = N, ...)]` into an attribute set with an encoder, a one-pass decoder and a
 //! validation policy. Every key is described on the derive macro's page,
 //! [`NlAttrs`](macro@NlAttrs) (not the page of the [`NlAttrs`](trait@NlAttrs) trait it
-//! implements). [`genl`] declares the generic netlink controller this way.
+//! implements). [`genl`] declares the generic netlink controller this way, a typed
+//! handle for any generic netlink family ([`genl::GenlHandle`]), the `ethtool` and `netdev`
+//! families, and checks declared types against the policies the running kernel reports
+//! ([`genl::policy`]).
 //!
 //! # Route netlink
 //!
@@ -107,7 +110,9 @@ pub use attr::{
 };
 pub use conn::{Config, Conn, ConnOption, Dump, Family};
 pub use enc::ByteOrder;
-pub use error::{DecodeError, EncodeError, Error, ExtAck, OpError, ValidateError, MAX_NEST_DEPTH};
+pub use error::{
+    DecodeError, EncodeError, Error, ExtAck, GenlError, OpError, ValidateError, MAX_NEST_DEPTH,
+};
 pub use message::{
     messages, validate, AsMessageRef, Header, HeaderFlags, HeaderType, Message, MessageEncoder,
     MessageRef, Messages, RequestKind,
@@ -121,8 +126,8 @@ pub use nlattrs::__private;
 #[cfg(feature = "derive")]
 pub use nlattrs::Bitfield32;
 pub use nlattrs::{
-    DecodeOptions, Indexed, Multi, NlAttrs, NlAttrsOwned, NlEnum, NlStruct, NlaValue, Policy, Sint,
-    Uint, UnknownAttrs,
+    AttrOrder, DecodeOptions, Indexed, Multi, NlAttrs, NlAttrsOwned, NlEnum, NlStruct, NlaValue,
+    Policy, Sint, Uint, UnknownAttrs,
 };
 pub use socket::{NetlinkSocket, RecvInfo, Socket};
 pub use submsg::NlSubMessage;

@@ -307,6 +307,20 @@ impl Arbitrary for &[u8] {
     }
 }
 
+impl<B: Arbitrary> Arbitrary for crate::submsg::Opaque<B> {
+    fn arbitrary(rng: &mut Rng) -> Self {
+        let flags = match rng.below(3) {
+            0 => NLA_F_NESTED,
+            1 => NLA_F_NET_BYTEORDER,
+            _ => 0,
+        };
+        crate::submsg::Opaque {
+            flags,
+            payload: B::arbitrary(rng),
+        }
+    }
+}
+
 impl<T: Arbitrary> Arbitrary for Option<T> {
     fn arbitrary(rng: &mut Rng) -> Self {
         (!rng.deep() && rng.below(4) != 0).then(|| T::arbitrary(rng))
@@ -347,6 +361,23 @@ impl<T: Arbitrary> Arbitrary for Indexed<T> {
                 .collect(),
         }
     }
+}
+
+/// A recorded order for a struct whose attribute fields (and `unknown` field, as
+/// [`AttrOrder::UNKNOWN`](crate::AttrOrder)) have the given slots: none half of the time,
+/// else a random sequence of them (repeats, and slots of absent fields, included), so that
+/// encoding in any recorded order is exercised.
+pub fn arbitrary_order(rng: &mut Rng, slots: &[u16]) -> crate::AttrOrder {
+    if slots.is_empty() || rng.coin() {
+        return crate::AttrOrder::new();
+    }
+    let n = rng.len(slots.len().saturating_mul(2));
+    let len = slots.len() as u64;
+    crate::AttrOrder::from_slots(
+        (0..n)
+            .filter_map(|_| slots.get(rng.below(len) as usize).copied())
+            .collect(),
+    )
 }
 
 /// Unknown attributes for a struct with `policy`: types it does not declare, random type

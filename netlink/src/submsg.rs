@@ -4,11 +4,12 @@
 //!
 //! An enum deriving [`NlSubMessage`](macro@crate::NlSubMessage) lists the known selectors, one
 //! variant each, and one `#[nla(other)]` variant that keeps the payload of any other selector
-//! byte for byte. A struct field `#[nla(type = N, sub_message = kind)]` of that enum type is
+//! byte for byte, with its type flags ([`Opaque`]). A struct field `#[nla(type = N, sub_message = kind)]` of that enum type is
 //! decoded according to the struct's field `kind` (a string attribute), whichever order the
 //! two attributes arrive in.
 //!
 //! ```
+//! use netlink::submsg::Opaque;
 //! use netlink::{NlAttrs, NlSubMessage};
 //!
 //! #[derive(NlAttrs, Debug, Clone, PartialEq, Default)]
@@ -19,7 +20,7 @@
 //! #[derive(NlSubMessage, Debug, Clone, PartialEq)]
 //! enum InfoData {
 //!     #[nla(selector = "vlan")] Vlan(VlanData),
-//!     #[nla(other)] Other(Vec<u8>),
+//!     #[nla(other)] Other(Opaque),
 //! }
 //!
 //! #[derive(NlAttrs, Debug, Clone, PartialEq, Default)]
@@ -35,15 +36,116 @@
 //! let buf = info.to_bytes()?;
 //! assert_eq!(LinkInfo::decode(&buf)?, info);
 //!
-//! // A kind without a variant keeps its payload as bytes.
-//! let other = LinkInfo { kind: Some("wireguard".into()), data: Some(InfoData::Other(vec![4, 0, 1, 0])) };
-//! assert_eq!(LinkInfo::decode(&other.to_bytes()?)?, other);
+//! // A kind without a variant keeps its payload as bytes, and its type flags.
+//! let data = InfoData::Other(Opaque::nest(vec![4, 0, 1, 0]));
+//! let other = LinkInfo { kind: Some("wireguard".into()), data: Some(data) };
+//! let buf = other.to_bytes()?;
+//! assert_eq!(LinkInfo::decode(&buf)?, other);
+//! assert_eq!(LinkInfo::decode(&buf)?.to_bytes()?, buf);
 //! # Ok::<(), netlink::Error>(())
 //! ```
 
-use crate::attr::{Attr, AttributeEncoder};
+use crate::attr::{Attr, AttributeEncoder, NLA_F_NESTED, NLA_F_NET_BYTEORDER};
 use crate::error::{DecodeError, EncodeError};
 use crate::nlattrs::{DecodeOptions, NlAttrs, Policy};
+
+/// The payload of a sub-message whose selector has no variant (or is missing), byte for
+/// byte, with the type flags it arrived with: what the `#[nla(other)]` variant of an
+/// [`NlSubMessage`](macro@crate::NlSubMessage) enum holds for an exact round trip.
+///
+/// `B` is `Vec<u8>` (owned) or `&'a [u8]` (borrowed). Encoding writes the payload back under
+/// the field's attribute type with the same flags (`NLA_F_NESTED`, `NLA_F_NET_BYTEORDER`):
+/// a nest sent with `NLA_F_NESTED` goes back with it, one sent without goes back without.
+///
+/// ```
+/// use netlink::submsg::Opaque;
+///
+/// let data = Opaque::nest(vec![8, 0, 1, 0, 7, 0, 0, 0]);
+/// assert!(data.is_nested());
+/// assert_eq!(Opaque::new(vec![1, 2]).flags, 0);
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Default)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
+pub struct Opaque<B = Vec<u8>> {
+    /// The type flags of the attribute: `NLA_F_NESTED` and `NLA_F_NET_BYTEORDER` bits.
+    pub flags: u16,
+    /// The payload.
+    pub payload: B,
+}
+
+impl<B> Opaque<B> {
+    /// A payload without type flags.
+    pub const fn new(payload: B) -> Opaque<B> {
+        Opaque { flags: 0, payload }
+    }
+
+    /// A payload written as a nest (`NLA_F_NESTED`).
+    pub const fn nest(payload: B) -> Opaque<B> {
+        Opaque {
+            flags: NLA_F_NESTED,
+            payload,
+        }
+    }
+
+    /// Whether it arrived (or will be written) with `NLA_F_NESTED`.
+    pub const fn is_nested(&self) -> bool {
+        self.flags & NLA_F_NESTED != 0
+    }
+}
+
+/// What the `#[nla(other)]` variant of a sub-message can hold: [`Opaque`] (the payload and its
+/// type flags), or the payload alone (`Vec<u8>`, `&'a [u8]`), which writes it back without
+/// type flags.
+pub trait OpaqueValue<'a>: Sized {
+    /// Keeps the payload (and, if it can, the type flags) of `attr`.
+    fn from_attr(attr: &Attr<'a>) -> Self;
+    /// Appends the kept attribute as type `attr_type`.
+    fn encode_opaque(&self, ae: &mut AttributeEncoder<'_>, attr_type: u16);
+}
+
+const FLAGS: u16 = NLA_F_NESTED | NLA_F_NET_BYTEORDER;
+
+impl<'a> OpaqueValue<'a> for Opaque<Vec<u8>> {
+    fn from_attr(attr: &Attr<'a>) -> Self {
+        Opaque {
+            flags: attr.raw_type() & FLAGS,
+            payload: attr.payload().to_vec(),
+        }
+    }
+    fn encode_opaque(&self, ae: &mut AttributeEncoder<'_>, attr_type: u16) {
+        ae.raw(attr_type | (self.flags & FLAGS), &self.payload);
+    }
+}
+
+impl<'a> OpaqueValue<'a> for Opaque<&'a [u8]> {
+    fn from_attr(attr: &Attr<'a>) -> Self {
+        Opaque {
+            flags: attr.raw_type() & FLAGS,
+            payload: attr.payload(),
+        }
+    }
+    fn encode_opaque(&self, ae: &mut AttributeEncoder<'_>, attr_type: u16) {
+        ae.raw(attr_type | (self.flags & FLAGS), self.payload);
+    }
+}
+
+impl<'a> OpaqueValue<'a> for Vec<u8> {
+    fn from_attr(attr: &Attr<'a>) -> Self {
+        attr.payload().to_vec()
+    }
+    fn encode_opaque(&self, ae: &mut AttributeEncoder<'_>, attr_type: u16) {
+        ae.raw(attr_type, self);
+    }
+}
+
+impl<'a> OpaqueValue<'a> for &'a [u8] {
+    fn from_attr(attr: &Attr<'a>) -> Self {
+        attr.payload()
+    }
+    fn encode_opaque(&self, ae: &mut AttributeEncoder<'_>, attr_type: u16) {
+        ae.raw(attr_type, self);
+    }
+}
 
 /// A known selector and the policy of the attribute set it chooses.
 pub type Selector = (&'static str, fn() -> &'static Policy);
@@ -129,7 +231,7 @@ pub(crate) fn decode_nested<'a, T: NlAttrs<'a>>(
 #[doc(hidden)]
 pub mod __private {
     use super::*;
-    pub use super::{NlSubMessage, Selector};
+    pub use super::{NlSubMessage, OpaqueValue, Selector};
     pub use core::assert;
 
     /// Appends a nested set (header-aware).

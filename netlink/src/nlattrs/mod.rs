@@ -7,6 +7,7 @@
 //! - [`NlEnum`]: a numeric enum with a variant for values it does not know.
 //! - [`NlStruct`]: a fixed-layout C structure, encoded field by field.
 //! - [`UnknownAttrs`]: attributes a struct does not declare, kept byte-exact and in order.
+//! - [`AttrOrder`]: the order a decoded value's attributes arrived in, to encode them back so.
 //! - [`Multi`]: a lazily decoded repeated attribute for borrowed structs.
 //! - [`Indexed`]: a nest of nests whose types are indices (`CTRL_ATTR_OPS`, policy dumps).
 //! - [`Policy`]: the validation policy the derive writes from the same declaration.
@@ -26,6 +27,7 @@ pub mod __private;
 mod cstruct;
 mod indexed;
 mod multi;
+mod order;
 mod policy;
 mod unknown;
 mod value;
@@ -35,9 +37,10 @@ pub use cstruct::Bitfield32;
 pub use cstruct::{align_up, NlStruct, StructField};
 pub use indexed::Indexed;
 pub use multi::{DecodeFn, Multi, MultiIter};
+pub use order::AttrOrder;
 pub use policy::{range_error, FieldKind, FieldPolicy, Policy};
 pub use unknown::UnknownAttrs;
-pub use value::{NlEnum, NlaLen, NlaValue, Sint, Uint, ValueKind};
+pub use value::{NlEnum, NlaLen, NlaValue, Sint, Uint, ValueCheck, ValueKind};
 
 use crate::attr::{AttributeEncoder, Attrs};
 use crate::enc;

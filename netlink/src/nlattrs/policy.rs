@@ -325,6 +325,10 @@ fn validate_value(a: &Attr<'_>, f: &FieldPolicy, v: ValueKind) -> Result<(), Dec
             return Ok(());
         }
         ValueKind::CString => a.cstr()?.to_bytes().len(),
+        ValueKind::Checked { check } => {
+            (check.0)(a)?;
+            a.payload().len()
+        }
         ValueKind::Binary | ValueKind::Struct { .. } => a.payload().len(),
         ValueKind::Fixed(n) => {
             a.expect_len(n)?;

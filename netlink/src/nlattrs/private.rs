@@ -1,8 +1,9 @@
 //! What generated code needs; not a public API.
 
 pub use super::{
-    align_up, range_error, DecodeFn, DecodeOptions, FieldKind, FieldPolicy, Indexed, Multi,
-    NlAttrs, NlEnum, NlStruct, NlaLen, NlaValue, Policy, StructField, UnknownAttrs, ValueKind,
+    align_up, range_error, AttrOrder, DecodeFn, DecodeOptions, FieldKind, FieldPolicy, Indexed,
+    Multi, NlAttrs, NlEnum, NlStruct, NlaLen, NlaValue, Policy, StructField, UnknownAttrs,
+    ValueKind,
 };
 pub use crate::attr::{Attr, AttributeEncoder, Attrs, NLA_TYPE_MASK};
 pub use crate::enc::{ByteOrder, Int};
@@ -15,7 +16,9 @@ pub use std::vec::Vec;
 
 pub use crate::__nla_if_testing as if_testing;
 #[cfg(feature = "testing")]
-pub use crate::roundtrip::{arbitrary_multi, arbitrary_unknown, arbitrary_vec, Arbitrary, Rng};
+pub use crate::roundtrip::{
+    arbitrary_multi, arbitrary_order, arbitrary_unknown, arbitrary_vec, Arbitrary, Rng,
+};
 pub use crate::submsg::__private::*;
 
 use crate::attr::Attr as A;
@@ -103,6 +106,7 @@ pub fn get_field<F: StructField>(b: &[u8], offset: usize, order: ByteOrder) -> F
 }
 
 /// The bytes of `b` past a structure of `size` bytes.
+#[inline]
 pub fn tail(b: &[u8], size: usize) -> Vec<u8> {
     b.get(size..).unwrap_or_default().to_vec()
 }

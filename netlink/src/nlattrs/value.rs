@@ -64,6 +64,31 @@ pub enum ValueKind {
         /// Whether it is signed.
         signed: bool,
     },
+    /// A layout of its own (a hand-written [`NlaValue`], such as `RTA_MULTIPATH`'s array of
+    /// `struct rtnexthop`), checked by `check`: the policy rejects what decoding rejects.
+    Checked {
+        /// Checks a payload as the value's decoder would.
+        check: ValueCheck,
+    },
+}
+
+/// The check of a [`ValueKind::Checked`] payload: a function that accepts exactly what the
+/// value's decoder accepts. Two checks are equal when they are the same function.
+#[derive(Clone, Copy)]
+pub struct ValueCheck(pub fn(&Attr<'_>) -> Result<(), DecodeError>);
+
+impl PartialEq for ValueCheck {
+    fn eq(&self, other: &ValueCheck) -> bool {
+        core::ptr::fn_addr_eq(self.0, other.0)
+    }
+}
+
+impl Eq for ValueCheck {}
+
+impl core::fmt::Debug for ValueCheck {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.write_str("ValueCheck(..)")
+    }
 }
 
 macro_rules! int_value {

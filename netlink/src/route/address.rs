@@ -6,7 +6,7 @@ use std::net::IpAddr;
 use super::attr_types::*;
 use super::constants::RouteScope;
 use super::flags::AddressFlags;
-use crate::UnknownAttrs;
+use crate::{AttrOrder, UnknownAttrs};
 
 /// `struct ifaddrmsg`: the family header of address messages.
 #[derive(crate::NlStruct, Debug, Clone, PartialEq, Eq)]
@@ -102,6 +102,11 @@ pub struct AddressMessage {
     /// Attributes not declared above, byte-exact.
     #[nla(unknown)]
     pub unknown: UnknownAttrs,
+    /// The order the attributes arrived in, when not the declared one: the kernel writes
+    /// `IFA_CACHEINFO` after `IFA_FLAGS` for IPv4 and before it for IPv6. Ignored by equality.
+    #[nla(order)]
+    #[cfg_attr(feature = "serde", serde(skip))]
+    pub order: AttrOrder,
 }
 
 impl AddressMessage {

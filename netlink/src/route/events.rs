@@ -3,7 +3,8 @@
 
 use super::constants::groups;
 use super::handle::RouteHandle;
-use super::request::RouteFilter;
+use super::listen::dump_request;
+use super::request::{self, LinkFilter, RouteFilter};
 use super::{
     AddressMessage, LinkMessage, NeighbourMessage, RouteMessage, RuleMessage, RTM_DELADDR,
     RTM_DELLINK, RTM_DELNEIGH, RTM_DELROUTE, RTM_DELRULE, RTM_NEWADDR, RTM_NEWLINK, RTM_NEWNEIGH,
@@ -11,7 +12,7 @@ use super::{
 };
 use crate::conn::{Config, Family};
 use crate::error::Error;
-use crate::events::{Event, EventKind, Listener};
+use crate::events::{Event, Listener, Raw};
 use crate::message::{AsMessageRef, MessageRef};
 use crate::nlattrs::NlAttrs;
 
@@ -72,16 +73,6 @@ impl RouteEvent {
         } else {
             return Ok(None);
         }))
-    }
-}
-
-/// Route events for a [`Listener`]: `Listener<RouteEvent>` yields `Option<RouteEvent>`
-/// (`None` for message types the enum does not cover).
-impl EventKind for RouteEvent {
-    type Event<'a> = Option<RouteEvent>;
-
-    fn decode<'a>(message: MessageRef<'a>) -> Result<Option<RouteEvent>, Error> {
-        RouteEvent::decode(&message)
     }
 }
 
@@ -172,8 +163,9 @@ pub enum MonitorEvent {
 /// first and dumps after, on a second socket, so a change made between the dump and the first
 /// notification is not lost: it shows in the notifications (possibly also in the snapshot;
 /// applying it again is harmless). When the kernel reports that notifications were lost
-/// ([`Event::Overrun`]), the monitor discards what was queued, dumps again and hands out a
-/// new snapshot.
+/// ([`Event::Overrun`]), the monitor resynchronises with
+/// [`Listener::resync`] (discards what was queued, dumps
+/// again) and hands out a new snapshot.
 ///
 /// ```no_run
 /// use netlink::route::{Monitor, MonitorEvent, Watch};
@@ -189,7 +181,7 @@ pub enum MonitorEvent {
 /// ```
 #[derive(Debug)]
 pub struct Monitor {
-    events: Listener<RouteEvent>,
+    events: Listener<Raw>,
     handle: RouteHandle,
     watch: Watch,
     pending: Option<Snapshot>,
@@ -227,8 +219,11 @@ impl Monitor {
                 return Ok(MonitorEvent::Snapshot(s));
             }
             match self.events.next_event()? {
-                Event::Message(Some(e)) => return Ok(MonitorEvent::Event(e)),
-                Event::Message(None) => {}
+                Event::Message(m) => {
+                    if let Some(e) = RouteEvent::decode(&m)? {
+                        return Ok(MonitorEvent::Event(e));
+                    }
+                }
                 Event::Overrun => {
                     self.resyncs = self.resyncs.saturating_add(1);
                     self.pending = Some(self.snapshot()?);
@@ -252,30 +247,70 @@ impl Monitor {
         &self.handle
     }
 
-    /// Discards the queued notifications (the dump supersedes them; reading the queue empty
-    /// also ends the kernel's drop-everything state after an overrun), then dumps.
+    /// The listener the notifications arrive on (its counts, say).
+    pub fn listener(&self) -> &Listener<Raw> {
+        &self.events
+    }
+
+    /// Dumps what is watched through [`Listener::resync`]: the queued notifications are
+    /// discarded first (the dumps supersede them; reading the queue empty also ends the
+    /// kernel's drop-everything state after an overrun), the first dump runs inside the
+    /// resync and the others right after it, so every change from then on is in a dump or in
+    /// the notifications that follow.
     fn snapshot(&mut self) -> Result<Snapshot, Error> {
-        self.events.discard_queued()?;
-        let h = &self.handle;
         let w = self.watch;
-        Ok(Snapshot {
-            links: if w.links { h.links()? } else { Vec::new() },
-            addresses: if w.addresses {
-                h.addresses()?
-            } else {
-                Vec::new()
-            },
-            routes: if w.routes {
-                h.routes(RouteFilter::default())?
-            } else {
-                Vec::new()
-            },
-            neighbours: if w.neighbours {
-                h.neighbours()?
-            } else {
-                Vec::new()
-            },
-            rules: if w.rules { h.rules(0)? } else { Vec::new() },
-        })
+        let mut requests = Vec::new();
+        if w.links {
+            requests.push(dump_request(&request::dump_links(&LinkFilter::default()))?);
+        }
+        if w.addresses {
+            requests.push(dump_request(&request::dump_addresses(0, 0))?);
+        }
+        if w.routes {
+            requests.push(dump_request(&request::dump_routes(RouteFilter::default()))?);
+        }
+        if w.neighbours {
+            requests.push(dump_request(&request::dump_neighbours(0, 0))?);
+        }
+        if w.rules {
+            requests.push(dump_request(&request::dump_rules(0))?);
+        }
+        let mut snap = Snapshot::default();
+        let dumper = self.handle.conn();
+        let mut requests = requests.iter();
+        match requests.next() {
+            Some(first) => {
+                self.events.resync(dumper, first, |m| snap.absorb(&m))?;
+            }
+            None => {
+                self.events.discard_queued()?;
+            }
+        }
+        for r in requests {
+            let mut dump = dumper.dump(r)?;
+            while let Some(m) = dump.next_ref() {
+                snap.absorb(&m?)?;
+            }
+        }
+        Ok(snap)
+    }
+}
+
+impl Snapshot {
+    /// Adds one message of a dump.
+    fn absorb(&mut self, m: &MessageRef<'_>) -> Result<(), Error> {
+        let k = m.header.kind;
+        if k == RTM_NEWLINK {
+            self.links.push(LinkMessage::from_message(m)?);
+        } else if k == RTM_NEWADDR {
+            self.addresses.push(AddressMessage::from_message(m)?);
+        } else if k == RTM_NEWROUTE {
+            self.routes.push(RouteMessage::from_message(m)?);
+        } else if k == RTM_NEWNEIGH {
+            self.neighbours.push(NeighbourMessage::from_message(m)?);
+        } else if k == RTM_NEWRULE {
+            self.rules.push(RuleMessage::from_message(m)?);
+        }
+        Ok(())
     }
 }

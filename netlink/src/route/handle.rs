@@ -232,28 +232,6 @@ impl<S: Socket> RouteHandle<S> {
             .map_err(|e| prefix_field(e, route.destination(), "RouteMessage.header.dst_len"))
     }
 
-    /// Adds many routes in batches ([`Conn::execute_batch`]: many requests per system
-    /// call): one result per route, in order; a refused route does not stop the others.
-    pub fn add_routes(&self, routes: &[Route]) -> Vec<Result<(), Error>> {
-        self.batch(routes.iter().map(Route::add_request))
-    }
-
-    /// Deletes many routes in batches: one result per route, in order.
-    pub fn delete_routes(&self, routes: &[Route]) -> Vec<Result<(), Error>> {
-        self.batch(routes.iter().map(Route::delete_request))
-    }
-
-    fn batch<R: crate::NlRequest>(
-        &self,
-        requests: impl IntoIterator<Item = R>,
-    ) -> Vec<Result<(), Error>> {
-        self.conn
-            .execute_batch(requests)
-            .into_iter()
-            .map(|r| r.map(|_| ()))
-            .collect()
-    }
-
     // ---- neighbours ----
 
     /// Every neighbour entry (ARP, NDP, and forwarding entries of bridges and vxlans).
@@ -315,7 +293,7 @@ impl<S: Socket> RouteHandle<S> {
 /// the family header without pointing at it (no `NLMSGERR_ATTR_OFFS`, only "Invalid prefix
 /// length"), so when it refuses a request whose prefix is longer than its address, the
 /// error's [`ExtAck::field`](crate::ExtAck::field) names the header field that holds it.
-fn prefix_field(e: Error, net: IpNet, field: &str) -> Error {
+pub(super) fn prefix_field(e: Error, net: IpNet, field: &str) -> Error {
     let max = if net.addr().is_ipv4() { 32 } else { 128 };
     match e {
         Error::Op(mut op)

@@ -340,6 +340,17 @@ pub struct PropList {
     pub unknown: UnknownAttrs,
 }
 
+/// `IFLA_PROP_LIST` of a [`LinkMessageRef`]: the alternative names borrowed.
+#[derive(crate::NlAttrs, Debug, Clone, PartialEq, Default)]
+pub struct PropListRef<'a> {
+    /// `IFLA_ALT_IFNAME`, repeated: the alternative names.
+    #[nla(type = IFLA_ALT_IFNAME, multi)]
+    pub alt_names: Multi<'a, &'a str>,
+    /// Attributes not declared above, byte-exact.
+    #[nla(unknown)]
+    pub unknown: UnknownAttrs,
+}
+
 macro_rules! link_message {
     (
         $(#[$meta:meta])*
@@ -349,6 +360,7 @@ macro_rules! link_message {
             names: $names:ty,
             linkinfo: $linkinfo:ty,
             af_spec: { $(#[$afm:meta])* } $afspec:ty,
+            prop_list: $proplist:ty,
         }
     ) => {
         $(#[$meta])*
@@ -510,9 +522,13 @@ macro_rules! link_message {
             /// `IFLA_AF_SPEC`: per address family settings.
             $(#[$afm])*
             pub af_spec: Option<$afspec>,
+            /// `IFLA_MAP`: `struct rtnl_link_ifmap` (the kernel writes it after
+            /// `IFLA_AF_SPEC`).
+            #[nla(type = IFLA_MAP)]
+            pub map: Option<LinkIfMap>,
             /// `IFLA_PROP_LIST`: properties (alternative names).
             #[nla(type = IFLA_PROP_LIST, nested)]
-            pub prop_list: Option<PropList>,
+            pub prop_list: Option<$proplist>,
             /// `IFLA_ALT_IFNAME`, repeated: alternative names (requests).
             #[nla(type = IFLA_ALT_IFNAME, multi)]
             pub alt_names: $names,
@@ -525,9 +541,6 @@ macro_rules! link_message {
             /// `IFLA_PARENT_DEV_BUS_NAME`.
             #[nla(type = IFLA_PARENT_DEV_BUS_NAME)]
             pub parent_dev_bus_name: Option<$str>,
-            /// `IFLA_MAP`: `struct rtnl_link_ifmap`.
-            #[nla(type = IFLA_MAP)]
-            pub map: Option<LinkIfMap>,
             /// `IFLA_DEVLINK_PORT`: the devlink port (nested).
             #[nla(type = IFLA_DEVLINK_PORT, nested)]
             pub devlink_port: Option<OpaqueNest>,
@@ -574,6 +587,7 @@ link_message! {
         names: Vec<String>,
         linkinfo: LinkInfo,
         af_spec: { #[nla(type = IFLA_AF_SPEC, nested, no_nested_flag)] } AfSpec,
+        prop_list: PropList,
     }
 }
 
@@ -589,6 +603,7 @@ link_message! {
         names: Multi<'a, &'a str>,
         linkinfo: LinkInfoRef<'a>,
         af_spec: { #[nla(type = IFLA_AF_SPEC)] } &'a [u8],
+        prop_list: PropListRef<'a>,
     }
 }
 
@@ -660,6 +675,11 @@ impl LinkMessage {
 }
 
 impl<'a> LinkMessageRef<'a> {
+    /// The alternative names, from `IFLA_PROP_LIST`.
+    pub fn alt_names(&self) -> impl Iterator<Item = &'a str> + '_ {
+        self.prop_list.iter().flat_map(|p| p.alt_names.iter())
+    }
+
     /// The interface index (`ifi_index`).
     pub fn index(&self) -> u32 {
         self.header.index.unsigned_abs()

@@ -6,6 +6,7 @@ use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
 
 use super::attr_types::*;
 use super::link::LinkMessage;
+use crate::submsg::Opaque;
 use crate::UnknownAttrs;
 
 /// `IFLA_INFO_DATA` of a veth pair (`VETH_INFO_*`).
@@ -827,9 +828,9 @@ pub enum InfoData {
     /// `"ip6gretap"`.
     #[nla(selector = "ip6gretap")]
     Ip6Gretap(GreInfo),
-    /// Any other kind (or none): the payload, byte for byte.
+    /// Any other kind (or none): the payload, byte for byte, with its type flags.
     #[nla(other)]
-    Other(Vec<u8>),
+    Other(Opaque),
 }
 
 /// `IFLA_INFO_SLAVE_DATA`, chosen by `IFLA_INFO_SLAVE_KIND` (the master's kind); other
@@ -846,7 +847,7 @@ pub enum InfoSlaveData {
     /// `"vrf"`: a vrf port.
     #[nla(selector = "vrf")]
     Vrf(VrfPortInfo),
-    /// Any other kind (or none): the payload, byte for byte.
+    /// Any other kind (or none): the payload, byte for byte, with its type flags.
     #[nla(other)]
-    Other(Vec<u8>),
+    Other(Opaque),
 }

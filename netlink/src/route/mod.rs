@@ -40,8 +40,11 @@
 //! # Ok::<(), netlink::Error>(())
 //! ```
 //!
-//! Its requests are built by [`request`] (checkable without a kernel); notifications decode
-//! into [`RouteEvent`], and a [`Monitor`] follows the state without missing a change.
+//! Its requests are built by [`request`] (checkable without a kernel); its [`bulk`] forms
+//! (`add_routes`, `delete_routes`, `add_addresses`, `add_neighbours`, ...) send thousands of
+//! them in a few batches with one result per item. Notifications decode into [`RouteEvent`],
+//! or borrowed into [`RouteEventRef`] through a `Listener<RouteEvent>` (see [`listen`]), and a
+//! [`Monitor`] follows the state without missing a change.
 //!
 //! Constants for what users write are in [`constants`] (message types, multicast groups,
 //! tables, protocols, scopes, route types) and [`flags`] (`IFF_*`, `IFA_F_*`, `RTNH_F_*`,
@@ -67,6 +70,7 @@
 
 pub mod address;
 pub mod attr_types;
+pub mod bulk;
 pub mod constants;
 pub mod events;
 pub mod flags;
@@ -74,12 +78,14 @@ pub mod handle;
 pub mod ipnet;
 pub mod link;
 pub mod link_kinds;
+pub mod listen;
 pub mod neighbour;
 pub mod request;
 pub mod routes;
 pub mod rule;
 
 pub use address::{AddressCacheInfo, AddressMessage, IfAddrMsg};
+pub use bulk::{BulkResults, RouteOp};
 pub use constants::{
     OperState, RouteProtocol, RouteScope, RouteTable, RouteType, RTM_DELADDR, RTM_DELLINK,
     RTM_DELNEIGH, RTM_DELROUTE, RTM_DELRULE, RTM_GETADDR, RTM_GETLINK, RTM_GETNEIGH, RTM_GETROUTE,
@@ -94,13 +100,14 @@ pub use handle::RouteHandle;
 pub use ipnet::{IpNet, IpNetError};
 pub use link::{
     AfSpec, AfSpecInet, AfSpecInet6, IfInfoMsg, Inet6CacheInfo, LinkIfMap, LinkInfo, LinkInfoRef,
-    LinkMessage, LinkMessageRef, LinkStats, LinkStats64, LinkXdp, PropList,
+    LinkMessage, LinkMessageRef, LinkStats, LinkStats64, LinkXdp, PropList, PropListRef,
 };
 pub use link_kinds::{
     BondInfo, BondPortInfo, BridgeInfo, BridgePortInfo, GreInfo, InfoData, InfoSlaveData,
     MacvlanInfo, TunnelInfo, VethInfo, VlanFlags, VlanInfo, VrfInfo, VrfPortInfo, VxlanInfo,
     VxlanPortRange,
 };
+pub use listen::{dump_request, RouteEventRef};
 pub use neighbour::{NdMsg, NeighbourCacheInfo, NeighbourMessage};
 pub use request::{
     LinkFilter, LinkId, NetnsTarget, NewLink, NextHopSpec, Route, RouteFilter, Rule, SetLink,

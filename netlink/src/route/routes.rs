@@ -14,8 +14,8 @@ use super::flags::{NextHopFlags, RouteFlags};
 use crate::attr::{Attr, AttributeEncoder, ATTR_HEADER_LEN};
 use crate::enc::{self, ByteOrder};
 use crate::error::DecodeError;
-use crate::nlattrs::{DecodeOptions, NlAttrs, NlaValue, ValueKind};
-use crate::{Attrs, UnknownAttrs};
+use crate::nlattrs::{DecodeOptions, NlAttrs, NlaValue, ValueCheck, ValueKind};
+use crate::{AttrOrder, Attrs, UnknownAttrs};
 
 /// `struct rtmsg`: the family header of route messages.
 #[derive(crate::NlStruct, Debug, Clone, PartialEq, Eq)]
@@ -332,7 +332,9 @@ fn encode_next_hops<'n>(
 pub struct Multipath(pub Vec<NextHop>);
 
 impl<'a> NlaValue<'a> for Multipath {
-    const KIND: ValueKind = ValueKind::Binary;
+    const KIND: ValueKind = ValueKind::Checked {
+        check: ValueCheck(|a| Multipath::decode_value(a, ByteOrder::Native).map(drop)),
+    };
     fn encode_value(&self, ae: &mut AttributeEncoder<'_>, attr_type: u16, _: ByteOrder) {
         encode_next_hops(self.0.iter(), ae, attr_type);
     }
@@ -383,7 +385,9 @@ impl fmt::Debug for MultipathRef<'_> {
 }
 
 impl<'a> NlaValue<'a> for MultipathRef<'a> {
-    const KIND: ValueKind = ValueKind::Binary;
+    const KIND: ValueKind = ValueKind::Checked {
+        check: ValueCheck(|a| MultipathRef::decode_value(a, ByteOrder::Native).map(drop)),
+    };
     fn encode_value(&self, ae: &mut AttributeEncoder<'_>, attr_type: u16, _: ByteOrder) {
         ae.raw(attr_type, self.payload);
     }
@@ -449,6 +453,7 @@ macro_rules! route_message {
             bytes: $bytes:ty,
             metrics: { $(#[$mm:meta])* } $metrics:ty,
             multipath: $multipath:ty,
+            $(order: { $(#[$om:meta])* } $order:ty,)?
         }
     ) => {
         $(#[$meta])*
@@ -534,6 +539,13 @@ macro_rules! route_message {
             /// Attributes not declared above, byte-exact.
             #[nla(unknown)]
             pub unknown: UnknownAttrs,
+            $(
+                /// The order the attributes arrived in, when not the declared one: the kernel
+                /// writes `RTA_METRICS` after `RTA_PRIORITY` for IPv4 and before it for IPv6
+                /// (and `RTA_PREFSRC` at different places). Ignored by equality.
+                $(#[$om])*
+                pub order: $order,
+            )?
         }
 
         impl $(<$l>)? $name $(<$l>)? {
@@ -582,6 +594,10 @@ route_message! {
         bytes: Vec<u8>,
         metrics: { #[nla(type = RTA_METRICS, nested, no_nested_flag)] } RouteMetrics,
         multipath: Multipath,
+        order: {
+            #[nla(order)]
+            #[cfg_attr(feature = "serde", serde(skip))]
+        } AttrOrder,
     }
 }
 

@@ -27,8 +27,7 @@
 //! ```
 
 use crate::{
-    Conn, Error, HeaderFlags, HeaderType, Indexed, Message, NlAttrs, NlEnum, NlStruct, Socket,
-    UnknownAttrs,
+    Error, HeaderFlags, HeaderType, Indexed, Message, NlAttrs, NlEnum, NlStruct, UnknownAttrs,
 };
 
 /// `GENL_ID_CTRL`: the message type of the `nlctrl` family.
@@ -267,41 +266,4 @@ impl CtrlMessage {
             self.to_bytes()?,
         ))
     }
-}
-
-/// Looks up the family called `name`: its id (the message type to send it), version,
-/// operations and multicast groups. A family the kernel does not have is an error for which
-/// [`Error::is_not_found`] holds.
-///
-/// ```no_run
-/// use netlink::{Config, Conn, Family};
-///
-/// let conn = Conn::dial(Family::GENERIC, Config::default())?;
-/// let nlctrl = netlink::genl::get_family(&conn, "nlctrl")?;
-/// assert_eq!(nlctrl.family_id, Some(netlink::genl::GENL_ID_CTRL));
-/// # Ok::<(), netlink::Error>(())
-/// ```
-pub fn get_family<S: Socket>(conn: &Conn<S>, name: &str) -> Result<CtrlMessage, Error> {
-    let request = CtrlMessage::get_family(name).to_request(HeaderFlags::EMPTY)?;
-    let mut last = None;
-    let mut dump = conn.dump(&request)?;
-    while let Some(reply) = dump.next_ref() {
-        last = Some(CtrlMessage::from_message(&reply?)?);
-    }
-    last.ok_or(Error::Decode(crate::DecodeError::Invalid {
-        offset: 0,
-        attr_type: 0,
-        reason: format!("no reply describes the family {name:?}"),
-    }))
-}
-
-/// Every generic netlink family, from a `CTRL_CMD_GETFAMILY` dump.
-pub fn list_families<S: Socket>(conn: &Conn<S>) -> Result<Vec<CtrlMessage>, Error> {
-    let request = CtrlMessage::new(CtrlCommand::GetFamily).to_request(HeaderFlags::DUMP)?;
-    let mut out = Vec::new();
-    let mut dump = conn.dump(&request)?;
-    while let Some(reply) = dump.next_ref() {
-        out.push(CtrlMessage::from_message(&reply?)?);
-    }
-    Ok(out)
 }
