@@ -2,7 +2,8 @@
 //! as the C, Go and Python programs they are compared with.
 //!
 //! ```text
-//! nlbench WORKLOAD [-n NETNS] [-c COUNT] [-b RECVBUF] [-w WINDOW] [-p PRODUCER]
+//! nlbench WORKLOAD [-n NETNS] [-c COUNT] [-b RECVBUF] [-w WINDOW] [-p PRODUCER] [-k K]
+//!     [--runtime current|multi] [--direct]
 //! ```
 //!
 //! `-b` is the user-space receive buffer of the dump workloads, and the kernel receive buffer
@@ -26,6 +27,8 @@ pub(crate) mod codec_derived;
 pub mod event_ingest;
 #[path = "nlbench/genl_rtt.rs"]
 pub mod genl_rtt;
+#[path = "nlbench/genl_rtt_async.rs"]
+pub mod genl_rtt_async;
 #[path = "nlbench/link_dump.rs"]
 pub mod link_dump;
 #[path = "nlbench/route_dump.rs"]
@@ -48,6 +51,13 @@ pub struct Options {
     pub window: Option<usize>,
     /// `-p PRODUCER`: the program `event-ingest` runs to make events.
     pub producer: Option<String>,
+    /// `-k K`: requests in flight (`genl-rtt-async`).
+    pub inflight: Option<u64>,
+    /// `--runtime current|multi`: the tokio runtime of async workloads (default current).
+    pub runtime: genl_rtt_async::Runtime,
+    /// `--direct`: async requests with nothing else in flight are sent and read in the
+    /// caller's task (`netlink::tokio::Options::direct`).
+    pub direct: bool,
 }
 
 /// Default receive buffer: 32 KiB, as the C reference uses.
@@ -84,6 +94,18 @@ const WORKLOADS: &[(&str, Run)] = &[
             o.count_or(genl_rtt::DEFAULT_COUNT),
             o.netns.as_deref(),
             o.recvbuf.unwrap_or(0),
+        )
+    }),
+    ("genl-rtt-async", |o| {
+        genl_rtt_async::measure(
+            o.count_or(genl_rtt_async::DEFAULT_COUNT),
+            o.inflight
+                .filter(|&k| k > 0)
+                .unwrap_or(genl_rtt_async::DEFAULT_K),
+            o.netns.as_deref(),
+            o.recvbuf.unwrap_or(0),
+            o.runtime,
+            o.direct,
         )
     }),
     ("route-dump", |o| {
@@ -146,16 +168,19 @@ pub fn find_workload(name: &str) -> Option<Run> {
         .map(|(_, run)| *run)
 }
 
-fn usage() -> String {
+/// The usage line, listing every workload.
+pub fn usage() -> String {
     let names: Vec<&str> = WORKLOADS.iter().map(|(n, _)| *n).collect();
     format!(
-        "usage: nlbench {} [-n NETNS] [-c COUNT] [-b RECVBUF] [-w WINDOW] [-p PRODUCER]",
+        "usage: nlbench {} [-n NETNS] [-c COUNT] [-b RECVBUF] [-w WINDOW] [-p PRODUCER] [-k K] \
+         [--runtime current|multi] [--direct]",
         names.join("|")
     )
 }
 
-/// Parses `WORKLOAD [-n NETNS] [-c COUNT] [-b RECVBUF] [-w WINDOW] [-p PRODUCER]` (values
-/// attached, as in `-c100`, or separate).
+/// Parses `WORKLOAD [-n NETNS] [-c COUNT] [-b RECVBUF] [-w WINDOW] [-p PRODUCER] [-k K]
+/// [--runtime current|multi] [--direct]` (short options' values attached, as in `-c100`, or
+/// separate; `--runtime=multi` or `--runtime multi`).
 pub fn parse_args(args: &[String]) -> Result<Options, String> {
     let mut it = args.iter();
     let workload = it.next().ok_or_else(usage)?.clone();
@@ -166,8 +191,31 @@ pub fn parse_args(args: &[String]) -> Result<Options, String> {
         recvbuf: None,
         window: None,
         producer: None,
+        inflight: None,
+        runtime: genl_rtt_async::Runtime::Current,
+        direct: false,
     };
     while let Some(arg) = it.next() {
+        if arg == "--direct" {
+            opts.direct = true;
+            continue;
+        }
+        if let Some(long) = arg.strip_prefix("--") {
+            let (name, value) = match long.split_once('=') {
+                Some((n, v)) => (n, v.to_owned()),
+                None => (
+                    long,
+                    it.next()
+                        .cloned()
+                        .ok_or_else(|| format!("option --{long} needs a value"))?,
+                ),
+            };
+            match name {
+                "runtime" => opts.runtime = value.parse()?,
+                _ => return Err(format!("unknown option --{name}\n{}", usage())),
+            }
+            continue;
+        }
         let (flag, attached) = match arg.strip_prefix('-') {
             Some(rest) if !rest.is_empty() => rest.split_at(1),
             _ => return Err(format!("unexpected argument {arg:?}\n{}", usage())),
@@ -186,6 +234,7 @@ pub fn parse_args(args: &[String]) -> Result<Options, String> {
         match flag {
             "n" => opts.netns = Some(value),
             "c" => opts.count = Some(number(&value)?),
+            "k" => opts.inflight = Some(number(&value)?),
             "b" => {
                 opts.recvbuf = Some(
                     usize::try_from(number(&value)?)

@@ -424,6 +424,14 @@ impl AsRawFd for Conn<NetlinkSocket> {
     }
 }
 
+impl<S: Socket> Conn<S> {
+    /// Gives up the connection and returns its transport (the async connection takes the
+    /// socket that [`dial`](Conn::dial) set up this way).
+    pub fn into_socket(self) -> S {
+        self.sock
+    }
+}
+
 fn rename_op(e: Error, op: &'static str) -> Error {
     match e {
         Error::Op(mut o) => {

@@ -36,6 +36,10 @@
 //! the decoded extended acknowledgement ([`ack`]); the predicates ([`Error::is_not_found`],
 //! [`Error::is_timeout`], ...) classify every error.
 //!
+//! With the `tokio` feature, `tokio::AsyncConn` does the same for async
+//! programs: many requests in flight on one socket from many tasks, replies routed by sequence
+//! number, dumps and multicast events as streams.
+//!
 //! # Bulk requests and event streams
 //!
 //! [`Conn::execute_batch`] sends many requests in as few `sendmsg` calls as the receive buffer
@@ -95,6 +99,8 @@ pub mod socket;
 pub mod submsg;
 #[cfg(feature = "testing")]
 pub mod testing;
+#[cfg(feature = "tokio")]
+pub mod tokio;
 pub mod typed;
 
 pub use ack::{Ack, PolicyInfo, PolicyType};

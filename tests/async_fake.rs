@@ -1,0 +1,628 @@
+//! The async connection over the fake transport: routing by sequence number, batching,
+//! errors, cancellation, close, timeouts, back-pressure, events and dumps, without a kernel.
+
+use std::future::Future;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::Arc;
+use std::task::Poll;
+use std::time::Duration;
+
+use netlink::testing::{ack, done, error, multipart};
+use netlink::tokio::{AsyncConn, FakeTransport, Options};
+use netlink::{Error, HeaderFlags, HeaderType, Message, RecvInfo};
+
+const ECHO: HeaderType = HeaderType(0x20);
+
+fn request(n: u32) -> Message {
+    Message::new(
+        ECHO,
+        HeaderFlags::REQUEST | HeaderFlags::ACKNOWLEDGE,
+        n.to_ne_bytes().to_vec(),
+    )
+}
+
+/// A reply repeating the request's payload, then the acknowledgement.
+fn echo(req: &Message) -> Result<Vec<Message>, Error> {
+    let mut reply = Message::new(ECHO, HeaderFlags::EMPTY, req.data.clone());
+    reply.header.sequence = req.header.sequence;
+    Ok(vec![reply, ack(req)])
+}
+
+fn payload_u32(m: &Message) -> u32 {
+    u32::from_ne_bytes(m.data[..4].try_into().unwrap())
+}
+
+fn conn_with(fake: &Arc<FakeTransport>, options: Options) -> AsyncConn {
+    AsyncConn::from_transport_with(Arc::clone(fake), true, options).unwrap()
+}
+
+fn conn(fake: &Arc<FakeTransport>) -> AsyncConn {
+    conn_with(fake, Options::default())
+}
+
+/// Polls `fut` once and drops it.
+async fn poll_once_then_drop<F: std::future::Future>(fut: F) -> bool {
+    let mut fut = Box::pin(fut);
+    std::future::poll_fn(|cx| Poll::Ready(fut.as_mut().poll(cx).is_ready())).await
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn every_task_gets_its_own_replies_and_requests_share_sendmsg_calls() {
+    let fake = Arc::new(FakeTransport::new(echo));
+    let conn = conn(&fake);
+    let mut tasks = Vec::new();
+    for t in 0..32u32 {
+        let conn = conn.clone();
+        tasks.push(tokio::spawn(async move {
+            for i in 0..200u32 {
+                let n = t * 1000 + i;
+                let replies = conn.execute(&request(n)).await.unwrap();
+                assert_eq!(replies.len(), 1, "the ACK is consumed after data");
+                assert_eq!(payload_u32(&replies[0]), n);
+            }
+        }));
+    }
+    for t in tasks {
+        t.await.unwrap();
+    }
+    assert_eq!(fake.requests().len(), 32 * 200);
+    // Requests issued together left together.
+    assert!(
+        conn.datagrams_sent() < 32 * 200,
+        "{} sendmsg calls for {} requests",
+        conn.datagrams_sent(),
+        32 * 200
+    );
+    assert_eq!(conn.late_dropped(), 0);
+}
+
+#[tokio::test(flavor = "current_thread")]
+async fn queued_requests_go_out_in_one_sendmsg() {
+    let fake = Arc::new(FakeTransport::new(echo));
+    let conn = conn(&fake);
+    let reqs: Vec<_> = (0..50).map(request).collect();
+    let futs: Vec<_> = reqs.iter().map(|r| conn.execute(r)).collect();
+    let mut set = Vec::new();
+    for f in futs {
+        set.push(f);
+    }
+    let results = join_all(set).await;
+    for (n, r) in results.into_iter().enumerate() {
+        assert_eq!(payload_u32(&r.unwrap()[0]), n as u32);
+    }
+    assert_eq!(fake.sends(), 1, "50 requests polled together: one sendmsg");
+}
+
+/// Drives futures concurrently on the current task (no extra dependency).
+async fn join_all<F: std::future::Future>(futs: Vec<F>) -> Vec<F::Output> {
+    let mut futs: Vec<_> = futs.into_iter().map(Box::pin).collect();
+    let mut out: Vec<Option<F::Output>> = futs.iter().map(|_| None).collect();
+    std::future::poll_fn(|cx| {
+        let mut pending = false;
+        for (f, o) in futs.iter_mut().zip(out.iter_mut()) {
+            if o.is_none() {
+                match f.as_mut().poll(cx) {
+                    Poll::Ready(v) => *o = Some(v),
+                    Poll::Pending => pending = true,
+                }
+            }
+        }
+        if pending {
+            Poll::Pending
+        } else {
+            Poll::Ready(())
+        }
+    })
+    .await;
+    out.into_iter().map(Option::unwrap).collect()
+}
+
+#[tokio::test(flavor = "current_thread")]
+async fn replies_in_reverse_order_reach_their_callers() {
+    let fake = Arc::new(FakeTransport::listener());
+    let conn = conn(&fake);
+    let c2 = conn.clone();
+    let f2 = Arc::clone(&fake);
+    let answer = tokio::spawn(async move {
+        // Wait until all five requests were sent, then answer the last first.
+        while f2.requests().len() < 5 {
+            tokio::task::yield_now().await;
+        }
+        for req in f2.requests().iter().rev() {
+            f2.push(&echo(req).unwrap());
+        }
+        drop(c2);
+    });
+    let reqs: Vec<_> = (0..5).map(request).collect();
+    let results = join_all(reqs.iter().map(|r| conn.execute(r)).collect()).await;
+    answer.await.unwrap();
+    for (n, r) in results.into_iter().enumerate() {
+        assert_eq!(payload_u32(&r.unwrap()[0]), n as u32);
+    }
+}
+
+#[tokio::test(flavor = "current_thread")]
+async fn an_error_belongs_to_its_request_only() {
+    let fake = Arc::new(FakeTransport::new(|req: &Message| {
+        if payload_u32(req) == 3 {
+            Ok(vec![error(libc::ENOENT, req)])
+        } else {
+            echo(req)
+        }
+    }));
+    let conn = conn(&fake);
+    let reqs: Vec<_> = (0..6).map(request).collect();
+    let results = join_all(reqs.iter().map(|r| conn.execute(r)).collect()).await;
+    for (n, r) in results.into_iter().enumerate() {
+        if n == 3 {
+            let e = r.unwrap_err();
+            assert!(e.is_not_found(), "{e}");
+            assert_eq!(
+                e.op_error().unwrap().sequence,
+                fake.requests()[3].header.sequence
+            );
+        } else {
+            assert_eq!(payload_u32(&r.unwrap()[0]), n as u32);
+        }
+    }
+}
+
+#[tokio::test(flavor = "current_thread")]
+async fn forged_replies_are_dropped_and_counted() {
+    let fake = Arc::new(FakeTransport::listener());
+    let conn = conn(&fake);
+    let f2 = Arc::clone(&fake);
+    tokio::spawn(async move {
+        while f2.requests().is_empty() {
+            tokio::task::yield_now().await;
+        }
+        let req = f2.requests()[0].clone();
+        let mut forged = echo(&req).unwrap();
+        forged[0].data = 666u32.to_ne_bytes().to_vec();
+        f2.push_with_info(
+            &forged,
+            RecvInfo {
+                sender_pid: 4242,
+                ..RecvInfo::default()
+            },
+        );
+        f2.push(&echo(&req).unwrap());
+    });
+    let replies = conn.execute(&request(7)).await.unwrap();
+    assert_eq!(payload_u32(&replies[0]), 7);
+    assert_eq!(conn.forged_dropped(), 1);
+}
+
+#[tokio::test(flavor = "current_thread")]
+async fn a_dropped_request_never_hands_its_replies_to_another() {
+    let fake = Arc::new(FakeTransport::new(echo));
+    fake.hold(true);
+    let conn = conn(&fake);
+    // Cancelled before any reply: polled once (so it was queued), then dropped.
+    assert!(!poll_once_then_drop(conn.execute(&request(1))).await);
+    // Cancelled before it was even queued.
+    drop(conn.execute(&request(2)));
+    // Let the driver send the first request while replies are held.
+    tokio::task::yield_now().await;
+    let next = tokio::spawn({
+        let conn = conn.clone();
+        async move { conn.execute(&request(3)).await }
+    });
+    tokio::task::yield_now().await;
+    fake.hold(false);
+    let replies = next.await.unwrap().unwrap();
+    assert_eq!(payload_u32(&replies[0]), 3);
+    // The first request's reply and ACK arrived for nobody.
+    tokio::time::timeout(Duration::from_secs(5), async {
+        while conn.late_dropped() < 2 {
+            tokio::task::yield_now().await;
+        }
+    })
+    .await
+    .unwrap();
+    assert_eq!(
+        fake.requests().len(),
+        2,
+        "the never-polled request was never sent"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn close_ends_every_pending_request_with_closed() {
+    let fake = Arc::new(FakeTransport::listener());
+    let conn = conn(&fake);
+    let mut tasks = Vec::new();
+    for n in 0..10 {
+        let conn = conn.clone();
+        tasks.push(tokio::spawn(async move { conn.execute(&request(n)).await }));
+    }
+    while fake.requests().len() < 10 {
+        tokio::task::yield_now().await;
+    }
+    conn.close();
+    for t in tasks {
+        let e = t.await.unwrap().unwrap_err();
+        assert!(matches!(e, Error::Closed { .. }), "{e}");
+    }
+    assert!(matches!(
+        conn.execute(&request(0)).await,
+        Err(Error::Closed { .. })
+    ));
+    assert!(conn.is_closed());
+}
+
+#[tokio::test(flavor = "current_thread")]
+async fn a_timeout_is_typed_and_leaves_the_connection_usable() {
+    let fake = Arc::new(FakeTransport::new(|req: &Message| {
+        if payload_u32(req) == 0 {
+            Ok(vec![]) // never answered
+        } else {
+            echo(req)
+        }
+    }));
+    let conn = conn_with(
+        &fake,
+        Options {
+            timeout: Some(Duration::from_millis(50)),
+            ..Options::default()
+        },
+    );
+    let start = std::time::Instant::now();
+    let e = conn.execute(&request(0)).await.unwrap_err();
+    assert!(e.is_timeout(), "{e}");
+    assert!(matches!(e, Error::Timeout { .. }));
+    assert!(start.elapsed() >= Duration::from_millis(50));
+    let replies = conn.execute(&request(5)).await.unwrap();
+    assert_eq!(payload_u32(&replies[0]), 5);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn in_flight_requests_are_bounded() {
+    let fake = Arc::new(FakeTransport::new(echo));
+    fake.hold(true);
+    let conn = conn_with(
+        &fake,
+        Options {
+            max_in_flight: 4,
+            ..Options::default()
+        },
+    );
+    let done_count = Arc::new(AtomicUsize::new(0));
+    let mut tasks = Vec::new();
+    for n in 0..10 {
+        let conn = conn.clone();
+        let done_count = Arc::clone(&done_count);
+        tasks.push(tokio::spawn(async move {
+            let r = conn.execute(&request(n)).await.unwrap();
+            done_count.fetch_add(1, Ordering::Relaxed);
+            assert_eq!(payload_u32(&r[0]), n);
+        }));
+    }
+    tokio::time::timeout(Duration::from_secs(10), async {
+        while fake.requests().len() < 4 {
+            tokio::time::sleep(Duration::from_millis(5)).await;
+        }
+    })
+    .await
+    .unwrap();
+    // Time for any more to go out, were the bound not kept.
+    tokio::time::sleep(Duration::from_millis(100)).await;
+    assert_eq!(fake.requests().len(), 4, "only 4 requests may be in flight");
+    assert_eq!(done_count.load(Ordering::Relaxed), 0);
+    fake.hold(false);
+    for t in tasks {
+        t.await.unwrap();
+    }
+    assert_eq!(fake.requests().len(), 10);
+}
+
+fn event(n: u32) -> Message {
+    Message::new(HeaderType(16), HeaderFlags::EMPTY, n.to_ne_bytes().to_vec())
+}
+
+#[tokio::test(flavor = "current_thread")]
+async fn events_arrive_between_replies_and_overruns_are_items() {
+    let fake = Arc::new(FakeTransport::new(echo));
+    let conn = conn_with(
+        &fake,
+        Options {
+            event_capacity: 3,
+            ..Options::default()
+        },
+    );
+    let mut events = conn.events().unwrap();
+    assert!(conn.events().is_err(), "one event stream at a time");
+    // A multicast message carrying a request's sequence number is still an event.
+    fake.push_event(&[event(1)], 1);
+    let r = conn.execute(&request(9)).await.unwrap();
+    assert_eq!(payload_u32(&r[0]), 9);
+    assert_eq!(payload_u32(&events.next().await.unwrap().unwrap()), 1);
+
+    // Five events into a queue of three: three, then one overrun item, and the stream goes on.
+    for n in 10..15 {
+        fake.push_event(&[event(n)], 1);
+    }
+    conn.execute(&request(1)).await.unwrap();
+    for n in 10..13 {
+        assert_eq!(payload_u32(&events.next().await.unwrap().unwrap()), n);
+    }
+    let e = events.next().await.unwrap().unwrap_err();
+    assert!(e.is_overrun(), "{e}");
+    fake.push_event(&[event(20)], 1);
+    assert_eq!(payload_u32(&events.next().await.unwrap().unwrap()), 20);
+    assert_eq!(conn.event_overruns(), 1);
+
+    // A kernel ENOBUFS: an overrun item, and the request waiting for replies fails typed.
+    fake.hold(true);
+    let pending = tokio::spawn({
+        let conn = conn.clone();
+        async move { conn.execute(&request(2)).await }
+    });
+    while fake.requests().len() < 3 {
+        tokio::task::yield_now().await;
+    }
+    fake.push_error(Error::Overrun { op: "receive" });
+    // The error is queued behind the held reply: deliver the queue in order.
+    fake.hold(false);
+    let r = pending.await.unwrap();
+    // Either the reply came first (the request completed) or the overrun failed it.
+    if let Err(e) = r {
+        assert!(e.is_overrun(), "{e}");
+    }
+    let e = events.next().await.unwrap().unwrap_err();
+    assert!(e.is_overrun());
+    // Still usable.
+    assert_eq!(payload_u32(&conn.execute(&request(3)).await.unwrap()[0]), 3);
+    conn.close();
+    assert!(events.next().await.is_none(), "the stream ends at close");
+}
+
+const DUMP: HeaderType = HeaderType(0x30);
+
+fn dump_request() -> Message {
+    Message::new(DUMP, HeaderFlags::REQUEST | HeaderFlags::DUMP, vec![])
+}
+
+fn dump_handler(parts: u32) -> impl FnMut(&Message) -> Result<Vec<Message>, Error> + Send {
+    move |req: &Message| {
+        if req.header.kind == DUMP {
+            Ok(multipart(
+                (0..parts)
+                    .map(|n| Message::new(DUMP, HeaderFlags::EMPTY, n.to_ne_bytes().to_vec()))
+                    .collect(),
+            ))
+        } else {
+            echo(req)
+        }
+    }
+}
+
+#[tokio::test(flavor = "current_thread")]
+async fn dumps_stream_and_can_be_dropped_at_every_point() {
+    let fake = Arc::new(FakeTransport::new(dump_handler(5)));
+    let conn = conn(&fake);
+    // Complete.
+    let all = conn
+        .dump(&dump_request())
+        .await
+        .unwrap()
+        .collect()
+        .await
+        .unwrap();
+    assert_eq!(
+        all.iter().map(payload_u32).collect::<Vec<_>>(),
+        [0, 1, 2, 3, 4]
+    );
+
+    // Dropped before any reply was taken.
+    drop(conn.dump(&dump_request()).await.unwrap());
+    // Dropped after the first message.
+    let mut d = conn.dump(&dump_request()).await.unwrap();
+    assert_eq!(payload_u32(&d.next().await.unwrap().unwrap()), 0);
+    drop(d);
+    // Dropped after the last message, before the end was seen.
+    let mut d = conn.dump(&dump_request()).await.unwrap();
+    for n in 0..5 {
+        assert_eq!(payload_u32(&d.next().await.unwrap().unwrap()), n);
+    }
+    drop(d);
+    // Requests and a new dump still work and get only their own replies.
+    assert_eq!(payload_u32(&conn.execute(&request(8)).await.unwrap()[0]), 8);
+    let all = conn
+        .dump(&dump_request())
+        .await
+        .unwrap()
+        .collect()
+        .await
+        .unwrap();
+    assert_eq!(all.len(), 5);
+    tokio::time::timeout(Duration::from_secs(5), async {
+        // 1 + 4 + 1 (the DONE of the last one is consumed, no data left) messages discarded.
+        while conn.late_dropped() < 5 {
+            tokio::task::yield_now().await;
+        }
+    })
+    .await
+    .unwrap();
+}
+
+#[tokio::test(flavor = "current_thread")]
+async fn a_second_dump_waits_for_the_first() {
+    let fake = Arc::new(FakeTransport::new(dump_handler(3)));
+    fake.hold(true);
+    let conn = conn(&fake);
+    let mut a = conn.dump(&dump_request()).await.unwrap();
+    let mut b = conn.dump(&dump_request()).await.unwrap();
+    let r = tokio::spawn({
+        let conn = conn.clone();
+        async move { conn.execute(&request(4)).await }
+    });
+    for _ in 0..10 {
+        tokio::task::yield_now().await;
+    }
+    // The first dump and the plain request went out; the second dump waits.
+    let kinds: Vec<_> = fake.requests().iter().map(|m| m.header.kind).collect();
+    assert_eq!(kinds, [DUMP, ECHO]);
+    fake.hold(false);
+    assert_eq!(payload_u32(&r.await.unwrap().unwrap()[0]), 4);
+    let mut n = 0;
+    while let Some(m) = a.next().await {
+        m.unwrap();
+        n += 1;
+    }
+    assert_eq!(n, 3);
+    let mut n = 0;
+    while let Some(m) = b.next().await {
+        m.unwrap();
+        n += 1;
+    }
+    assert_eq!(n, 3);
+    assert_eq!(fake.requests().len(), 3);
+}
+
+#[tokio::test(flavor = "current_thread")]
+async fn interrupted_dumps_and_dump_errors_are_typed() {
+    let fake = Arc::new(FakeTransport::new(|req: &Message| {
+        let mut parts = multipart(vec![
+            Message::new(DUMP, HeaderFlags::EMPTY, vec![1, 0, 0, 0]),
+            Message::new(DUMP, HeaderFlags::EMPTY, vec![2, 0, 0, 0]),
+        ]);
+        if req.data.is_empty() {
+            parts[1].header.flags |= HeaderFlags::DUMP_INTERRUPTED;
+        } else {
+            let last = parts.len() - 1;
+            parts[last] = netlink::testing::done_error(libc::EINVAL, &Default::default());
+        }
+        Ok(parts)
+    }));
+    let conn = conn(&fake);
+    let mut d = conn.dump(&dump_request()).await.unwrap();
+    assert!(d.next().await.unwrap().is_ok());
+    assert!(d.next().await.unwrap().is_ok());
+    let e = d.next().await.unwrap().unwrap_err();
+    assert!(e.is_dump_interrupted(), "{e}");
+    assert!(d.next().await.is_none());
+    // Collected, the interruption carries every reply.
+    match conn.execute(&dump_request()).await {
+        Err(Error::DumpInterrupted { partial }) => assert_eq!(partial.len(), 2),
+        other => panic!("{other:?}"),
+    }
+    let mut req = dump_request();
+    req.data = vec![1, 0, 0, 0];
+    let err = conn.dump(&req).await.unwrap().collect().await.unwrap_err();
+    assert_eq!(err.errno(), Some(libc::EINVAL));
+    let _ = done();
+}
+
+#[tokio::test(flavor = "current_thread")]
+async fn typed_dumps_decode_with_the_derived_codec() {
+    use netlink::genl::{CtrlCommand, CtrlMessage};
+    use netlink::NlAttrs;
+    let fake = Arc::new(FakeTransport::new(|req: &Message| {
+        let replies = ["nlctrl", "devlink"]
+            .iter()
+            .enumerate()
+            .map(|(i, name)| {
+                let mut m = CtrlMessage::new(CtrlCommand::NewFamily);
+                m.family_name = Some((*name).to_owned());
+                m.family_id = Some(16 + i as u16);
+                Message::new(req.header.kind, HeaderFlags::EMPTY, m.to_bytes().unwrap())
+            })
+            .collect();
+        Ok(multipart(replies))
+    }));
+    let conn = conn(&fake);
+    let request = CtrlMessage::new(CtrlCommand::GetFamily)
+        .to_request(HeaderFlags::DUMP)
+        .unwrap();
+    let families: Vec<CtrlMessage> = conn
+        .dump_as(&request)
+        .await
+        .unwrap()
+        .collect()
+        .await
+        .unwrap();
+    let ids: Vec<_> = families.iter().map(|f| f.family_id.unwrap()).collect();
+    assert_eq!(ids, [16, 17]);
+    assert_eq!(families[1].family_name.as_deref(), Some("devlink"));
+    let all: Vec<CtrlMessage> = conn.execute_as(&request).await.unwrap();
+    assert_eq!(all.len(), 2);
+}
+
+#[tokio::test(flavor = "current_thread")]
+async fn dropping_every_handle_closes_the_connection() {
+    let fake = Arc::new(FakeTransport::listener());
+    let conn = conn(&fake);
+    let mut events = conn.events().unwrap();
+    let weak_probe = Arc::downgrade(&fake);
+    drop(conn);
+    // The event stream keeps the connection alive; it ends only when closed.
+    fake.push_event(&[event(1)], 1);
+    assert_eq!(payload_u32(&events.next().await.unwrap().unwrap()), 1);
+    drop(events);
+    // The driver task lets go of the transport.
+    tokio::time::timeout(Duration::from_secs(5), async {
+        while weak_probe.strong_count() > 1 {
+            tokio::task::yield_now().await;
+        }
+    })
+    .await
+    .unwrap();
+}
+
+#[tokio::test(flavor = "current_thread")]
+async fn direct_requests_complete_in_their_first_poll() {
+    let fake = Arc::new(FakeTransport::new(echo));
+    let conn = conn_with(
+        &fake,
+        Options {
+            direct: true,
+            ..Options::default()
+        },
+    );
+    for n in 0..5 {
+        let req = request(n);
+        let mut fut = Box::pin(conn.execute(&req));
+        let r = std::future::poll_fn(|cx| Poll::Ready(fut.as_mut().poll(cx))).await;
+        match r {
+            Poll::Ready(r) => assert_eq!(payload_u32(&r.unwrap()[0]), n),
+            Poll::Pending => panic!("request {n} waited for the driver"),
+        }
+    }
+    assert_eq!(fake.sends(), 5);
+    // With requests in flight, a direct request falls back to the driver and still works.
+    fake.hold(true);
+    let reqs: Vec<_> = (10..20).map(request).collect();
+    let futs = join_all(reqs.iter().map(|r| conn.execute(r)).collect());
+    let release = async {
+        tokio::task::yield_now().await;
+        fake.hold(false);
+    };
+    let (results, ()) = tokio::join!(futs, release);
+    for (r, n) in results.into_iter().zip(10..) {
+        assert_eq!(payload_u32(&r.unwrap()[0]), n);
+    }
+}
+
+#[test]
+fn a_runtime_shutdown_ends_pending_requests_with_closed() {
+    let fake = Arc::new(FakeTransport::listener());
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    let conn = rt.block_on(async { conn(&fake) });
+    // The runtime, and the driver task with it, goes away while a request waits.
+    drop(rt);
+    let other = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    let r = other.block_on(async {
+        tokio::time::timeout(Duration::from_secs(5), conn.execute(&request(1))).await
+    });
+    assert!(
+        matches!(r, Ok(Err(Error::Closed { .. }))),
+        "no driver: Closed, not a hang: {r:?}"
+    );
+}

@@ -1,0 +1,388 @@
+//! The async connection against the kernel, each test in its own network namespace: many
+//! tasks on one socket, dumps interleaved with requests, events while requests run,
+//! cancellation at every await point, close and timeouts.
+
+mod conn_support;
+
+use std::collections::BTreeSet;
+use std::sync::Arc;
+use std::task::Poll;
+use std::time::Duration;
+
+use conn_support::*;
+use netlink::genl::{CtrlCommand, CtrlMessage};
+use netlink::tokio::AsyncConn;
+use netlink::{AttributeEncoder, Config, Error, Family, Header, HeaderFlags, HeaderType, Message};
+
+async fn dial(ns: &TestNs, family: Family) -> AsyncConn {
+    AsyncConn::dial(family, ns.config()).await.expect("dial")
+}
+
+/// Polls `fut` once and drops it; returns whether it had completed.
+async fn poll_once_then_drop<F: std::future::Future>(fut: F) -> bool {
+    let mut fut = Box::pin(fut);
+    std::future::poll_fn(|cx| Poll::Ready(fut.as_mut().poll(cx).is_ready())).await
+}
+
+/// `RTM_GETLINK` for one interface by name, acknowledged.
+fn get_link(name: &str) -> Message {
+    let mut data = vec![0u8; IFINFOMSG_LEN];
+    let mut ae = AttributeEncoder::new(&mut data);
+    ae.string(IFLA_IFNAME, name);
+    ae.finish().unwrap();
+    Message::new(
+        RTM_GETLINK,
+        HeaderFlags::REQUEST | HeaderFlags::ACKNOWLEDGE,
+        data,
+    )
+}
+
+async fn dump_link_names(conn: &AsyncConn) -> BTreeSet<String> {
+    let mut d = conn.dump(&link_dump()).await.unwrap();
+    let mut names = BTreeSet::new();
+    while let Some(m) = d.next().await {
+        names.insert(link_name(&m.unwrap()).unwrap());
+    }
+    names
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sixty_four_tasks_times_a_thousand_requests_each_get_their_own_reply() {
+    if !privileged("async 64x1000") {
+        return;
+    }
+    let ns = TestNs::new("as64");
+    let conn = dial(&ns, Family::GENERIC).await;
+    many_tasks_each_get_their_own_reply(conn, 64, 1000, true).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn direct_requests_from_many_tasks_each_get_their_own_reply() {
+    if !privileged("async direct") {
+        return;
+    }
+    let ns = TestNs::new("asdirect");
+    let options = netlink::tokio::Options {
+        direct: true,
+        ..Default::default()
+    };
+    let conn = AsyncConn::dial_with(Family::GENERIC, ns.config(), options)
+        .await
+        .unwrap();
+    many_tasks_each_get_their_own_reply(conn, 16, 500, false).await;
+}
+
+async fn many_tasks_each_get_their_own_reply(
+    conn: AsyncConn,
+    tasks_n: u32,
+    per_task: u32,
+    expect_batches: bool,
+) {
+    // Every family the kernel has, through the typed dump.
+    let request = CtrlMessage::new(CtrlCommand::GetFamily)
+        .to_request(HeaderFlags::DUMP)
+        .unwrap();
+    let families: Vec<(String, u16)> = conn
+        .dump_as::<CtrlMessage>(&request)
+        .await
+        .unwrap()
+        .collect()
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|f| (f.family_name.unwrap(), f.family_id.unwrap()))
+        .collect();
+    assert!(families.iter().any(|(n, id)| n == "nlctrl" && *id == 0x10));
+    let families = Arc::new(families);
+
+    let mut tasks = Vec::new();
+    for t in 0..tasks_n {
+        let conn = conn.clone();
+        let families = Arc::clone(&families);
+        tasks.push(tokio::spawn(async move {
+            for i in 0..per_task {
+                let (name, id) = &families[((t + i) as usize) % families.len()];
+                let req = get_family(name, HeaderFlags::ACKNOWLEDGE);
+                // A sequence number of our own, to check the echo.
+                let seq = 1 + t * 1000 + i;
+                let header = Header {
+                    sequence: seq,
+                    ..req.header
+                };
+                let replies = conn.execute_raw(header, &req.data).await.unwrap();
+                let replies = replies.to_messages();
+                assert_eq!(replies.len(), 1, "one reply, the ACK consumed");
+                assert_eq!(replies[0].header.sequence, seq);
+                assert_eq!(replies[0].header.pid, conn.pid());
+                assert_eq!(family_id(&replies[0]), Some(*id), "family {name}");
+            }
+        }));
+    }
+    for t in tasks {
+        t.await.unwrap();
+    }
+    assert_eq!(conn.late_dropped(), 0);
+    assert_eq!(conn.forged_dropped(), 0);
+    if expect_batches {
+        assert!(
+            conn.datagrams_sent() < u64::from(tasks_n * per_task),
+            "requests share sendmsg calls: {}",
+            conn.datagrams_sent()
+        );
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn dumps_interleave_with_requests() {
+    if !privileged("async dumps") {
+        return;
+    }
+    let ns = TestNs::new("asdump");
+    let mut batch = String::new();
+    for i in 0..15 {
+        batch.push_str(&format!("link add va{i} type veth peer name vb{i}\n"));
+    }
+    ns.ip_batch(&batch);
+    let conn = dial(&ns, Family::ROUTE).await;
+    let expected = dump_link_names(&conn).await;
+    assert_eq!(expected.len(), 31, "{expected:?}");
+    let expected = Arc::new(expected);
+
+    let mut tasks = Vec::new();
+    for _ in 0..4 {
+        let conn = conn.clone();
+        let expected = Arc::clone(&expected);
+        tasks.push(tokio::spawn(async move {
+            for _ in 0..20 {
+                assert_eq!(dump_link_names(&conn).await, *expected);
+            }
+        }));
+    }
+    for t in 0..8 {
+        let conn = conn.clone();
+        tasks.push(tokio::spawn(async move {
+            for i in 0..100 {
+                let name = format!("v{}{}", if (t + i) % 2 == 0 { 'a' } else { 'b' }, i % 15);
+                let replies = conn.execute(&get_link(&name)).await.unwrap();
+                assert_eq!(replies.len(), 1);
+                assert_eq!(link_name(&replies[0]).as_deref(), Some(name.as_str()));
+            }
+        }));
+    }
+    for t in tasks {
+        t.await.unwrap();
+    }
+    // A kernel error reaches its own caller, typed, with the extended acknowledgement.
+    let e = conn.execute(&get_link("no-such-link")).await.unwrap_err();
+    assert!(e.is_not_found(), "{e}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn events_arrive_while_requests_run() {
+    if !privileged("async events") {
+        return;
+    }
+    let ns = TestNs::new("asev");
+    let conn = AsyncConn::dial(
+        Family::ROUTE,
+        Config {
+            groups: RTMGRP_LINK,
+            ..ns.config()
+        },
+    )
+    .await
+    .unwrap();
+    let mut events = conn.events().unwrap();
+    let stop = Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let mut workers = Vec::new();
+    for _ in 0..4 {
+        let conn = conn.clone();
+        let stop = Arc::clone(&stop);
+        workers.push(tokio::spawn(async move {
+            let mut n = 0u32;
+            while !stop.load(std::sync::atomic::Ordering::Relaxed) {
+                let replies = conn.execute(&get_link("lo")).await.unwrap();
+                assert_eq!(link_name(&replies[0]).as_deref(), Some("lo"));
+                n += 1;
+            }
+            n
+        }));
+    }
+    let name = ns.name.clone();
+    let maker = tokio::task::spawn_blocking(move || {
+        for i in 0..10 {
+            run(
+                "ip",
+                &[
+                    "-n",
+                    &name,
+                    "link",
+                    "add",
+                    &format!("ea{i}"),
+                    "type",
+                    "veth",
+                    "peer",
+                    "name",
+                    &format!("eb{i}"),
+                ],
+            );
+        }
+    });
+    let mut seen = BTreeSet::new();
+    tokio::time::timeout(Duration::from_secs(30), async {
+        while seen.len() < 20 {
+            let m = events.next().await.unwrap().unwrap();
+            if m.header.kind == RTM_NEWLINK {
+                if let Some(n) = link_name(&m) {
+                    if n.starts_with('e') {
+                        seen.insert(n);
+                    }
+                }
+            }
+        }
+    })
+    .await
+    .expect("every new link reported");
+    maker.await.unwrap();
+    stop.store(true, std::sync::atomic::Ordering::Relaxed);
+    for w in workers {
+        assert!(w.await.unwrap() > 0);
+    }
+    assert_eq!(conn.late_dropped(), 0);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn cancelling_at_every_await_point_leaves_the_connection_working() {
+    if !privileged("async cancellation") {
+        return;
+    }
+    let ns = TestNs::new("ascancel");
+    let mut batch = String::new();
+    for i in 0..10 {
+        batch.push_str(&format!("link add ca{i} type veth peer name cb{i}\n"));
+    }
+    ns.ip_batch(&batch);
+    let conn = dial(&ns, Family::ROUTE).await;
+    let all = dump_link_names(&conn).await;
+    assert_eq!(all.len(), 21);
+
+    // A request: dropped unpolled, and dropped after its first poll (queued, no reply yet).
+    drop(conn.execute(&get_link("lo")));
+    // (On the multi-thread runtime the driver may, rarely, answer within the first poll.)
+    let completed = poll_once_then_drop(conn.execute(&get_link("lo"))).await;
+    assert_eq!(
+        link_name(&conn.execute(&get_link("ca1")).await.unwrap()[0]).as_deref(),
+        Some("ca1")
+    );
+
+    // A dump: dropped before any reply, after the first message, after the last one (before
+    // its end was seen). Each time the next dump gets everything, without EBUSY.
+    for stop_after in [None, Some(1), Some(all.len())] {
+        let mut d = conn.dump(&link_dump()).await.unwrap();
+        if let Some(n) = stop_after {
+            for _ in 0..n {
+                d.next().await.unwrap().unwrap();
+            }
+        }
+        drop(d);
+        assert_eq!(
+            dump_link_names(&conn).await,
+            all,
+            "after stopping at {stop_after:?}"
+        );
+        assert_eq!(
+            link_name(&conn.execute(&get_link("cb2")).await.unwrap()[0]).as_deref(),
+            Some("cb2")
+        );
+    }
+    // The cancelled request's reply, and the abandoned dumps' messages, were counted.
+    // (The cancelled request's ACK is not counted when the request had completed, unseen,
+    // before it was dropped: its reply is.)
+    let expected = if completed { 21 + 20 } else { 1 + 21 + 20 };
+    tokio::time::timeout(Duration::from_secs(5), async {
+        while conn.late_dropped() < expected {
+            tokio::task::yield_now().await;
+        }
+    })
+    .await
+    .unwrap_or_else(|_| panic!("late messages counted: {}", conn.late_dropped()));
+}
+
+/// A control message without `NLM_F_ACK`: the kernel answers nothing.
+fn unanswered() -> Message {
+    Message::new(HeaderType(0), HeaderFlags::REQUEST, vec![])
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn close_ends_pending_requests_and_timeouts_are_typed() {
+    if !privileged("async close") {
+        return;
+    }
+    let ns = TestNs::new("asclose");
+    let conn = dial(&ns, Family::GENERIC).await;
+
+    conn.set_timeout(Some(Duration::from_millis(100)));
+    let start = std::time::Instant::now();
+    let e = conn.execute(&unanswered()).await.unwrap_err();
+    assert!(e.is_timeout() && matches!(e, Error::Timeout { .. }), "{e}");
+    assert!(start.elapsed() >= Duration::from_millis(100));
+    let r = conn
+        .execute(&get_family("nlctrl", HeaderFlags::ACKNOWLEDGE))
+        .await
+        .unwrap();
+    assert_eq!(family_id(&r[0]), Some(0x10));
+    conn.set_timeout(None);
+
+    let mut pending = Vec::new();
+    for _ in 0..16 {
+        let conn = conn.clone();
+        pending.push(tokio::spawn(
+            async move { conn.execute(&unanswered()).await },
+        ));
+    }
+    let mut dump = conn
+        .dump(
+            &CtrlMessage::new(CtrlCommand::GetFamily)
+                .to_request(HeaderFlags::DUMP)
+                .unwrap(),
+        )
+        .await
+        .unwrap();
+    tokio::time::sleep(Duration::from_millis(50)).await;
+    conn.close();
+    for p in pending {
+        let e = p.await.unwrap().unwrap_err();
+        assert!(matches!(e, Error::Closed { .. }), "{e}");
+    }
+    // The dump hands out what it had, then ends with Closed.
+    let mut last = None;
+    while let Some(item) = dump.next().await {
+        last = Some(item);
+    }
+    match last {
+        Some(Err(Error::Closed { .. })) | Some(Ok(_)) | None => {}
+        Some(Err(e)) => panic!("{e}"),
+    }
+    assert!(matches!(
+        conn.execute(&get_family("nlctrl", HeaderFlags::ACKNOWLEDGE))
+            .await,
+        Err(Error::Closed { .. })
+    ));
+}
+
+#[test]
+fn dial_outside_a_runtime_fails_typed() {
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .build()
+        .unwrap();
+    // The future itself needs the runtime's reactor only once it registers the socket.
+    let r = std::panic::catch_unwind(|| {
+        let fake = netlink::tokio::FakeTransport::listener();
+        AsyncConn::from_transport(fake)
+    });
+    assert!(
+        matches!(r, Ok(Err(_))),
+        "no runtime: a typed error, not a panic"
+    );
+    drop(rt);
+}
