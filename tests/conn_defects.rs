@@ -345,12 +345,19 @@ fn unanswered() -> Message {
 
 /// Toggles link `index` every `every` until `stop` (5 s at most, so that a regression fails
 /// rather than hangs).
-fn toggle_until(ns: &TestNs, index: i32, every: Duration, stop: &AtomicBool) {
+fn toggle_until(
+    ns: &TestNs,
+    index: i32,
+    every: Duration,
+    stop: &AtomicBool,
+    done: &std::sync::atomic::AtomicUsize,
+) {
     let conn = ns.dial(Family::ROUTE);
     let mut up = true;
     let t0 = Instant::now();
     while !stop.load(Ordering::Relaxed) && t0.elapsed() < Duration::from_secs(5) {
         conn.execute(&set_up(index, up)).unwrap();
+        done.fetch_add(1, Ordering::Relaxed);
         up = !up;
         std::thread::sleep(every);
     }
@@ -402,9 +409,16 @@ fn timeout_is_a_deadline_under_multicast_events() {
     conn.join_group(RTNLGRP_LINK).unwrap();
     conn.set_read_timeout(Some(Duration::from_millis(100)));
     let stop = AtomicBool::new(false);
+    let toggles = std::sync::atomic::AtomicUsize::new(0);
     let took = std::thread::scope(|s| {
-        s.spawn(|| toggle_until(&ns, index, Duration::from_millis(40), &stop));
-        std::thread::sleep(Duration::from_millis(50));
+        s.spawn(|| toggle_until(&ns, index, Duration::from_millis(40), &stop, &toggles));
+        // The storm has begun (on a loaded machine the toggler may start late): at least one
+        // event is queued on the socket before the call, more arrive during it.
+        let waited = Instant::now();
+        while toggles.load(Ordering::Relaxed) == 0 && waited.elapsed() < Duration::from_secs(5) {
+            std::thread::sleep(Duration::from_millis(5));
+        }
+        assert!(toggles.load(Ordering::Relaxed) > 0, "the toggler never ran");
         let t0 = Instant::now();
         let r = conn.execute(&unanswered());
         let took = t0.elapsed();
