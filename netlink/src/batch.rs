@@ -186,8 +186,66 @@ pub struct BatchSummary {
     pub overruns: usize,
 }
 
+/// How many requests a window may hold: the part of the receive buffer budgeted for their
+/// answers, and what each request costs (see the [module documentation](crate::batch)).
+/// Shared by [`Conn::execute_batch_with`] and the async connection's batches.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Budget {
+    /// Bytes of the receive buffer the window's answers may take.
+    pub(crate) bytes: usize,
+    /// The most requests per window.
+    pub(crate) max_window: usize,
+    capped: bool,
+    reply_cost: usize,
+    min_cost: usize,
+}
+
+impl Budget {
+    /// The budget for a receive buffer of `read_buffer` bytes (`None`: unknown, no limit but
+    /// `options.window`), acknowledgements `capped` or not.
+    pub(crate) fn new(read_buffer: Option<usize>, capped: bool, options: &BatchOptions) -> Budget {
+        // Seven eighths of the receive buffer: room for a little multicast meanwhile.
+        let bytes = read_buffer
+            .map(|b| b.saturating_sub(b / 8))
+            .unwrap_or(usize::MAX);
+        let reply_cost = if options.reply_bytes > 0 {
+            queued_cost(options.reply_bytes)
+        } else {
+            0
+        };
+        let min_cost = queued_cost(ack_len(HEADER_LEN, capped)).saturating_add(reply_cost);
+        let mut max_window = bytes.checked_div(min_cost).unwrap_or(1).clamp(1, 1 << 16);
+        if options.window > 0 {
+            max_window = max_window.min(options.window);
+        }
+        Budget {
+            bytes,
+            max_window,
+            capped,
+            reply_cost,
+            min_cost,
+        }
+    }
+
+    /// What a request of `len` bytes (a dump or not) takes of the budget.
+    pub(crate) fn cost(&self, len: usize, dump: bool) -> usize {
+        let cost = queued_cost(ack_len(len, self.capped)).saturating_add(self.reply_cost);
+        if dump {
+            cost.saturating_add(queued_cost(DEFAULT_RECV_SIZE))
+        } else {
+            cost
+        }
+    }
+
+    /// Halves the budget and the window (after an overrun).
+    pub(crate) fn halve(&mut self) {
+        self.bytes = (self.bytes / 2).max(self.min_cost);
+        self.max_window = (self.max_window / 2).max(1);
+    }
+}
+
 /// A copy of an error, for reporting one failure on every request it affects.
-fn replicate(e: &Error) -> Error {
+pub(crate) fn replicate(e: &Error) -> Error {
     match e {
         Error::Decode(d) => Error::Decode(d.clone()),
         Error::Encode(d) => Error::Encode(d.clone()),
@@ -420,25 +478,11 @@ impl<S: Socket> Conn<S> {
     {
         let sock = self.socket();
         let capped = sock.acks_capped().unwrap_or(false);
-        // Seven eighths of the receive buffer: room for a little multicast meanwhile.
-        let mut budget = sock
-            .read_buffer_len()
-            .map(|b| b.saturating_sub(b / 8))
-            .unwrap_or(usize::MAX);
+        let mut budget = Budget::new(sock.read_buffer_len(), capped, options);
         let max_send = sock
             .write_buffer_len()
             .map(|b| b.saturating_sub(32))
             .unwrap_or(usize::MAX);
-        let reply_cost = if options.reply_bytes > 0 {
-            queued_cost(options.reply_bytes)
-        } else {
-            0
-        };
-        let min_cost = queued_cost(ack_len(HEADER_LEN, capped)).saturating_add(reply_cost);
-        let mut max_window = budget.checked_div(min_cost).unwrap_or(1).clamp(1, 1 << 16);
-        if options.window > 0 {
-            max_window = max_window.min(options.window);
-        }
 
         let mut run = Run {
             conn: self,
@@ -458,7 +502,7 @@ impl<S: Socket> Conn<S> {
                 None
             }
         };
-        let slots = max_window.clamp(1, MAX_SLOTS);
+        let slots = budget.max_window.clamp(1, MAX_SLOTS);
         let mut dgrams = Datagrams::new(slots, DEFAULT_RECV_SIZE);
         // A request encoded for a window it did not fit.
         let mut carry: Option<Carry> = None;
@@ -472,11 +516,11 @@ impl<S: Socket> Conn<S> {
             run.tx.clear();
             run.window.clear();
             run.open = 0;
-            let window_len = u32::try_from(max_window).unwrap_or(u32::MAX);
+            let window_len = u32::try_from(budget.max_window).unwrap_or(u32::MAX);
             run.first_seq = self.reserve_sequences(window_len);
             let mut used = 0usize;
             loop {
-                if run.window.len() >= max_window {
+                if run.window.len() >= budget.max_window {
                     break;
                 }
                 let start = run.tx.len();
@@ -510,12 +554,9 @@ impl<S: Socket> Conn<S> {
                     }
                 };
                 let len = run.tx.len().saturating_sub(start);
-                let mut cost = queued_cost(ack_len(len, capped)).saturating_add(reply_cost);
-                if dump {
-                    cost = cost.saturating_add(queued_cost(DEFAULT_RECV_SIZE));
-                }
+                let cost = budget.cost(len, dump);
                 if !run.window.is_empty()
-                    && (used.saturating_add(cost) > budget || run.tx.len() > max_send)
+                    && (used.saturating_add(cost) > budget.bytes || run.tx.len() > max_send)
                 {
                     carry_bytes.clear();
                     carry_bytes.extend_from_slice(run.tx.get(start..).unwrap_or_default());
@@ -603,8 +644,7 @@ impl<S: Socket> Conn<S> {
                         run.fail_open(&Error::Overrun {
                             op: "execute_batch",
                         });
-                        budget = (budget / 2).max(min_cost);
-                        max_window = (max_window / 2).max(1);
+                        budget.halve();
                     }
                     Err(Error::Truncated { len, .. }) => {
                         drain(&mut run, &mut dgrams);
@@ -650,7 +690,7 @@ fn drain<S: Socket, F: FnMut(BatchEvent<'_>)>(run: &mut Run<'_, S, F>, dgrams: &
 }
 
 /// Appends request `req` with sequence `seq` and port id `pid`; returns whether it is a dump.
-fn encode_request<R: NlRequest>(
+pub(crate) fn encode_request<R: NlRequest>(
     req: &R,
     seq: u32,
     pid: u32,

@@ -57,6 +57,7 @@
 //! [`ack::parse_done`]: crate::ack::parse_done
 //! [`NlAttrs`]: crate::NlAttrs
 
+mod batch;
 mod driver;
 #[cfg(feature = "testing")]
 mod fake;
@@ -372,11 +373,19 @@ impl AsyncConn {
     /// [`Error::Closed`], [`Error::Overrun`].
     /// Cancel-safe: dropping the future leaves the connection working.
     pub async fn execute_raw(&self, header: Header, payload: &[u8]) -> Result<Replies, Error> {
-        self.with_timeout(self.execute_inner(header, payload)).await
+        self.with_timeout(self.execute_inner(header, payload, true))
+            .await
     }
 
-    async fn execute_inner(&self, header: Header, payload: &[u8]) -> Result<Replies, Error> {
-        if self.shared().options.direct {
+    /// One request; `yield_budget`: take a unit of the task's cooperative budget first in
+    /// direct mode (batches do not, so that their requests are submitted in order).
+    async fn execute_inner(
+        &self,
+        header: Header,
+        payload: &[u8],
+        yield_budget: bool,
+    ) -> Result<Replies, Error> {
+        if yield_budget && self.shared().options.direct {
             // The request may complete without ever waiting (see `Options::direct`): take a
             // unit of the task's cooperative budget so that a loop of requests lets others run.
             ::tokio::task::consume_budget().await;
