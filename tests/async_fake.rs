@@ -626,3 +626,96 @@ fn a_runtime_shutdown_ends_pending_requests_with_closed() {
         "no driver: Closed, not a hang: {r:?}"
     );
 }
+
+/// A request without flags: the batch must add `REQUEST` and `ACKNOWLEDGE` itself.
+fn bare(n: u32) -> Message {
+    Message::new(ECHO, HeaderFlags::EMPTY, n.to_ne_bytes().to_vec())
+}
+
+#[tokio::test(flavor = "current_thread")]
+async fn batch_gives_each_request_its_own_result_in_order() {
+    // Request 5 fails with EEXIST; every other one is echoed and acknowledged.
+    let fake = Arc::new(FakeTransport::new(|req: &Message| {
+        assert!(req
+            .header
+            .flags
+            .contains(HeaderFlags::REQUEST | HeaderFlags::ACKNOWLEDGE));
+        if payload_u32(req) == 5 {
+            Ok(vec![error(libc::EEXIST, req)])
+        } else {
+            echo(req)
+        }
+    }));
+    let conn = conn(&fake);
+    let results = conn.execute_batch((0..12u32).map(bare)).await;
+    assert_eq!(results.len(), 12);
+    for (i, r) in results.iter().enumerate() {
+        if i == 5 {
+            let e = r.as_ref().unwrap_err();
+            assert_eq!(e.errno(), Some(libc::EEXIST), "{e}");
+        } else {
+            let replies = r.as_ref().unwrap();
+            assert_eq!(replies.len(), 1, "request {i}: the ACK is left out");
+            assert_eq!(payload_u32(&replies[0]), i as u32);
+        }
+    }
+    // Submitted in order: the sequence numbers count up with the index.
+    let sent = fake.requests();
+    assert_eq!(sent.len(), 12);
+    assert!(sent.windows(2).all(|w| payload_u32(&w[0]) < payload_u32(&w[1])));
+    assert!(sent
+        .windows(2)
+        .all(|w| w[0].header.sequence < w[1].header.sequence));
+    // Without a window limit, the requests shared sendmsg calls.
+    assert!(fake.sends() < 12, "{} sends", fake.sends());
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn batch_keeps_at_most_one_window_in_flight() {
+    let fake = Arc::new(FakeTransport::new(echo));
+    fake.hold(true);
+    let conn = conn(&fake);
+    let batch = tokio::spawn({
+        let conn = conn.clone();
+        async move {
+            conn.execute_batch_with_options(
+                (0..10u32).map(request),
+                &netlink::batch::BatchOptions {
+                    window: 3,
+                    ..Default::default()
+                },
+            )
+            .await
+        }
+    });
+    // The first window goes out; while its answers are held back, nothing more is sent.
+    for _ in 0..500 {
+        if fake.requests().len() >= 3 {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(2)).await;
+    }
+    tokio::time::sleep(Duration::from_millis(100)).await;
+    assert_eq!(fake.requests().len(), 3, "more than a window in flight");
+    fake.hold(false);
+    let results = batch.await.unwrap();
+    assert_eq!(results.len(), 10);
+    for (i, r) in results.iter().enumerate() {
+        assert_eq!(payload_u32(&r.as_ref().unwrap()[0]), i as u32);
+    }
+    assert_eq!(fake.requests().len(), 10);
+    // Four windows (3 + 3 + 3 + 1), each at least one sendmsg.
+    assert!(fake.sends() >= 4, "{} sends", fake.sends());
+}
+
+#[tokio::test(flavor = "current_thread")]
+async fn batch_reports_an_unencodable_request_without_sending_it() {
+    let fake = Arc::new(FakeTransport::new(echo));
+    let conn = conn(&fake);
+    let mut wrong = request(1);
+    wrong.header.length = 3;
+    let results = conn.execute_batch([request(0), wrong, request(2)]).await;
+    assert!(results[0].is_ok() && results[2].is_ok());
+    assert!(matches!(results[1], Err(Error::Encode(_))), "{:?}", results[1]);
+    assert_eq!(fake.requests().len(), 2);
+}
