@@ -12,7 +12,9 @@ use std::time::Duration;
 use conn_support::*;
 use netlink::genl::{CtrlCommand, CtrlMessage};
 use netlink::tokio::AsyncConn;
-use netlink::{AttributeEncoder, Config, Error, Family, Header, HeaderFlags, HeaderType, Message};
+use netlink::{
+    AttributeEncoder, Config, Error, Family, Header, HeaderFlags, HeaderType, Message, Socket,
+};
 
 async fn dial(ns: &TestNs, family: Family) -> AsyncConn {
     AsyncConn::dial(family, ns.config()).await.expect("dial")
@@ -385,4 +387,81 @@ fn dial_outside_a_runtime_fails_typed() {
         "no runtime: a typed error, not a panic"
     );
     drop(rt);
+}
+
+/// `RTM_NEWROUTE` (create, exclusive) for 10.{1 + i/256}.{i % 256}.0/24 via 10.0.0.2,
+/// without `ACKNOWLEDGE`: the batch adds it.
+fn add_route(i: u32) -> Message {
+    let mut data = vec![2, 24, 0, 0, 254, 4, 0, 1, 0, 0, 0, 0];
+    let dst = [10, (1 + i / 256) as u8, (i % 256) as u8, 0];
+    for (kind, addr) in [(1u16, dst), (5u16, [10, 0, 0, 2])] {
+        data.extend_from_slice(&8u16.to_ne_bytes());
+        data.extend_from_slice(&kind.to_ne_bytes());
+        data.extend_from_slice(&addr);
+    }
+    Message::new(
+        RTM_NEWROUTE,
+        HeaderFlags::REQUEST | HeaderFlags::CREATE | HeaderFlags::EXCL,
+        data,
+    )
+}
+
+fn static_route_count(ns: &TestNs) -> usize {
+    let out = std::process::Command::new("ip")
+        .args(["-n", &ns.name, "-4", "route", "show", "proto", "static"])
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    String::from_utf8(out.stdout).unwrap().lines().count()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn batch_adds_two_thousand_routes_and_a_duplicate_fails_alone() {
+    if !privileged("batch_adds_two_thousand_routes_and_a_duplicate_fails_alone") {
+        return;
+    }
+    let ns = TestNs::new("asbatch");
+    ns.ip(&["link", "add", "va", "type", "veth", "peer", "name", "vb"]);
+    ns.ip(&["addr", "add", "10.0.0.1/24", "dev", "va"]);
+    ns.ip(&["link", "set", "va", "up"]);
+    ns.ip(&["link", "set", "vb", "up"]);
+    // A small receive buffer (the kernel doubles it: 32 KiB) holds about 36 acknowledgements,
+    // fewer than the driver would pack into one sendmsg (64): only the window keeps them
+    // from overflowing it.
+    let config = Config {
+        read_buffer: 16 * 1024,
+        ..ns.config()
+    };
+    let conn = AsyncConn::dial(Family::ROUTE, config).await.unwrap();
+    let rcvbuf = conn.socket().unwrap().read_buffer_len().unwrap();
+    assert!(rcvbuf < 64 * 832, "{rcvbuf}");
+
+    let n = 2000u32;
+    let dup = 1000usize;
+    let requests: Vec<Message> = (0..n)
+        .map(add_route)
+        .enumerate()
+        .flat_map(|(i, m)| {
+            // After route 1000, route 7 again: EEXIST.
+            let again = (i == dup - 1).then(|| add_route(7));
+            std::iter::once(m).chain(again)
+        })
+        .collect();
+    assert_eq!(requests.len(), n as usize + 1);
+    let results = conn.execute_batch(&requests).await;
+    assert_eq!(results.len(), requests.len());
+    for (i, r) in results.iter().enumerate() {
+        if i == dup {
+            let e = r.as_ref().unwrap_err();
+            assert_eq!(e.errno(), Some(libc::EEXIST), "{e}");
+        } else {
+            assert!(r.as_ref().is_ok_and(|v| v.is_empty()), "request {i}: {r:?}");
+        }
+    }
+    assert_eq!(static_route_count(&ns), n as usize);
+    assert_eq!(conn.event_overruns(), 0);
+    assert_eq!(conn.late_dropped(), 0);
+    // The connection still works for single requests.
+    let replies = conn.execute(&get_link("va")).await.unwrap();
+    assert_eq!(replies.len(), 1);
 }
