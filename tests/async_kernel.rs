@@ -465,3 +465,48 @@ async fn batch_adds_two_thousand_routes_and_a_duplicate_fails_alone() {
     let replies = conn.execute(&get_link("va")).await.unwrap();
     assert_eq!(replies.len(), 1);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn typed_route_requests_work_on_the_async_connection() {
+    if !privileged("typed_route_requests_work_on_the_async_connection") {
+        return;
+    }
+    use netlink::route::constants::AF_INET;
+    use netlink::route::{request, AddressMessage, IpNet};
+    let ns = TestNs::new("async-typed");
+    let conn = dial(&ns, Family::ROUTE).await;
+    let net: IpNet = "10.9.0.1/24".parse().unwrap();
+    // The same request builders as the synchronous RouteHandle.
+    conn.request_ack(&request::add_address(1, net))
+        .await
+        .unwrap();
+    let addrs: Vec<AddressMessage> = conn
+        .request_all(&request::dump_addresses(AF_INET, 1))
+        .await
+        .unwrap();
+    assert!(
+        addrs
+            .iter()
+            .any(|a| a.local() == Some("10.9.0.1".parse().unwrap()) && a.header.prefix_len == 24),
+        "{addrs:?}"
+    );
+    // Kernel refusals are the same typed errors as on Conn.
+    let again = conn
+        .request_ack(&request::add_address(1, net))
+        .await
+        .unwrap_err();
+    assert_eq!(
+        again.op_error().map(|o| o.errno),
+        Some(libc::EEXIST),
+        "{again}"
+    );
+    let missing = conn
+        .request_ack(&request::add_address(9999, net))
+        .await
+        .unwrap_err();
+    assert!(missing.is_not_found(), "{missing}");
+    // The connection still answers after the errors.
+    conn.request_ack(&request::delete_address(1, net))
+        .await
+        .unwrap();
+}

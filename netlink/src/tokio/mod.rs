@@ -476,6 +476,39 @@ impl AsyncConn {
             .collect()
     }
 
+    /// Sends a typed request ([`Request`](crate::Request), a route or generic netlink request
+    /// builder, any [`NlRequest`](crate::NlRequest)) and decodes each reply as `T`, as
+    /// [`Conn::request_all`](crate::Conn::request_all) does: `REQUEST` is added, and a kernel
+    /// error names the Rust field its extended acknowledgement points at
+    /// ([`ExtAck::field`](crate::ExtAck::field)). A sole acknowledgement yields an empty list.
+    pub async fn request_all<T: NlAttrsOwned, R: crate::NlRequest>(
+        &self,
+        request: &R,
+    ) -> Result<Vec<T>, Error> {
+        let (header, payload) = typed_parts(request, crate::HeaderFlags::EMPTY)?;
+        let replies = self
+            .execute_raw(header, &payload)
+            .await
+            .map_err(|e| crate::typed::name_field(e, &payload, request.policy()))?;
+        let opts = DecodeOptions::default();
+        replies
+            .iter()
+            .filter(|m| m.header.kind != crate::HeaderType::ERROR)
+            .map(|m| T::decode_message(&m, &opts).map_err(Error::from))
+            .collect()
+    }
+
+    /// Sends a typed request with `NLM_F_ACK` and waits for its acknowledgement (the async
+    /// [`Conn::request_ack`](crate::Conn::request_ack)); errors name the Rust field as in
+    /// [`request_all`](AsyncConn::request_all).
+    pub async fn request_ack<R: crate::NlRequest>(&self, request: &R) -> Result<(), Error> {
+        let (header, payload) = typed_parts(request, crate::HeaderFlags::ACKNOWLEDGE)?;
+        self.execute_raw(header, &payload)
+            .await
+            .map(|_| ())
+            .map_err(|e| crate::typed::name_field(e, &payload, request.policy()))
+    }
+
     /// Sends a dump (or any request) and streams its replies as they arrive. The stream ends
     /// after the last reply; errors are those of [`execute_raw`](AsyncConn::execute_raw), and
     /// `NLM_F_DUMP_INTR` becomes one [`Error::DumpInterrupted`]
@@ -553,4 +586,16 @@ fn encode_timeout(t: Option<Duration>) -> u64 {
     t.map_or(NO_TIMEOUT, |d| {
         u64::try_from(d.as_nanos()).unwrap_or(NO_TIMEOUT - 1)
     })
+}
+
+/// The header (with `REQUEST` and `extra` flags) and encoded payload of a typed request.
+fn typed_parts<R: crate::NlRequest>(
+    request: &R,
+    extra: crate::HeaderFlags,
+) -> Result<(Header, Vec<u8>), Error> {
+    let mut payload = Vec::new();
+    request.encode_payload(&mut payload)?;
+    let mut header = request.header();
+    header.flags |= crate::HeaderFlags::REQUEST | extra;
+    Ok((header, payload))
 }
