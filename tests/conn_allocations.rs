@@ -4,49 +4,15 @@
 
 mod conn_support;
 
-use std::alloc::{GlobalAlloc, Layout, System};
-use std::sync::atomic::{AtomicUsize, Ordering};
-
 use conn_support::*;
 use netlink::{Config, Conn, Family, HeaderFlags};
 
-struct Counting;
+mod alloc_support;
 
-static ALLOCATIONS: AtomicUsize = AtomicUsize::new(0);
-
-// SAFETY: every call is forwarded to the system allocator with the caller's arguments.
-unsafe impl GlobalAlloc for Counting {
-    unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
-        ALLOCATIONS.fetch_add(1, Ordering::Relaxed);
-        // SAFETY: same contract as our caller's.
-        unsafe { System.alloc(layout) }
-    }
-    unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
-        // SAFETY: same contract as our caller's.
-        unsafe { System.dealloc(ptr, layout) }
-    }
-    unsafe fn realloc(&self, ptr: *mut u8, layout: Layout, new_size: usize) -> *mut u8 {
-        ALLOCATIONS.fetch_add(1, Ordering::Relaxed);
-        // SAFETY: same contract as our caller's.
-        unsafe { System.realloc(ptr, layout, new_size) }
-    }
-}
+use alloc_support::allocations_during;
 
 #[global_allocator]
-static GLOBAL: Counting = Counting;
-
-/// The fewest allocations `f` made over five runs (the test harness may allocate on another
-/// thread meanwhile).
-fn allocations_during(mut f: impl FnMut()) -> usize {
-    (0..5)
-        .map(|_| {
-            let before = ALLOCATIONS.load(Ordering::SeqCst);
-            f();
-            ALLOCATIONS.load(Ordering::SeqCst) - before
-        })
-        .min()
-        .unwrap()
-}
+static GLOBAL: alloc_support::Counting = alloc_support::Counting;
 
 #[test]
 fn execute_with_and_streamed_dumps_allocate_nothing_per_call() {

@@ -2,53 +2,18 @@
 //! libmnl reference prints, and the codec allocates nothing per iteration once its buffer is
 //! reused.
 
-use std::alloc::{GlobalAlloc, Layout, System};
-use std::sync::atomic::{AtomicUsize, Ordering};
-
 #[allow(dead_code)]
 #[path = "../examples/nlbench.rs"]
 mod nlbench;
 
 use nlbench::codec;
 
-/// Counts every allocation and reallocation of this test binary.
-struct Counting;
+mod alloc_support;
 
-static ALLOCATIONS: AtomicUsize = AtomicUsize::new(0);
-
-// SAFETY: forwards every call unchanged to the system allocator; only counts.
-unsafe impl GlobalAlloc for Counting {
-    unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
-        ALLOCATIONS.fetch_add(1, Ordering::Relaxed);
-        // SAFETY: same contract as our caller's.
-        unsafe { System.alloc(layout) }
-    }
-    unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
-        // SAFETY: same contract as our caller's.
-        unsafe { System.dealloc(ptr, layout) }
-    }
-    unsafe fn realloc(&self, ptr: *mut u8, layout: Layout, new_size: usize) -> *mut u8 {
-        ALLOCATIONS.fetch_add(1, Ordering::Relaxed);
-        // SAFETY: same contract as our caller's.
-        unsafe { System.realloc(ptr, layout, new_size) }
-    }
-}
+use alloc_support::allocations_during;
 
 #[global_allocator]
-static GLOBAL: Counting = Counting;
-
-/// Allocations made on this thread by `f` (other test threads may allocate meanwhile, so the
-/// measurement is repeated and the smallest count kept).
-fn allocations_during(mut f: impl FnMut()) -> usize {
-    (0..5)
-        .map(|_| {
-            let before = ALLOCATIONS.load(Ordering::SeqCst);
-            f();
-            ALLOCATIONS.load(Ordering::SeqCst) - before
-        })
-        .min()
-        .unwrap()
-}
+static GLOBAL: alloc_support::Counting = alloc_support::Counting;
 
 #[test]
 fn codec_allocates_nothing_per_iteration() {

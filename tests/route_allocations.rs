@@ -1,9 +1,7 @@
 //! Allocations of the typed rtnetlink decoders: none for a borrowed route or link the kernel
 //! sends, at most two for an owned route.
 
-use std::alloc::{GlobalAlloc, Layout, System};
 use std::net::{IpAddr, Ipv4Addr};
-use std::sync::atomic::{AtomicUsize, Ordering};
 
 use netlink::route::{
     LinkMessage, LinkMessageRef, Multipath, NextHop, NextHopAttrs, RouteMessage, RouteMessageRef,
@@ -11,50 +9,18 @@ use netlink::route::{
 };
 use netlink::{messages, DecodeOptions, NlAttrs};
 
-/// Counts every allocation and reallocation of this test binary.
-struct Counting;
+mod alloc_support;
 
-static ALLOCATIONS: AtomicUsize = AtomicUsize::new(0);
-
-// SAFETY: forwards every call unchanged to the system allocator; only counts.
-unsafe impl GlobalAlloc for Counting {
-    unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
-        ALLOCATIONS.fetch_add(1, Ordering::Relaxed);
-        // SAFETY: same contract as our caller's.
-        unsafe { System.alloc(layout) }
-    }
-    unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
-        // SAFETY: same contract as our caller's.
-        unsafe { System.dealloc(ptr, layout) }
-    }
-    unsafe fn realloc(&self, ptr: *mut u8, layout: Layout, new_size: usize) -> *mut u8 {
-        ALLOCATIONS.fetch_add(1, Ordering::Relaxed);
-        // SAFETY: same contract as our caller's.
-        unsafe { System.realloc(ptr, layout, new_size) }
-    }
-}
+use alloc_support::allocations_during;
 
 #[global_allocator]
-static GLOBAL: Counting = Counting;
+static GLOBAL: alloc_support::Counting = alloc_support::Counting;
 
 /// Serialises the tests of this file (each holds it throughout): the counter is global.
 static SERIAL: std::sync::Mutex<()> = std::sync::Mutex::new(());
 
 fn serial() -> std::sync::MutexGuard<'static, ()> {
     SERIAL.lock().unwrap_or_else(|e| e.into_inner())
-}
-
-/// Allocations made by `f` (the test harness may allocate meanwhile, so the measurement is
-/// repeated and the smallest count kept).
-fn allocations_during(mut f: impl FnMut()) -> usize {
-    (0..5)
-        .map(|_| {
-            let before = ALLOCATIONS.load(Ordering::SeqCst);
-            f();
-            ALLOCATIONS.load(Ordering::SeqCst) - before
-        })
-        .min()
-        .unwrap()
 }
 
 fn fixture(name: &str) -> Vec<u8> {
