@@ -108,10 +108,10 @@ fn window_follows_the_receive_buffer() {
     assert_eq!((summary.succeeded, summary.failed), (100, 0));
 }
 
-#[test]
-fn overrun_is_reported_per_lost_request_and_the_connection_recovers() {
-    // Each request gets a 3000-byte data reply that the batch was not told about: the
-    // simulated buffer overflows within the first window.
+/// A "kernel" that answers every request with a 3000-byte data reply (which a batch is not
+/// told about unless it budgets for it) and an acknowledgement, one message per datagram,
+/// with a receive buffer that holds 64 acknowledgements.
+fn big_reply_kernel() -> FakeSocket {
     let handler = |reqs: &[Message]| {
         let mut out = Vec::new();
         for r in reqs {
@@ -124,11 +124,16 @@ fn overrun_is_reported_per_lost_request_and_the_connection_recovers() {
         Ok(out)
     };
     let cost = queued_cost(netlink::batch::ack_len(20, false));
-    let conn = Conn::from_socket(
-        FakeSocket::new(handler)
-            .with_messages_per_datagram(1)
-            .with_read_buffer(64 * cost),
-    );
+    FakeSocket::new(handler)
+        .with_messages_per_datagram(1)
+        .with_read_buffer(64 * cost)
+}
+
+#[test]
+fn overrun_is_reported_per_lost_request_and_the_connection_recovers() {
+    // Each request gets a 3000-byte data reply that the batch was not told about: the
+    // simulated buffer overflows within the first window.
+    let conn = Conn::from_socket(big_reply_kernel());
     let reqs: Vec<Message> = (0..40).map(request).collect();
     let results = conn.execute_batch(&reqs);
     assert_eq!(results.len(), 40);
@@ -153,23 +158,7 @@ fn overrun_is_reported_per_lost_request_and_the_connection_recovers() {
 
 #[test]
 fn reply_budget_avoids_the_overrun() {
-    let handler = |reqs: &[Message]| {
-        let mut out = Vec::new();
-        for r in reqs {
-            let mut data = Message::new(KIND, HeaderFlags::EMPTY, vec![0xab; 3000]);
-            data.header.sequence = r.header.sequence;
-            data.header.pid = r.header.pid;
-            out.push(data);
-            out.push(testing::ack(r));
-        }
-        Ok(out)
-    };
-    let cost = queued_cost(netlink::batch::ack_len(20, false));
-    let conn = Conn::from_socket(
-        FakeSocket::new(handler)
-            .with_messages_per_datagram(1)
-            .with_read_buffer(64 * cost),
-    );
+    let conn = Conn::from_socket(big_reply_kernel());
     let mut replies = 0;
     let summary = conn.execute_batch_with(
         (0..40).map(request),

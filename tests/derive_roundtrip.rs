@@ -145,15 +145,10 @@ mod arbitrary_bytes {
             // Well-formed attribute framing with arbitrary types, flags and payloads reaches
             // the typed decoders rather than stopping at the framing.
             let mut bytes = Vec::new();
-            for (t, nested, payload) in attrs {
-                let t = if nested { t | netlink::attr::NLA_F_NESTED } else { t };
-                bytes.extend_from_slice(&(4 + payload.len() as u16).to_ne_bytes());
-                bytes.extend_from_slice(&t.to_ne_bytes());
-                bytes.extend_from_slice(&payload);
-                while bytes.len() % 4 != 0 {
-                    bytes.push(0);
-                }
-            }
+            netlink::roundtrip::frame_attributes(
+                &mut bytes,
+                attrs.iter().map(|(t, nested, payload)| (*t, *nested, payload.as_slice())),
+            );
             let _ = Example::decode(&bytes);
             let _ = Integers::decode(&bytes);
             let _ = Texts::decode(&bytes);

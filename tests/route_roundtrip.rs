@@ -109,15 +109,10 @@ mod arbitrary_bytes {
             // A 16-byte family header, then well-formed attribute framing with arbitrary
             // types, flags and payloads: the typed decoders, not the framing, see them.
             let mut bytes = header;
-            for (t, nested, payload) in attrs {
-                let t = if nested { t | netlink::attr::NLA_F_NESTED } else { t };
-                bytes.extend_from_slice(&(4 + payload.len() as u16).to_ne_bytes());
-                bytes.extend_from_slice(&t.to_ne_bytes());
-                bytes.extend_from_slice(&payload);
-                while bytes.len() % 4 != 0 {
-                    bytes.push(0);
-                }
-            }
+            netlink::roundtrip::frame_attributes(
+                &mut bytes,
+                attrs.iter().map(|(t, nested, payload)| (*t, *nested, payload.as_slice())),
+            );
             all(&bytes);
         }
     }

@@ -560,6 +560,31 @@ where
     Ok(())
 }
 
+/// Appends well-formed attribute framing to `buf`: one attribute per `(type, nested,
+/// payload)`, `NLA_F_NESTED` set on the type when `nested`, each padded to 4 bytes. The types,
+/// flags and payloads may be anything, so that property tests reach the typed decoders
+/// rather than stopping at the framing. A payload too long for the 16-bit length is cut.
+pub fn frame_attributes<'p>(
+    buf: &mut Vec<u8>,
+    attrs: impl IntoIterator<Item = (u16, bool, &'p [u8])>,
+) {
+    for (t, nested, payload) in attrs {
+        let payload = payload.get(..usize::from(u16::MAX) - 4).unwrap_or(payload);
+        let t = if nested {
+            t | crate::attr::NLA_F_NESTED
+        } else {
+            t
+        };
+        let len = u16::try_from(payload.len() + 4).unwrap_or(u16::MAX);
+        buf.extend_from_slice(&len.to_ne_bytes());
+        buf.extend_from_slice(&t.to_ne_bytes());
+        buf.extend_from_slice(payload);
+        while buf.len() % 4 != 0 {
+            buf.push(0);
+        }
+    }
+}
+
 /// Byte strings to decode: random ones, and mutations of `valid` (truncated, bytes flipped,
 /// lengths changed).
 pub fn mutations(rng: &mut Rng, valid: &[u8]) -> Vec<u8> {
