@@ -13,8 +13,7 @@ use std::sync::atomic::{AtomicU32, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 use std::task::{Context, Poll, Waker};
 
-use ::tokio::sync::Semaphore;
-
+use super::permits::Permits;
 use super::transport::Transport;
 use super::Options;
 use crate::ack;
@@ -140,7 +139,7 @@ pub(crate) struct Shared {
     pub(crate) check_sender: bool,
     pub(crate) options: Options,
     state: Mutex<State>,
-    pub(crate) permits: Arc<Semaphore>,
+    pub(crate) permits: Arc<Permits>,
     seq: AtomicU32,
     pub(crate) forged: AtomicU64,
     pub(crate) late: AtomicU64,
@@ -148,6 +147,8 @@ pub(crate) struct Shared {
     /// The receive buffers, and the right to read the socket: whoever holds this lock is the
     /// only reader, so datagrams are routed in the order they arrived.
     rx: Mutex<RxBuffers>,
+    /// Recycled reply buffers.
+    pub(crate) pool: Arc<BufPool>,
 }
 
 fn padding(len: usize) -> usize {
@@ -187,12 +188,13 @@ impl Shared {
                     overruns: 0,
                 },
             }),
-            permits: Arc::new(Semaphore::new(options.max_in_flight.max(1))),
+            permits: Arc::new(Permits::new(options.max_in_flight.max(1))),
             seq: AtomicU32::new(crate::socket::random_u32()),
             forged: AtomicU64::new(0),
             late: AtomicU64::new(0),
             sent_datagrams: AtomicU64::new(0),
             rx: Mutex::new(RxBuffers::new(options.recv_batch)),
+            pool: Arc::new(BufPool::new(options.max_in_flight.clamp(1, 1024))),
             options,
         }
     }
@@ -605,7 +607,7 @@ impl Shared {
                     Some(e) => Some(Err(e.into())),
                     None => {
                         if !slot.got_data {
-                            append(slot, m);
+                            append(&self.pool, slot, m);
                         }
                         Some(Ok(()))
                     }
@@ -621,7 +623,7 @@ impl Shared {
             _ => {
                 slot.got_data = true;
                 if !slot.abandoned {
-                    append(slot, m);
+                    append(&self.pool, slot, m);
                     if slot.mode == Mode::Stream {
                         if let Some(w) = slot.waker.take() {
                             wake.push(w);
@@ -885,12 +887,64 @@ pub(crate) enum Turn {
     Gather,
 }
 
-/// Appends a message to a slot's buffer in wire form, padded to 4 bytes.
-fn append(slot: &mut Slot, m: &MessageRef<'_>) {
+/// Appends a message to a slot's buffer in wire form, padded to 4 bytes. The first reply
+/// takes a recycled buffer from `pool`; the room is reserved once, so the message is copied
+/// once and never moved.
+fn append(pool: &BufPool, slot: &mut Slot, m: &MessageRef<'_>) {
+    let pad = padding(m.data.len());
+    let need = HEADER_LEN.saturating_add(m.data.len()).saturating_add(pad);
+    if slot.buf.capacity() == 0 {
+        slot.buf = pool.take();
+    }
+    slot.buf.reserve(need);
     slot.buf.extend_from_slice(&m.header.to_bytes());
     slot.buf.extend_from_slice(m.data);
-    let pad = padding(m.data.len());
     slot.buf.resize(slot.buf.len().saturating_add(pad), 0);
+}
+
+/// Reply buffers recycled between requests: a request's replies are copied once, from the
+/// receive buffer into a buffer taken from here, and [`Replies`](super::Replies) gives it back
+/// when dropped, so that a request in the steady state costs no allocation.
+pub(crate) struct BufPool {
+    bufs: Mutex<Vec<Vec<u8>>>,
+    /// The most buffers kept.
+    max: usize,
+}
+
+/// Buffers larger than this are freed rather than kept (a large dump does not pin memory).
+const POOL_BUF_MAX: usize = 4096;
+/// The room a new pooled buffer starts with (a typical reply and its acknowledgement fit).
+const POOL_BUF_START: usize = 512;
+
+impl BufPool {
+    pub(crate) fn new(max: usize) -> BufPool {
+        BufPool {
+            bufs: Mutex::new(Vec::new()),
+            max,
+        }
+    }
+
+    /// An empty buffer, recycled when one is at hand.
+    pub(crate) fn take(&self) -> Vec<u8> {
+        let b = self
+            .bufs
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .pop();
+        b.unwrap_or_else(|| Vec::with_capacity(POOL_BUF_START))
+    }
+
+    /// Gives a buffer back (kept when the pool has room and the buffer is not large).
+    pub(crate) fn give(&self, mut buf: Vec<u8>) {
+        if buf.capacity() == 0 || buf.capacity() > POOL_BUF_MAX {
+            return;
+        }
+        buf.clear();
+        let mut bufs = self.bufs.lock().unwrap_or_else(PoisonError::into_inner);
+        if bufs.len() < self.max {
+            bufs.push(buf);
+        }
+    }
 }
 
 /// Writes a request in wire form, padded to 4 bytes.

@@ -61,6 +61,7 @@ mod batch;
 mod driver;
 #[cfg(feature = "testing")]
 mod fake;
+mod permits;
 mod stream;
 mod transport;
 
@@ -68,8 +69,6 @@ use std::future::Future;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
-
-use ::tokio::sync::SemaphorePermit;
 
 use crate::conn::{Config, Conn, Family};
 use crate::error::Error;
@@ -161,9 +160,44 @@ impl std::fmt::Debug for AsyncConn {
 }
 
 /// The replies to one request, in wire form in one buffer (see [`AsyncConn::execute_raw`]).
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+///
+/// The buffer is recycled by the connection when the `Replies` is dropped.
+#[derive(Default)]
 pub struct Replies {
     buf: Vec<u8>,
+    /// Where the buffer goes back to.
+    pool: Option<Arc<driver::BufPool>>,
+}
+
+impl Clone for Replies {
+    fn clone(&self) -> Replies {
+        Replies {
+            buf: self.buf.clone(),
+            pool: None,
+        }
+    }
+}
+
+impl PartialEq for Replies {
+    fn eq(&self, other: &Replies) -> bool {
+        self.buf == other.buf
+    }
+}
+
+impl Eq for Replies {}
+
+impl std::fmt::Debug for Replies {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Replies").field("buf", &self.buf).finish()
+    }
+}
+
+impl Drop for Replies {
+    fn drop(&mut self) {
+        if let Some(pool) = self.pool.take() {
+            pool.give(std::mem::take(&mut self.buf));
+        }
+    }
 }
 
 impl Replies {
@@ -349,16 +383,12 @@ impl AsyncConn {
         }
     }
 
-    async fn permit(&self) -> Result<SemaphorePermit<'_>, Error> {
-        match self.shared().permits.try_acquire() {
-            Ok(p) => Ok(p),
-            Err(_) => self
-                .shared()
-                .permits
-                .acquire()
-                .await
-                .map_err(|_| Error::Closed { op: "execute" }),
-        }
+    async fn permit(&self) -> Result<permits::Permit<'_>, Error> {
+        self.shared()
+            .permits
+            .take()
+            .await
+            .map_err(|_| Error::Closed { op: "execute" })
     }
 
     /// Sends a request given as a header and an encoded payload and waits for its replies:
@@ -432,8 +462,10 @@ impl AsyncConn {
                     let interrupted = slot.interrupted;
                     let buf = std::mem::take(&mut slot.buf);
                     st.slots.remove(&seq);
+                    drop(st);
+                    let pool = Some(Arc::clone(&pending.shared.pool));
                     std::task::Poll::Ready(r.and_then(|()| {
-                        let replies = Replies { buf };
+                        let replies = Replies { buf, pool };
                         if interrupted {
                             Err(Error::DumpInterrupted {
                                 partial: replies.to_messages(),
@@ -523,19 +555,14 @@ impl AsyncConn {
         let deadline = self
             .timeout()
             .and_then(|t| ::tokio::time::Instant::now().checked_add(t));
-        let permit = match Arc::clone(&self.inner.shared.permits).try_acquire_owned() {
-            Ok(p) => p,
-            Err(_) => {
-                let wait = Arc::clone(&self.inner.shared.permits).acquire_owned();
-                let p = match deadline {
-                    None => wait.await,
-                    Some(d) => ::tokio::time::timeout_at(d, wait)
-                        .await
-                        .map_err(|_| Error::Timeout { op: "execute" })?,
-                };
-                p.map_err(|_| Error::Closed { op: "execute" })?
-            }
-        };
+        let wait = Arc::clone(&self.inner.shared.permits).take_owned();
+        let permit = match deadline {
+            None => wait.await,
+            Some(d) => ::tokio::time::timeout_at(d, wait)
+                .await
+                .map_err(|_| Error::Timeout { op: "execute" })?,
+        }
+        .map_err(|_| Error::Closed { op: "execute" })?;
         let sent = self.shared().submit(header, payload, Mode::Stream, None)?;
         Ok(DumpStream::new(
             Arc::clone(&self.inner),

@@ -8,11 +8,11 @@ use std::pin::Pin;
 use std::sync::Arc;
 use std::task::{Context, Poll};
 
-use ::tokio::sync::OwnedSemaphorePermit;
 use ::tokio::time::{Instant, Sleep};
 use futures_core::Stream;
 
 use super::driver::EventItem;
+use super::permits::OwnedPermit;
 use super::Inner;
 use crate::error::Error;
 use crate::message::{Header, Message, MessageRef, HEADER_LEN};
@@ -44,7 +44,7 @@ pub struct DumpStream {
     pos: usize,
     state: DumpState,
     sleep: Option<Pin<Box<Sleep>>>,
-    _permit: OwnedSemaphorePermit,
+    _permit: OwnedPermit,
 }
 
 impl std::fmt::Debug for DumpStream {
@@ -60,7 +60,7 @@ impl DumpStream {
     pub(crate) fn new(
         inner: Arc<Inner>,
         request: Header,
-        permit: OwnedSemaphorePermit,
+        permit: OwnedPermit,
         deadline: Option<Instant>,
     ) -> DumpStream {
         DumpStream {
