@@ -239,8 +239,9 @@ impl Shared {
         header: Header,
         payload: &[u8],
     ) -> Result<Header, Error> {
-        let waker = cx.waker().clone();
-        self.submit_inner(header, payload, Mode::Collect, Some(&waker), Some(cx))
+        // No waker yet: the caller looks at its slot right after this and registers there
+        // only when the request is not complete, so a request answered here wakes no one.
+        self.submit_inner(header, payload, Mode::Collect, None, Some(cx))
     }
 
     fn submit_inner(
@@ -640,7 +641,13 @@ impl Shared {
             }
         };
         if let Some(r) = result {
-            self.complete(st, seq, r, wake);
+            // `complete` without looking the slot up again.
+            if settle(slot, r, wake) {
+                st.slots.remove(&seq);
+            }
+            if let Some(w) = self.finished(st, seq) {
+                wake.push(w);
+            }
         }
     }
 
@@ -651,13 +658,8 @@ impl Shared {
             if slot.done.is_some() {
                 return;
             }
-            if slot.abandoned {
+            if settle(slot, r, wake) {
                 st.slots.remove(&seq);
-            } else {
-                slot.done = Some(r);
-                if let Some(w) = slot.waker.take() {
-                    wake.push(w);
-                }
             }
         }
         if let Some(w) = self.finished(st, seq) {
@@ -885,6 +887,19 @@ pub(crate) enum Turn {
     Closed,
     /// Yield once before sending (see [`Shared::poll_drive`]).
     Gather,
+}
+
+/// Records the result of a slot not yet done and queues its caller's wake-up; returns whether
+/// the slot must go (its caller went away).
+fn settle(slot: &mut Slot, r: Result<(), Error>, wake: &mut Vec<Waker>) -> bool {
+    if slot.abandoned {
+        return true;
+    }
+    slot.done = Some(r);
+    if let Some(w) = slot.waker.take() {
+        wake.push(w);
+    }
+    false
 }
 
 /// Appends a message to a slot's buffer in wire form, padded to 4 bytes. The first reply

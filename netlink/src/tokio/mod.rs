@@ -454,15 +454,16 @@ impl AsyncConn {
                 }
             };
             let mut st = pending.shared.lock();
-            let Some(slot) = st.slots.get_mut(&seq) else {
+            let std::collections::hash_map::Entry::Occupied(mut entry) = st.slots.entry(seq)
+            else {
                 return std::task::Poll::Ready(Err(Error::Closed { op: "execute" }));
             };
+            let slot = entry.get_mut();
             match slot.done.take() {
                 Some(r) => {
-                    let interrupted = slot.interrupted;
-                    let buf = std::mem::take(&mut slot.buf);
-                    st.slots.remove(&seq);
+                    let slot = entry.remove();
                     drop(st);
+                    let (interrupted, buf) = (slot.interrupted, slot.buf);
                     let pool = Some(Arc::clone(&pending.shared.pool));
                     std::task::Poll::Ready(r.and_then(|()| {
                         let replies = Replies { buf, pool };
