@@ -26,7 +26,7 @@ mod control;
 #[cfg(feature = "tokio")]
 mod nonblocking;
 #[cfg(feature = "tokio")]
-pub(crate) use nonblocking::MAX_RECV_BATCH;
+pub(crate) use nonblocking::{ReadinessGate, MAX_RECV_BATCH};
 
 use control::parse_control;
 

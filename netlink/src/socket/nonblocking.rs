@@ -10,16 +10,6 @@ pub(crate) const MAX_RECV_BATCH: usize = 32;
 /// readiness in the runtime's reactor instead of `poll(2)`. Errors are raw errnos (`EAGAIN`
 /// included) so that the caller can tell "try again later" from a failure.
 impl NetlinkSocket {
-    /// Registers the socket with the reactor of the current tokio runtime (which must exist).
-    pub(crate) fn register_async(
-        self,
-    ) -> Result<::tokio::io::unix::AsyncFd<NetlinkSocket>, std::io::Error> {
-        // SAFETY: a `NetlinkSocket` owns its descriptor (`OwnedFd`), closes it only when
-        // dropped, and `as_raw_fd` always returns that descriptor; the `AsyncFd` owns the
-        // socket, so the descriptor stays open and the same for the `AsyncFd`'s whole life.
-        unsafe { ::tokio::io::unix::AsyncFd::register(self) }.map_err(|e| e.into_parts().1)
-    }
-
     /// One `send(2)` of `datagram` to the kernel with `MSG_DONTWAIT`, retried on `EINTR`.
     pub(crate) fn send_nowait(&self, datagram: &[u8]) -> Result<(), i32> {
         debug::on_send(datagram);
@@ -122,5 +112,104 @@ impl NetlinkSocket {
             };
         }
         Ok(got)
+    }
+}
+
+/// An `epoll(7)` instance watching one netlink socket with one-shot interest: what the async
+/// connection registers with tokio's reactor instead of the socket itself.
+///
+/// The kernel signals a socket's readiness on every datagram it queues (and on every send
+/// whose buffer it frees), and a reactor thread parked in `epoll_wait` wakes up for each,
+/// even when the datagram is one the connection reads at once because the kernel answered
+/// inside `sendmsg`. On a multi-thread runtime that is a thread wake-up per datagram. The
+/// gate becomes readable only once it is [armed](ReadinessGate::arm) and then the socket
+/// becomes ready, so the reactor hears of the socket only when the connection waits for it.
+#[derive(Debug)]
+pub(crate) struct ReadinessGate {
+    ep: OwnedFd,
+    /// The socket watched (owned by whoever owns the gate; closing it removes it from `ep`).
+    sock: RawFd,
+}
+
+impl AsRawFd for ReadinessGate {
+    fn as_raw_fd(&self) -> RawFd {
+        self.ep.as_raw_fd()
+    }
+}
+
+impl ReadinessGate {
+    /// An epoll instance holding `sock`, disarmed. The gate must not outlive the socket's
+    /// descriptor being open (the kernel then forgets the socket; the gate stays silent).
+    pub(crate) fn new(sock: &NetlinkSocket) -> Result<ReadinessGate, i32> {
+        // SAFETY: no pointer arguments.
+        let ep = unsafe { libc::epoll_create1(libc::EPOLL_CLOEXEC) };
+        if ep < 0 {
+            return Err(last_errno());
+        }
+        // SAFETY: `epoll_create1` returned a new descriptor that nothing else owns.
+        let ep = unsafe { OwnedFd::from_raw_fd(ep) };
+        let gate = ReadinessGate {
+            ep,
+            sock: sock.fd.as_raw_fd(),
+        };
+        gate.ctl(libc::EPOLL_CTL_ADD, 0)?;
+        Ok(gate)
+    }
+
+    fn ctl(&self, op: libc::c_int, events: u32) -> Result<(), i32> {
+        let mut ev = libc::epoll_event {
+            events: events | libc::EPOLLONESHOT as u32,
+            u64: 0,
+        };
+        // SAFETY: `ev` is a live `epoll_event` for the duration of the call; both descriptors
+        // are open (the socket's owner outlives the gate).
+        let r = unsafe { libc::epoll_ctl(self.ep.as_raw_fd(), op, self.sock, &mut ev) };
+        if r < 0 {
+            return Err(last_errno());
+        }
+        Ok(())
+    }
+
+    /// Arms the gate for one event: it becomes readable when the socket has a datagram
+    /// (`read`) or room to send (`write`), at once when it has already.
+    pub(crate) fn arm(&self, read: bool, write: bool) -> Result<(), i32> {
+        let mut events = 0;
+        if read {
+            events |= libc::EPOLLIN as u32;
+        }
+        if write {
+            events |= libc::EPOLLOUT as u32;
+        }
+        self.ctl(libc::EPOLL_CTL_MOD, events)
+    }
+
+    /// Takes the gate's pending event, if any, so that it is quiet until armed again and a
+    /// later event wakes the reactor anew.
+    pub(crate) fn reset(&self) {
+        let mut ev = [libc::epoll_event { events: 0, u64: 0 }];
+        loop {
+            // SAFETY: `ev` has room for the one event asked for; zero timeout, no waiting.
+            let r = unsafe { libc::epoll_wait(self.ep.as_raw_fd(), ev.as_mut_ptr(), 1, 0) };
+            if r >= 0 || last_errno() != libc::EINTR {
+                return;
+            }
+        }
+    }
+
+    /// Registers the gate with the reactor of the current tokio runtime (which must exist),
+    /// for readability only.
+    pub(crate) fn register_async(
+        self,
+    ) -> Result<::tokio::io::unix::AsyncFd<ReadinessGate>, std::io::Error> {
+        // SAFETY: a `ReadinessGate` owns its epoll descriptor (`OwnedFd`), closes it only when
+        // dropped, and `as_raw_fd` always returns that descriptor; the `AsyncFd` owns the
+        // gate, so the descriptor stays open and the same for the `AsyncFd`'s whole life.
+        unsafe {
+            ::tokio::io::unix::AsyncFd::register_with_interest(
+                self,
+                ::tokio::io::Interest::READABLE,
+            )
+        }
+        .map_err(|e| e.into_parts().1)
     }
 }

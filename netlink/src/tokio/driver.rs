@@ -9,7 +9,7 @@
 
 use std::collections::{HashMap, VecDeque};
 use std::hash::{BuildHasherDefault, Hasher};
-use std::sync::atomic::{AtomicU32, AtomicU64, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU32, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 use std::task::{Context, Poll, Waker};
 
@@ -149,6 +149,8 @@ pub(crate) struct Shared {
     rx: Mutex<RxBuffers>,
     /// Recycled reply buffers.
     pub(crate) pool: Arc<BufPool>,
+    /// The driver reads the socket even with nothing in flight (see [`Shared::listen`]).
+    listen: AtomicBool,
 }
 
 fn padding(len: usize) -> usize {
@@ -195,6 +197,7 @@ impl Shared {
             sent_datagrams: AtomicU64::new(0),
             rx: Mutex::new(RxBuffers::new(options.recv_batch)),
             pool: Arc::new(BufPool::new(options.max_in_flight.clamp(1, 1024))),
+            listen: AtomicBool::new(false),
             options,
         }
     }
@@ -329,6 +332,7 @@ impl Shared {
         };
         let rx = &mut *rx;
         let mut wake = std::mem::take(&mut rx.wake);
+        let seq = batch.seqs.first().copied().unwrap_or(0);
         match self.transport.poll_send(cx, &batch.bytes) {
             Poll::Pending => {
                 drop(wake);
@@ -343,6 +347,40 @@ impl Shared {
             w.wake();
         }
         rx.wake = wake;
+        // Not answered inside `sendmsg`: the driver waits for the rest.
+        let driver = {
+            let mut st = self.lock();
+            if st.slots.get(&seq).is_some_and(|s| s.done.is_none()) {
+                self.notify_driver(&mut st)
+            } else {
+                None
+            }
+        };
+        if let Some(w) = driver {
+            w.wake();
+        }
+    }
+
+    /// Whether the driver must wait for datagrams: a request was sent and is not complete,
+    /// or the connection listens for events.
+    fn must_listen(&self) -> bool {
+        if self.listen.load(Ordering::Relaxed) {
+            return true;
+        }
+        let st = self.lock();
+        st.events.taken || st.slots.values().any(|s| s.sent && s.done.is_none())
+    }
+
+    /// From now on the driver reads the socket even with no request in flight (multicast
+    /// groups were joined, or the event stream was taken).
+    pub(crate) fn listen(&self) {
+        if self.listen.swap(true, Ordering::Relaxed) {
+            return;
+        }
+        let wake = self.notify_driver(&mut self.lock());
+        if let Some(w) = wake {
+            w.wake();
+        }
     }
 
     /// Puts a batch at the front of the queue and wakes the driver.
@@ -750,7 +788,10 @@ impl Shared {
                     }
                 }
             }
-            loop {
+            // Wait for datagrams only when some are due: the replies the kernel wrote inside
+            // `sendmsg` are read already, and a transport that waits arms its readiness
+            // (see `AsyncSocket`), which costs a system call and a wake-up later.
+            while self.must_listen() {
                 match self.transport.poll_recv(cx, &mut rx.bufs, &mut rx.infos) {
                     Poll::Pending => break,
                     Poll::Ready(Ok(n)) => self.deliver(rx, n, wake),

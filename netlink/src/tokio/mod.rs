@@ -244,6 +244,7 @@ impl AsyncConn {
         options: Options,
     ) -> Result<AsyncConn, Error> {
         let check_sender = !config.disable_sender_check;
+        let groups = config.groups;
         let sock = if config.netns.is_some() {
             ::tokio::task::spawn_blocking(move || Conn::dial(family, config))
                 .await
@@ -254,7 +255,11 @@ impl AsyncConn {
             Conn::dial(family, config)?.into_socket()
         };
         let transport = AsyncSocket::new(sock)?;
-        AsyncConn::from_transport_with(transport, check_sender, options)
+        let conn = AsyncConn::from_transport_with(transport, check_sender, options)?;
+        if groups != 0 {
+            conn.shared().listen();
+        }
+        Ok(conn)
     }
 
     /// A connection over any [`Transport`] (the fakes of the `testing` feature, say), with the
@@ -301,7 +306,11 @@ impl AsyncConn {
     /// [`events`](AsyncConn::events).
     pub fn join_group(&self, group: u32) -> Result<(), Error> {
         match self.socket() {
-            Some(s) => s.join_group(group),
+            Some(s) => {
+                s.join_group(group)?;
+                self.shared().listen();
+                Ok(())
+            }
             None => Err(Error::Op(crate::OpError::new(
                 "join_group",
                 libc::EOPNOTSUPP,
@@ -591,6 +600,7 @@ impl AsyncConn {
             }
             st.events.taken = true;
         }
+        self.shared().listen();
         Ok(Events::new(Arc::clone(&self.inner)))
     }
 }

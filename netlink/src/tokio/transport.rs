@@ -2,12 +2,13 @@
 //! implementation over a real netlink socket registered with tokio's reactor, [`AsyncSocket`].
 
 use std::io;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::task::{ready, Context, Poll};
 
 use ::tokio::io::unix::AsyncFd;
 
 use crate::error::Error;
-use crate::socket::{os_error, NetlinkSocket, RecvInfo};
+use crate::socket::{os_error, NetlinkSocket, ReadinessGate, RecvInfo};
 
 /// What an [`AsyncConn`](super::AsyncConn) sends through and receives from: a non-blocking
 /// datagram socket whose waits go through the async runtime.
@@ -53,9 +54,19 @@ pub trait Transport: Send + Sync + 'static {
 /// request inside `sendmsg`); receives use `recvmmsg(2)` for up to
 /// [`Options::recv_batch`](super::Options::recv_batch) datagrams per system call, and wait for
 /// readiness only when the socket is empty.
+///
+/// The reactor does not watch the socket itself but a one-shot `epoll` instance holding it,
+/// armed only when the connection waits for a datagram: the kernel signals readiness for
+/// every datagram it queues, and the replies the kernel writes inside `sendmsg` are read at
+/// once, so watching the socket directly would wake a parked reactor thread for each of them
+/// for nothing (a thread wake-up per datagram on a multi-thread runtime).
 #[derive(Debug)]
 pub struct AsyncSocket {
-    fd: AsyncFd<NetlinkSocket>,
+    /// What the reactor watches (declared first: dropped before the socket it watches).
+    gate: AsyncFd<ReadinessGate>,
+    sock: NetlinkSocket,
+    /// The gate is armed and has not been seen firing.
+    armed: AtomicBool,
 }
 
 impl AsyncSocket {
@@ -65,17 +76,22 @@ impl AsyncSocket {
         if ::tokio::runtime::Handle::try_current().is_err() {
             return Err(Error::Op(crate::OpError::new("dial", libc::EINVAL)));
         }
-        let fd = sock.register_async().map_err(|e| io_to_error("dial", &e))?;
-        Ok(AsyncSocket { fd })
+        let gate = ReadinessGate::new(&sock).map_err(|e| os_error("dial", e))?;
+        let gate = gate.register_async().map_err(|e| io_to_error("dial", &e))?;
+        Ok(AsyncSocket {
+            gate,
+            sock,
+            armed: AtomicBool::new(false),
+        })
     }
 
     /// The socket underneath.
     pub fn socket(&self) -> &NetlinkSocket {
-        self.fd.get_ref()
+        &self.sock
     }
 
     fn recv_now(&self, bufs: &mut [Vec<u8>], infos: &mut [RecvInfo]) -> Result<usize, i32> {
-        self.fd.get_ref().recv_many_nowait(bufs, infos)
+        self.sock.recv_many_nowait(bufs, infos)
     }
 }
 
@@ -92,30 +108,21 @@ fn recv_error(errno: i32) -> Error {
 
 impl Transport for AsyncSocket {
     fn pid(&self) -> u32 {
-        crate::socket::Socket::pid(self.fd.get_ref())
+        crate::socket::Socket::pid(&self.sock)
     }
 
     fn poll_send(&self, cx: &mut Context<'_>, datagram: &[u8]) -> Poll<Result<(), Error>> {
-        // Optimistic first try: the socket is writable nearly always.
-        match self.fd.get_ref().send_nowait(datagram) {
-            Ok(()) => return Poll::Ready(Ok(())),
-            Err(libc::EAGAIN) => {}
-            Err(errno) => return Poll::Ready(Err(os_error("send", errno))),
-        }
-        loop {
-            let mut guard = match ready!(self.fd.poll_write_ready(cx)) {
-                Ok(g) => g,
-                Err(e) => return Poll::Ready(Err(io_to_error("send", &e))),
-            };
-            match guard.try_io(|s| {
-                s.get_ref()
-                    .send_nowait(datagram)
-                    .map_err(io::Error::from_raw_os_error)
-            }) {
-                Ok(Ok(())) => return Poll::Ready(Ok(())),
-                Ok(Err(e)) => return Poll::Ready(Err(io_to_error("send", &e))),
-                Err(_would_block) => continue,
+        match self.sock.send_nowait(datagram) {
+            Ok(()) => Poll::Ready(Ok(())),
+            Err(libc::EAGAIN) => {
+                // The send buffer is full. The kernel handles a request inside `sendmsg` and
+                // frees its buffer then, so this takes concurrent senders filling it at once:
+                // try again on the next turn (waiting on the gate would take the receive
+                // side's single wake-up slot).
+                cx.waker().wake_by_ref();
+                Poll::Pending
             }
+            Err(errno) => Poll::Ready(Err(os_error("send", errno))),
         }
     }
 
@@ -134,27 +141,32 @@ impl Transport for AsyncSocket {
         infos: &mut [RecvInfo],
     ) -> Poll<Result<usize, Error>> {
         loop {
-            let mut guard = match ready!(self.fd.poll_read_ready(cx)) {
+            match self.recv_now(bufs, infos) {
+                Ok(n) => return Poll::Ready(Ok(n)),
+                Err(libc::EAGAIN) => {}
+                Err(errno) => return Poll::Ready(Err(recv_error(errno))),
+            }
+            // Nothing queued: arm the gate (it fires at once if a datagram came meanwhile).
+            if !self.armed.swap(true, Ordering::AcqRel) {
+                if let Err(errno) = self.gate.get_ref().arm(true, false) {
+                    self.armed.store(false, Ordering::Release);
+                    return Poll::Ready(Err(os_error("receive", errno)));
+                }
+            }
+            let mut guard = match ready!(self.gate.poll_read_ready(cx)) {
                 Ok(g) => g,
                 Err(e) => return Poll::Ready(Err(io_to_error("receive", &e))),
             };
-            // `try_io` clears the readiness when the read would block, so that the next poll
-            // waits for a new datagram.
-            match guard.try_io(|_| {
-                self.recv_now(bufs, infos)
-                    .map_err(io::Error::from_raw_os_error)
-            }) {
-                Ok(Ok(n)) => return Poll::Ready(Ok(n)),
-                Ok(Err(e)) => {
-                    return Poll::Ready(Err(recv_error(e.raw_os_error().unwrap_or(libc::EIO))))
-                }
-                Err(_would_block) => continue,
-            }
+            // The gate fired: take its event so that the next arming wakes the reactor anew,
+            // and read again.
+            guard.clear_ready();
+            self.gate.get_ref().reset();
+            self.armed.store(false, Ordering::Release);
         }
     }
 
     fn netlink_socket(&self) -> Option<&NetlinkSocket> {
-        Some(self.fd.get_ref())
+        Some(&self.sock)
     }
 }
 
