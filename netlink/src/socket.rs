@@ -752,6 +752,25 @@ impl Slot {
         }
     }
 
+    /// [`Slot::new`] written in place: the control buffer is left as it is (uninitialised
+    /// bytes, for the kernel to write), so that no slot-sized value is built and moved.
+    fn init_in_place<'s>(slot: &'s mut MaybeUninit<Slot>, buf: &mut Vec<u8>) -> &'s mut Slot {
+        buf.clear();
+        let p = slot.as_mut_ptr();
+        // SAFETY: `p` points to writable memory for a `Slot`; the two fields written through
+        // raw pointers (no reference to uninitialised data is made) are all that need a value,
+        // since `control` is an array of `MaybeUninit<u8>`, valid uninitialised. The slot is
+        // thus fully initialised when the reference is made.
+        unsafe {
+            (&raw mut (*p).addr).write(zeroed_sockaddr_nl());
+            (&raw mut (*p).iov).write(libc::iovec {
+                iov_base: buf.as_mut_ptr().cast::<c_void>(),
+                iov_len: buf.capacity(),
+            });
+            &mut *p
+        }
+    }
+
     /// A `msghdr` pointing into this slot: valid while the slot neither moves nor drops.
     fn msghdr(&mut self) -> libc::msghdr {
         // SAFETY: `msghdr` is plain old data; all zeroes is a valid (empty) value.

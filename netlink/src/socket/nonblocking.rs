@@ -64,7 +64,7 @@ impl NetlinkSocket {
                 b.clear();
                 b.reserve(want);
             }
-            let slot = slot.write(Slot::new(b));
+            let slot = Slot::init_in_place(slot, b);
             // `slots` does not move below, so the pointers this `msghdr` holds stay valid.
             msg.write(libc::mmsghdr {
                 msg_hdr: slot.msghdr(),

@@ -342,7 +342,7 @@ impl Shared {
             Poll::Ready(r) => self.after_send(batch, r, &mut wake),
         }
         // (When the connection closed meanwhile, `close` already failed every request.)
-        self.read_queued(rx, &mut wake);
+        self.read_queued(rx, &mut wake, 1);
         for w in wake.drain(..) {
             w.wake();
         }
@@ -422,15 +422,26 @@ impl Shared {
 
     /// Reads and routes the datagrams already queued, without waiting. Returns whether the
     /// connection closed.
-    fn read_queued(&self, rx: &mut RxBuffers, wake: &mut Vec<Waker>) -> bool {
+    ///
+    /// `requests` were just sent: the first read asks for room for about as many datagrams
+    /// as they are answered with (a reply and an acknowledgement each, and one more so that
+    /// a short read says the queue is empty), since setting up room costs time per datagram.
+    fn read_queued(&self, rx: &mut RxBuffers, wake: &mut Vec<Waker>, requests: usize) -> bool {
+        let mut room = requests
+            .saturating_mul(2)
+            .saturating_add(1)
+            .clamp(1, rx.bufs.len());
         loop {
-            match self.transport.try_recv(&mut rx.bufs, &mut rx.infos) {
+            let bufs = rx.bufs.get_mut(..room).unwrap_or_default();
+            let infos = rx.infos.get_mut(..room).unwrap_or_default();
+            match self.transport.try_recv(bufs, infos) {
                 Ok(0) => return false,
                 Ok(n) => {
                     self.deliver(rx, n, wake);
-                    if n < rx.bufs.len() {
+                    if n < room {
                         return false;
                     }
+                    room = rx.bufs.len();
                 }
                 Err(e) => {
                     if self.recv_failed(e, wake) {
@@ -773,6 +784,7 @@ impl Shared {
             };
             let mut send_blocked = false;
             if let Some(batch) = batch {
+                let requests = batch.seqs.len();
                 match self.transport.poll_send(cx, &batch.bytes) {
                     Poll::Pending => {
                         send_blocked = true;
@@ -782,7 +794,7 @@ impl Shared {
                         self.after_send(batch, r, wake);
                         // The kernel answers most requests inside `sendmsg`: read at once,
                         // before any readiness event could have been seen.
-                        if self.read_queued(rx, wake) {
+                        if self.read_queued(rx, wake, requests) {
                             return Poll::Ready(());
                         }
                     }
