@@ -57,8 +57,9 @@ pub(crate) struct Slot {
     pub(crate) mode: Mode,
     /// Replies not yet taken, in wire form (each padded to 4 bytes).
     pub(crate) buf: Vec<u8>,
-    /// Set once the request is complete: its result.
-    pub(crate) done: Option<Result<(), Error>>,
+    /// Set once the request is complete: its result (the error boxed, so that a slot stays
+    /// small to move in and out of the table).
+    pub(crate) done: Option<Result<(), Box<Error>>>,
     /// A reply carried `NLM_F_DUMP_INTR`.
     pub(crate) interrupted: bool,
     got_data: bool,
@@ -525,7 +526,7 @@ impl Shared {
                     return false;
                 }
                 if slot.done.is_none() {
-                    slot.done = Some(Err(Error::Closed { op: "execute" }));
+                    slot.done = Some(Err(Box::new(Error::Closed { op: "execute" })));
                 }
                 if let Some(w) = slot.waker.take() {
                     wake.push(w);
@@ -948,7 +949,7 @@ fn settle(slot: &mut Slot, r: Result<(), Error>, wake: &mut Vec<Waker>) -> bool 
     if slot.abandoned {
         return true;
     }
-    slot.done = Some(r);
+    slot.done = Some(r.map_err(Box::new));
     if let Some(w) = slot.waker.take() {
         wake.push(w);
     }

@@ -474,7 +474,7 @@ impl AsyncConn {
                     drop(st);
                     let (interrupted, buf) = (slot.interrupted, slot.buf);
                     let pool = Some(Arc::clone(&pending.shared.pool));
-                    std::task::Poll::Ready(r.and_then(|()| {
+                    std::task::Poll::Ready(r.map_err(|e| *e).and_then(|()| {
                         let replies = Replies { buf, pool };
                         if interrupted {
                             Err(Error::DumpInterrupted {

@@ -122,7 +122,7 @@ impl DumpStream {
                         Some(r) => {
                             let interrupted = slot.interrupted;
                             st.slots.remove(&seq);
-                            Some(r.map(|()| interrupted))
+                            Some(r.map(|()| interrupted).map_err(|e| *e))
                         }
                         None => {
                             if !slot.waker.as_ref().is_some_and(|w| w.will_wake(cx.waker())) {
