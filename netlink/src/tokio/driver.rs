@@ -130,6 +130,10 @@ pub(crate) struct State {
     dumps_waiting: VecDeque<(u32, Vec<u8>)>,
     driver: Option<Waker>,
     driver_notified: bool,
+    /// The request whose task will send the queued batch itself on its next poll (see
+    /// [`Shared::submit_combined`]): while set, requests join the batch without waking the
+    /// driver.
+    flusher: Option<u32>,
     pub(crate) events: EventQueue,
 }
 
@@ -183,6 +187,7 @@ impl Shared {
                 dumps_waiting: VecDeque::new(),
                 driver: None,
                 driver_notified: false,
+                flusher: None,
                 events: EventQueue {
                     items: VecDeque::new(),
                     capacity: options.event_capacity.max(1),
@@ -230,7 +235,24 @@ impl Shared {
         mode: Mode,
         waker: Option<&Waker>,
     ) -> Result<Header, Error> {
-        self.submit_inner(header, payload, mode, waker, None)
+        self.submit_inner(header, payload, mode, waker, How::Driver)
+            .map(|(h, _)| h)
+    }
+
+    /// Queues a request collected whole. When no batch is queued and the driver has no
+    /// work, the caller becomes the batch's flusher (returns `true`): it wakes no one, yields
+    /// once so that the requests other tasks are about to make join the batch, and then
+    /// sends the batch and reads its replies itself ([`flush`](Shared::flush)), sparing the
+    /// round trip through the driver task. Otherwise the request joins the queued batch
+    /// (whose flusher or the driver sends it) and the caller's `waker` is woken when it is
+    /// complete.
+    pub(crate) fn submit_combined(
+        &self,
+        header: Header,
+        payload: &[u8],
+        waker: &Waker,
+    ) -> Result<(Header, bool), Error> {
+        self.submit_inner(header, payload, Mode::Collect, Some(waker), How::Combine)
     }
 
     /// Like [`submit`](Shared::submit); when nothing else is in flight or queued and no other
@@ -245,7 +267,8 @@ impl Shared {
     ) -> Result<Header, Error> {
         // No waker yet: the caller looks at its slot right after this and registers there
         // only when the request is not complete, so a request answered here wakes no one.
-        self.submit_inner(header, payload, Mode::Collect, None, Some(cx))
+        self.submit_inner(header, payload, Mode::Collect, None, How::Direct(cx))
+            .map(|(h, _)| h)
     }
 
     fn submit_inner(
@@ -254,8 +277,8 @@ impl Shared {
         payload: &[u8],
         mode: Mode,
         waker: Option<&Waker>,
-        direct: Option<&mut Context<'_>>,
-    ) -> Result<Header, Error> {
+        how: How<'_, '_>,
+    ) -> Result<(Header, bool), Error> {
         let len = HEADER_LEN.saturating_add(payload.len());
         let len32 = u32::try_from(len).map_err(|_| EncodeError::MessageTooLong { len })?;
         if header.length == 0 {
@@ -301,27 +324,107 @@ impl Shared {
                     let mut bytes = Vec::with_capacity(len.saturating_add(3));
                     encode(&mut bytes, &header, payload);
                     st.dumps_waiting.push_back((seq, bytes));
-                    return Ok(header);
+                    return Ok((header, false));
                 }
                 st.dump_running = Some(seq);
             }
-            if let Some(cx) = direct {
-                if st.slots.len() == 1 && st.batches.is_empty() {
+            match how {
+                How::Direct(cx) if st.slots.len() == 1 && st.batches.is_empty() => {
                     let mut batch = st.spare.pop().unwrap_or_default();
                     drop(st);
                     encode(&mut batch.bytes, &header, payload);
                     batch.seqs.push(seq);
                     self.send_direct(cx, batch);
-                    return Ok(header);
+                    return Ok((header, false));
                 }
+                How::Combine
+                    if st.flusher.is_none() && st.batches.is_empty() && !st.driver_notified =>
+                {
+                    st.flusher = Some(seq);
+                    if let Some(slot) = st.slots.get_mut(&seq) {
+                        // The flusher looks at its slot after the flush: no wake-up needed.
+                        slot.waker = None;
+                    }
+                    self.push_to_batch(&mut st, seq, |buf| encode(buf, &header, payload), len);
+                    return Ok((header, true));
+                }
+                _ => {}
             }
             self.push_to_batch(&mut st, seq, |buf| encode(buf, &header, payload), len);
-            self.notify_driver(&mut st)
+            if st.flusher.is_some() {
+                // The batch's flusher sends it.
+                None
+            } else {
+                self.notify_driver(&mut st)
+            }
         };
         if let Some(w) = wake {
             w.wake();
         }
-        Ok(header)
+        Ok((header, false))
+    }
+
+    /// The flusher of request `seq` (see [`submit_combined`](Shared::submit_combined)) sends
+    /// the queued batches and reads their replies, in its own task, unless the driver is
+    /// reading the socket (then the driver gets the batches). Wakes the callers served, and
+    /// the driver when replies are still due.
+    ///
+    /// `seen` is the number of requests the batch had when the flusher last looked: when
+    /// more joined since (other tasks, on other workers perhaps, are making requests) and
+    /// there is room, the flusher waits one more turn instead (returns `true`: the caller
+    /// yields again), so that one `sendmsg` carries them all.
+    pub(crate) fn flush(&self, cx: &mut Context<'_>, seq: u32, seen: &mut usize) -> bool {
+        {
+            let mut st = self.lock();
+            if st.flusher != Some(seq) {
+                return false;
+            }
+            let queued = st.batches.front().map_or(0, |b| b.seqs.len());
+            if queued > *seen && queued < self.options.max_batch.max(1) && st.batches.len() == 1
+            {
+                *seen = queued;
+                return true;
+            }
+            st.flusher = None;
+        }
+        let Ok(mut rx) = self.rx.try_lock() else {
+            self.wake_driver();
+            return false;
+        };
+        let rx = &mut *rx;
+        let mut wake = std::mem::take(&mut rx.wake);
+        loop {
+            let Some(batch) = self.lock().batches.pop_front() else {
+                break;
+            };
+            let requests = batch.seqs.len();
+            match self.transport.poll_send(cx, &batch.bytes) {
+                Poll::Pending => {
+                    self.enqueue(batch);
+                    break;
+                }
+                Poll::Ready(r) => self.after_send(batch, r, &mut wake),
+            }
+            if self.read_queued(rx, &mut wake, requests) {
+                break;
+            }
+        }
+        for w in wake.drain(..) {
+            w.wake();
+        }
+        rx.wake = wake;
+        if self.must_listen() {
+            self.wake_driver();
+        }
+        false
+    }
+
+    /// Wakes the driver (unless it has been told already).
+    fn wake_driver(&self) {
+        let wake = self.notify_driver(&mut self.lock());
+        if let Some(w) = wake {
+            w.wake();
+        }
     }
 
     /// Sends a batch and reads what is already queued, in the caller's task, when no other
@@ -487,6 +590,15 @@ impl Shared {
     /// The caller of request `seq` went away before taking its result.
     pub(crate) fn abandon(&self, seq: u32) {
         let mut st = self.lock();
+        if st.flusher == Some(seq) {
+            // It was to send the queued batch: the driver does.
+            st.flusher = None;
+            if let Some(w) = self.notify_driver(&mut st) {
+                drop(st);
+                w.wake();
+                st = self.lock();
+            }
+        }
         if let Some(pos) = st.dumps_waiting.iter().position(|(s, _)| *s == seq) {
             // Never sent: forget it entirely.
             st.dumps_waiting.remove(pos);
@@ -933,6 +1045,17 @@ impl Drop for CloseOnDrop {
     fn drop(&mut self) {
         self.0.close();
     }
+}
+
+/// How a request is sent (see [`Shared::submit_inner`]).
+enum How<'a, 'b> {
+    /// By the driver task.
+    Driver,
+    /// Right away by the caller when nothing else is in flight ([`Options::direct`]).
+    Direct(&'a mut Context<'b>),
+    /// By the caller after one yield, with the requests made meanwhile
+    /// ([`Shared::submit_combined`]).
+    Combine,
 }
 
 /// Why a driver turn ended.

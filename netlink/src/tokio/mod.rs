@@ -431,6 +431,10 @@ impl AsyncConn {
         }
         let _permit = self.permit().await?;
         let mut submitted: Option<u32> = None;
+        // Whether this request's task is to send the queued batch on its next poll.
+        let mut flusher = false;
+        // The size of the batch when this flusher last looked.
+        let mut seen = 1usize;
         let mut pending = PendingSlot {
             shared: self.shared(),
             seq: 0,
@@ -438,25 +442,42 @@ impl AsyncConn {
         };
         let result = std::future::poll_fn(|cx| {
             let seq = match submitted {
-                Some(seq) => seq,
+                Some(seq) => {
+                    if flusher {
+                        if pending.shared.flush(cx, seq, &mut seen) {
+                            // More requests joined the batch since the last look: wait
+                            // one more turn for the rest.
+                            cx.waker().wake_by_ref();
+                            return std::task::Poll::Pending;
+                        }
+                        flusher = false;
+                    }
+                    seq
+                }
                 None => {
                     let direct = pending.shared.options.direct;
                     let submitted_now = if direct {
-                        pending.shared.submit_direct(cx, header, payload)
+                        pending.shared.submit_direct(cx, header, payload).map(|h| (h, false))
                     } else {
                         pending
                             .shared
-                            .submit(header, payload, Mode::Collect, Some(cx.waker()))
+                            .submit_combined(header, payload, cx.waker())
                     };
-                    let sent = match submitted_now {
-                        Ok(h) => h,
+                    let (sent, flush) = match submitted_now {
+                        Ok(x) => x,
                         Err(e) => return std::task::Poll::Ready(Err(e)),
                     };
                     submitted = Some(sent.sequence);
                     pending.seq = sent.sequence;
                     pending.armed = true;
+                    if flush {
+                        // Let the tasks about to make requests add them to the batch first.
+                        flusher = true;
+                        cx.waker().wake_by_ref();
+                        return std::task::Poll::Pending;
+                    }
                     if !direct {
-                        // The slot holds our waker already; the driver has yet to send it.
+                        // The slot holds our waker already; the batch is not sent yet.
                         return std::task::Poll::Pending;
                     }
                     sent.sequence
