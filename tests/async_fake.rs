@@ -227,6 +227,34 @@ async fn a_dropped_request_never_hands_its_replies_to_another() {
     );
 }
 
+/// The first request of a batch is sent by its own task on its next poll, with the requests
+/// made meanwhile: when that task goes away first, the driver sends the batch instead.
+#[tokio::test(flavor = "current_thread")]
+async fn a_batch_whose_sender_went_away_is_sent_by_the_driver() {
+    let fake = Arc::new(FakeTransport::new(echo));
+    let conn = conn(&fake);
+    // A request first, so that the driver task has run and waits for work.
+    assert_eq!(payload_u32(&conn.execute(&request(0)).await.unwrap()[0]), 0);
+    tokio::task::yield_now().await;
+    let (r1, r2) = (request(1), request(2));
+    let mut first = Box::pin(conn.execute(&r1));
+    let mut second = Box::pin(conn.execute(&r2));
+    std::future::poll_fn(|cx| {
+        assert!(first.as_mut().poll(cx).is_pending());
+        assert!(second.as_mut().poll(cx).is_pending());
+        Poll::Ready(())
+    })
+    .await;
+    drop(first);
+    let replies = tokio::time::timeout(Duration::from_secs(10), second)
+        .await
+        .expect("the request that joined the batch is sent anyway")
+        .unwrap();
+    assert_eq!(payload_u32(&replies[0]), 2);
+    assert_eq!(fake.sends(), 2, "both requests left in one sendmsg");
+    assert_eq!(fake.requests().len(), 3);
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn close_ends_every_pending_request_with_closed() {
     let fake = Arc::new(FakeTransport::listener());

@@ -510,3 +510,50 @@ async fn typed_route_requests_work_on_the_async_connection() {
         .await
         .unwrap();
 }
+
+/// With no request in flight the reactor is not told of the socket unless the connection
+/// listens: a connection that took its event stream must still get every event while it
+/// sends nothing at all.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn events_arrive_with_no_request_in_flight() {
+    if !privileged("async idle events") {
+        return;
+    }
+    let ns = TestNs::new("asidle");
+    let conn = AsyncConn::dial(
+        Family::ROUTE,
+        Config {
+            groups: RTMGRP_LINK,
+            ..ns.config()
+        },
+    )
+    .await
+    .unwrap();
+    let mut events = conn.events().unwrap();
+    let name = ns.name.clone();
+    let maker = tokio::task::spawn_blocking(move || {
+        run(
+            "ip",
+            &[
+                "-n", &name, "link", "add", "ia0", "type", "veth", "peer", "name", "ib0",
+            ],
+        );
+    });
+    let mut seen = BTreeSet::new();
+    tokio::time::timeout(Duration::from_secs(30), async {
+        while seen.len() < 2 {
+            let m = events.next().await.unwrap().unwrap();
+            if m.header.kind == RTM_NEWLINK {
+                if let Some(n) = link_name(&m) {
+                    if n.starts_with('i') {
+                        seen.insert(n);
+                    }
+                }
+            }
+        }
+    })
+    .await
+    .expect("both new links reported with no request in flight");
+    maker.await.unwrap();
+    assert_eq!(conn.datagrams_sent(), 0, "no request was sent");
+}

@@ -380,8 +380,7 @@ impl Shared {
                 return false;
             }
             let queued = st.batches.front().map_or(0, |b| b.seqs.len());
-            if queued > *seen && queued < self.options.max_batch.max(1) && st.batches.len() == 1
-            {
+            if queued > *seen && queued < self.options.max_batch.max(1) && st.batches.len() == 1 {
                 *seen = queued;
                 return true;
             }

@@ -457,11 +457,12 @@ impl AsyncConn {
                 None => {
                     let direct = pending.shared.options.direct;
                     let submitted_now = if direct {
-                        pending.shared.submit_direct(cx, header, payload).map(|h| (h, false))
-                    } else {
                         pending
                             .shared
-                            .submit_combined(header, payload, cx.waker())
+                            .submit_direct(cx, header, payload)
+                            .map(|h| (h, false))
+                    } else {
+                        pending.shared.submit_combined(header, payload, cx.waker())
                     };
                     let (sent, flush) = match submitted_now {
                         Ok(x) => x,
@@ -484,8 +485,7 @@ impl AsyncConn {
                 }
             };
             let mut st = pending.shared.lock();
-            let std::collections::hash_map::Entry::Occupied(mut entry) = st.slots.entry(seq)
-            else {
+            let std::collections::hash_map::Entry::Occupied(mut entry) = st.slots.entry(seq) else {
                 return std::task::Poll::Ready(Err(Error::Closed { op: "execute" }));
             };
             let slot = entry.get_mut();
