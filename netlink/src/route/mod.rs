@@ -69,6 +69,8 @@
 //! ```
 
 pub mod address;
+#[cfg(feature = "tokio")]
+pub mod async_handle;
 pub mod attr_types;
 pub mod bulk;
 pub mod constants;
@@ -85,6 +87,8 @@ pub mod routes;
 pub mod rule;
 
 pub use address::{AddressCacheInfo, AddressMessage, IfAddrMsg};
+#[cfg(feature = "tokio")]
+pub use async_handle::{AsyncRouteHandle, RouteEvents};
 pub use bulk::{BulkResults, RouteOp};
 pub use constants::{
     OperState, RouteProtocol, RouteScope, RouteTable, RouteType, RTM_DELADDR, RTM_DELLINK,
