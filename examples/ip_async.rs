@@ -22,6 +22,7 @@ use netlink::netns::NetNs;
 use netlink::route::{AsyncRouteHandle, IpNet, Route, RouteEvent, Watch};
 use netlink::Config;
 
+/// The command line.
 #[derive(Parser, Debug)]
 #[command(
     name = "ip_async",
@@ -31,6 +32,7 @@ pub struct Cli {
     /// Run in network namespace NETNS (a name under /run/netns).
     #[arg(short = 'n', long = "netns", value_name = "NETNS")]
     pub netns: Option<String>,
+    /// The command.
     #[command(subcommand)]
     pub command: Cmd,
 }
