@@ -176,9 +176,7 @@ async fn watch(conn: AsyncConn, count: u64) -> Result<(), String> {
             Event::Message(n) => match n.event {
                 Some(NetdevEvent::DevAdd(d)) => say(format_args!("add dev {:?}", d.ifindex)),
                 Some(NetdevEvent::DevDel(d)) => say(format_args!("del dev {:?}", d.ifindex)),
-                Some(NetdevEvent::DevChange(d)) => {
-                    say(format_args!("change dev {:?}", d.ifindex))
-                }
+                Some(NetdevEvent::DevChange(d)) => say(format_args!("change dev {:?}", d.ifindex)),
                 Some(other) => say(format_args!("{other:?}")),
                 None => say(format_args!("command {}", n.cmd)),
             },

@@ -120,9 +120,10 @@ pub async fn run(cli: &Cli) -> Result<(), String> {
     let rt = ctx("rtnetlink", AsyncRouteHandle::with_config(config).await)?;
     match &cli.command {
         Cmd::Show => show(&rt).await,
-        Cmd::AddrAdd { dev, prefix } => {
-            ctx(format_args!("dev {dev}"), rt.add_address(dev.as_str(), *prefix).await)
-        }
+        Cmd::AddrAdd { dev, prefix } => ctx(
+            format_args!("dev {dev}"),
+            rt.add_address(dev.as_str(), *prefix).await,
+        ),
         Cmd::RouteAdd {
             prefix,
             via,

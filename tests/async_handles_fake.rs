@@ -72,7 +72,14 @@ async fn route_handle_sends_the_shared_builders_requests() {
     let kinds: Vec<_> = sent.iter().map(|m| m.header.kind).collect();
     assert_eq!(
         kinds,
-        [RTM_GETLINK, RTM_GETLINK, RTM_GETLINK, RTM_NEWADDR, RTM_NEWROUTE, RTM_NEWLINK]
+        [
+            RTM_GETLINK,
+            RTM_GETLINK,
+            RTM_GETLINK,
+            RTM_NEWADDR,
+            RTM_NEWROUTE,
+            RTM_NEWLINK
+        ]
     );
     // Each request is byte for byte what the builder of `route::request` makes, with
     // `REQUEST` (and `ACKNOWLEDGE` for changes).
@@ -139,7 +146,9 @@ async fn route_handle_errors_name_the_rust_field() {
     ];
     let results = rt.add_routes(&routes).await;
     assert_eq!(results.len(), 2);
-    assert!(results.iter().all(|r| r.as_ref().unwrap_err().is_not_found()));
+    assert!(results
+        .iter()
+        .all(|r| r.as_ref().unwrap_err().is_not_found()));
 }
 
 fn field(e: &Error) -> Option<&str> {
@@ -154,9 +163,19 @@ async fn route_events_are_typed_and_overruns_are_items() {
     fake.push_event(&[link_reply(4, "v0")], 1);
     fake.push_error(Error::Overrun { op: "receive" });
     // A message type `RouteEvent` does not cover (RTM_NEWNEXTHOP): skipped.
-    fake.push_event(&[Message::new(HeaderType(104), HeaderFlags::EMPTY, vec![0; 8])], 1);
+    fake.push_event(
+        &[Message::new(
+            HeaderType(104),
+            HeaderFlags::EMPTY,
+            vec![0; 8],
+        )],
+        1,
+    );
     // A notification that does not decode: an error item, not the end.
-    fake.push_event(&[Message::new(RTM_NEWLINK, HeaderFlags::EMPTY, vec![0; 3])], 1);
+    fake.push_event(
+        &[Message::new(RTM_NEWLINK, HeaderFlags::EMPTY, vec![0; 3])],
+        1,
+    );
     fake.push_event(&[link_reply(5, "v1")], 1);
     match events.next().await.unwrap().unwrap() {
         Event::Message(RouteEvent::NewLink(l)) => assert_eq!(l.name.as_deref(), Some("v0")),
@@ -169,7 +188,10 @@ async fn route_events_are_typed_and_overruns_are_items() {
         other => panic!("{other:?}"),
     }
     conn.close();
-    assert!(events.next().await.is_none(), "the stream ends with the connection");
+    assert!(
+        events.next().await.is_none(),
+        "the stream ends with the connection"
+    );
 }
 
 const NETDEV_ID: u16 = 0x1d;
@@ -197,7 +219,9 @@ fn netdev_family() -> Message {
         version: Some(1),
         ops: Some(Indexed::from_values([Op {
             id: Some(u32::from(DEV_GET.cmd())),
-            flags: Some(netlink::genl::family::GENL_CMD_CAP_DO | netlink::genl::family::GENL_CMD_CAP_DUMP),
+            flags: Some(
+                netlink::genl::family::GENL_CMD_CAP_DO | netlink::genl::family::GENL_CMD_CAP_DUMP,
+            ),
             ..Op::default()
         }])),
         mcast_groups: Some(Indexed::from_values([McastGroup {
@@ -245,7 +269,9 @@ async fn a_dump_whose_replies_lack_multi_is_streamed_whole() {
     // `NLM_F_MULTI`, dropping the rest as late replies.
     let fake = netdev_fake();
     let conn = AsyncConn::from_transport(Arc::clone(&fake)).unwrap();
-    let nd = AsyncGenlHandle::<Netdev>::resolve(conn.clone()).await.unwrap();
+    let nd = AsyncGenlHandle::<Netdev>::resolve(conn.clone())
+        .await
+        .unwrap();
     let devs = nd.dump(DEV_GET, &DevGet::default()).await.unwrap();
     let indices: Vec<_> = devs
         .collect()
@@ -265,7 +291,9 @@ async fn a_dump_whose_replies_lack_multi_is_streamed_whole() {
 async fn genl_handle_resolves_checks_ops_and_filters_events_by_family() {
     let fake = netdev_fake();
     let conn = AsyncConn::from_transport(Arc::clone(&fake)).unwrap();
-    let nd = AsyncGenlHandle::<Netdev>::resolve(conn.clone()).await.unwrap();
+    let nd = AsyncGenlHandle::<Netdev>::resolve(conn.clone())
+        .await
+        .unwrap();
     assert_eq!(nd.id(), NETDEV_ID);
     assert_eq!(nd.family().group(MGMT_GROUP).unwrap(), 4);
     // A command the family does not list: refused before sending.
@@ -275,7 +303,10 @@ async fn genl_handle_resolves_checks_ops_and_filters_events_by_family() {
         .await
         .unwrap_err();
     assert!(
-        matches!(e, Error::Genl(netlink::GenlError::UnsupportedOperation { .. })),
+        matches!(
+            e,
+            Error::Genl(netlink::GenlError::UnsupportedOperation { .. })
+        ),
         "{e}"
     );
     assert_eq!(fake.requests().len(), sent);

@@ -34,6 +34,8 @@ use std::task::{Context, Poll};
 use futures_core::Stream;
 
 use super::events::GenlNotification;
+#[cfg(doc)]
+use super::family::GenlRequest;
 use super::family::{
     unknown_family, Command, FamilyInfo, GenlEvent, GenlFamily, GenlHandle, GenlMessage,
 };
@@ -45,8 +47,6 @@ use crate::message::{HeaderFlags, HeaderType};
 use crate::nlattrs::{NlAttrs, NlAttrsOwned};
 use crate::tokio::{AsyncConn, Events, RequestStream};
 use crate::typed::Request;
-#[cfg(doc)]
-use super::family::GenlRequest;
 
 impl FamilyInfo {
     /// [`FamilyInfo::resolve`] on an async connection: looks up the family called `name`

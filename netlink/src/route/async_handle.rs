@@ -48,6 +48,8 @@ use futures_core::Stream;
 use super::bulk::{BulkResults, RouteOp};
 use super::events::{RouteEvent, Watch};
 use super::handle::prefix_field;
+#[cfg(doc)]
+use super::handle::RouteHandle;
 use super::ipnet::IpNet;
 use super::request::{
     self, LinkFilter, LinkId, NetnsTarget, NewLink, Route, RouteFilter, Rule, SetLink,
@@ -60,8 +62,6 @@ use crate::netns::NetNs;
 use crate::nlattrs::NlAttrsOwned;
 use crate::tokio::{AsyncConn, Events, RequestStream};
 use crate::typed::NlRequest;
-#[cfg(doc)]
-use super::handle::RouteHandle;
 
 /// The async [`RouteHandle`]: one method per everyday rtnetlink job (list, get, add, change
 /// and delete links, addresses, routes, neighbours and rules; routes in bulk), over an
@@ -218,7 +218,9 @@ impl AsyncRouteHandle {
 
     /// Deletes a link (and the peer of a veth).
     pub async fn delete_link<'a>(&self, id: impl Into<LinkId<'a>>) -> Result<(), Error> {
-        self.conn.request_ack(&request::delete_link(id.into())).await
+        self.conn
+            .request_ack(&request::delete_link(id.into()))
+            .await
     }
 
     /// The index of a link, asking the kernel when it is named.
@@ -289,10 +291,8 @@ impl AsyncRouteHandle {
 
     /// The routes that match `filter` (the kernel filters by family and table).
     pub async fn routes(&self, filter: RouteFilter) -> Result<Vec<RouteMessage>, Error> {
-        let routes: Vec<RouteMessage> = self
-            .conn
-            .request_all(&request::dump_routes(filter))
-            .await?;
+        let routes: Vec<RouteMessage> =
+            self.conn.request_all(&request::dump_routes(filter)).await?;
         // Kernels before strict dump filtering ignore the table: filter here as well.
         Ok(match filter.table {
             Some(t) => routes.into_iter().filter(|r| r.table_id() == t).collect(),
@@ -500,7 +500,10 @@ impl RouteEvents {
         self.events
     }
 
-    fn poll_event(&mut self, cx: &mut Context<'_>) -> Poll<Option<Result<Event<RouteEvent>, Error>>> {
+    fn poll_event(
+        &mut self,
+        cx: &mut Context<'_>,
+    ) -> Poll<Option<Result<Event<RouteEvent>, Error>>> {
         loop {
             let item = match self.events.poll_next_with_info(cx) {
                 Poll::Pending => return Poll::Pending,
