@@ -9,34 +9,40 @@
 //! ([`ExtAck::field`](crate::ExtAck::field)). Clone it into as many tasks as you like: their
 //! requests share one socket and leave together.
 //!
+//! (This example is the README's, which `tests/readme_async_handles.rs` keeps identical.)
+//!
 //! ```no_run
 //! use netlink::events::Event;
-//! use netlink::route::{AsyncRouteHandle, NewLink, Route, RouteEvent, Watch};
+//! use netlink::route::{AsyncRouteHandle, Route, RouteEvent, Watch};
 //!
-//! # #[tokio::main(flavor = "current_thread")]
-//! # async fn main() -> Result<(), Box<dyn std::error::Error>> {
-//! let rt = AsyncRouteHandle::new().await?;
-//! let mut events = rt.events(Watch { routes: true, ..Watch::NONE })?;
-//! rt.add_link(&NewLink::veth("v0", "v1")).await?;
-//! rt.add_address("v0", "10.0.0.1/24".parse()?).await?;
-//! rt.set_up("v0").await?;
-//! rt.add_route(&Route::new("10.9.0.0/16".parse()?).gateway("10.0.0.254".parse()?)).await?;
-//! // Both dumps in flight at once on the one socket.
-//! let (links, addrs) = tokio::join!(rt.links(), rt.addresses());
-//! let (links, addrs) = (links?, addrs?);
-//! for link in &links {
-//!     let mine = addrs.iter().filter(|a| a.header.index == link.index());
-//!     println!("{:?}: {:?}", link.name, mine.filter_map(|a| a.local()).collect::<Vec<_>>());
-//! }
-//! while let Some(event) = events.next().await {
-//!     match event? {
-//!         Event::Message(RouteEvent::NewRoute(r)) => println!("new route {:?}", r.dst),
-//!         Event::Message(_) => {}
-//!         Event::Overrun => println!("events lost: dump again"),
+//! #[tokio::main]
+//! async fn main() -> Result<(), Box<dyn std::error::Error>> {
+//!     let rt = AsyncRouteHandle::new().await?;
+//!     let mut events = rt.events(Watch { routes: true, ..Watch::NONE })?;
+//!
+//!     // Both dumps in flight at once on the handle's one socket.
+//!     let (links, addrs) = tokio::join!(rt.links(), rt.addresses());
+//!     let (links, addrs) = (links?, addrs?);
+//!     for link in &links {
+//!         let mine = addrs.iter().filter(|a| a.header.index == link.index());
+//!         println!("{:?}: {:?}", link.name, mine.filter_map(|a| a.local()).collect::<Vec<_>>());
 //!     }
+//!
+//!     // The requests of `route::request`, errors as with `RouteHandle`.
+//!     let lo = rt.index_of("lo").await?;
+//!     rt.add_address(lo, "10.0.0.1/8".parse()?).await?;
+//!     rt.add_route(&Route::new("10.9.0.0/16".parse()?).dev(lo)).await?;
+//!
+//!     // Notifications as a typed stream; an overrun is an item, not the end.
+//!     while let Some(event) = events.next().await {
+//!         match event? {
+//!             Event::Message(RouteEvent::NewRoute(r)) => println!("new route {:?}", r.dst),
+//!             Event::Message(_) => {}
+//!             Event::Overrun => println!("events lost: dump again"),
+//!         }
+//!     }
+//!     Ok(())
 //! }
-//! # Ok(())
-//! # }
 //! ```
 
 use std::net::IpAddr;
