@@ -3,7 +3,7 @@
 //! (cargo features `route` and `tokio`).
 //!
 //! The handle sends the very requests [`RouteHandle`] sends (built by
-//! [`request`](super::request)) and decodes the replies with the same derived codecs, so
+//! [`request`]) and decodes the replies with the same derived codecs, so
 //! results and errors are the same: a missing device is [`Error::is_not_found`], a refused
 //! request carries the kernel's extended acknowledgement and the Rust field it points at
 //! ([`ExtAck::field`](crate::ExtAck::field)). Clone it into as many tasks as you like: their
