@@ -328,3 +328,40 @@ async fn genl_handle_resolves_checks_ops_and_filters_events_by_family() {
         other => panic!("{other:?}"),
     }
 }
+
+#[tokio::test(flavor = "current_thread")]
+async fn a_refused_dump_names_the_field_of_its_filter() {
+    // The kernel refuses a link dump's kind filter, pointing at IFLA_LINKINFO (18).
+    let fake = Arc::new(FakeTransport::new(|r: &Message| {
+        let m = r.as_message_ref();
+        let at = m
+            .attrs(16)
+            .unwrap()
+            .map(Result::unwrap)
+            .find(|a| a.attr_type() == 18)
+            .map(|a| a.offset() as u32);
+        let ext = ExtAck {
+            message: Some("Unsupported kind filter".into()),
+            offset: at,
+            ..ExtAck::default()
+        };
+        Ok(vec![
+            mark_multi(link_reply(1, "lo")),
+            netlink::testing::done_error(libc::EINVAL, &ext),
+        ])
+    }));
+    let rt = route_handle(&fake);
+    let filter = netlink::route::LinkFilter {
+        kind: Some("veth".into()),
+        ..Default::default()
+    };
+    let mut s = rt.link_stream(&filter).await.unwrap();
+    assert_eq!(s.next().await.unwrap().unwrap().name.as_deref(), Some("lo"));
+    let e = s.next().await.unwrap().unwrap_err();
+    assert_eq!(e.errno(), Some(libc::EINVAL), "{e}");
+    assert_eq!(field(&e), Some("LinkMessage.linkinfo"), "{e}");
+    assert!(s.next().await.is_none(), "the error ends the stream");
+    // The collected form reports the same error.
+    let e = rt.links_filtered(&filter).await.unwrap_err();
+    assert_eq!(field(&e), Some("LinkMessage.linkinfo"), "{e}");
+}
