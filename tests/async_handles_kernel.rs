@@ -639,3 +639,82 @@ async fn genl_events_of_a_joined_group() {
     let all: BTreeSet<u32> = devs.iter().map(|d| d.ifindex.unwrap()).collect();
     assert!(added.is_subset(&all), "{added:?} {all:?}");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn addresses_and_neighbours_in_bulk_and_a_snapshot() {
+    if !privileged("async bulk addresses") {
+        return;
+    }
+    let ns = TestNs::new("ah-bulk");
+    let rt = handle(&ns).await;
+    rt.add_link(&NewLink::veth("k0", "k1")).await.unwrap();
+    rt.set_up("k0").await.unwrap();
+    let k0 = rt.index_of("k0").await.unwrap();
+    let nets: Vec<IpNet> = (1..=100u32)
+        .map(|i| net(&format!("10.20.{}.{}/32", i / 200, i % 200)))
+        .collect();
+    // On another task (the futures are Send); a missing device fails its own items only,
+    // a duplicate only itself.
+    let items: Vec<(String, IpNet)> = nets
+        .iter()
+        .enumerate()
+        .map(|(i, n)| {
+            let dev = if i == 7 { "nosuchdev" } else { "k0" };
+            (dev.to_owned(), *n)
+        })
+        .chain([("k0".to_owned(), nets[3])])
+        .collect();
+    let task_rt = rt.clone();
+    let results = tokio::spawn(async move {
+        task_rt
+            .add_addresses(items.iter().map(|(d, n)| (d.as_str(), *n)))
+            .await
+    })
+    .await
+    .unwrap();
+    assert_eq!(results.len(), 101);
+    for (i, r) in results.iter().enumerate() {
+        match i {
+            7 => assert!(r.as_ref().unwrap_err().is_not_found(), "{r:?}"),
+            100 => assert_eq!(r.as_ref().unwrap_err().errno(), Some(libc::EEXIST)),
+            _ => assert!(r.is_ok(), "address {i}: {r:?}"),
+        }
+    }
+    let snap = rt
+        .snapshot(Watch {
+            links: true,
+            addresses: true,
+            ..Watch::NONE
+        })
+        .await
+        .unwrap();
+    assert!(snap.routes.is_empty() && snap.rules.is_empty());
+    assert_eq!(names(&snap.links), ["k0", "k1", "lo"]);
+    let ours = snap
+        .addresses
+        .iter()
+        .filter(|a| a.header.index == k0 && a.header.prefix_len == 32)
+        .count();
+    assert_eq!(ours, 99);
+    let gone = rt.delete_addresses(nets.iter().map(|n| (k0, *n))).await;
+    assert_eq!(gone.iter().filter(|r| r.is_ok()).count(), 99);
+    assert!(gone[7].as_ref().unwrap_err().errno().is_some());
+
+    let mac = [0x02, 0, 0, 0, 0, 0x07];
+    let dsts: Vec<IpAddr> = (1..=20u32).map(|i| ip(&format!("10.21.0.{i}"))).collect();
+    let added = rt
+        .add_neighbours(dsts.iter().map(|d| ("k0", *d, &mac[..])))
+        .await;
+    assert!(added.iter().all(Result::is_ok), "{added:?}");
+    assert_eq!(rt.neighbours_of(k0).await.unwrap().len(), 20);
+    let deleted = rt
+        .delete_neighbours(
+            dsts.iter()
+                .map(|d| ("k0", *d))
+                .chain([("nosuchdev", dsts[0])]),
+        )
+        .await;
+    assert!(deleted[..20].iter().all(Result::is_ok), "{deleted:?}");
+    assert!(deleted[20].as_ref().unwrap_err().is_not_found());
+    assert!(rt.neighbours_of(k0).await.unwrap().is_empty());
+}

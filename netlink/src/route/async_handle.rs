@@ -52,7 +52,7 @@ use std::task::{Context, Poll};
 use futures_core::Stream;
 
 use super::bulk::{BulkResults, RouteOp};
-use super::events::{RouteEvent, Watch};
+use super::events::{RouteEvent, Snapshot, Watch};
 use super::handle::prefix_field;
 #[cfg(doc)]
 use super::handle::RouteHandle;
@@ -396,6 +396,84 @@ impl AsyncRouteHandle {
             .collect()
     }
 
+    /// Adds every `(link, address)` of `addresses` in one batch; one result per item, in
+    /// order, as [`RouteHandle::add_addresses`]. A link given by name is looked up once (a
+    /// missing one fails its items only).
+    pub async fn add_addresses<'a, L, I>(&self, addresses: I) -> BulkResults
+    where
+        L: Into<LinkId<'a>>,
+        I: IntoIterator<Item = (L, IpNet)>,
+    {
+        self.addresses_bulk(addresses, request::add_address).await
+    }
+
+    /// Removes every `(link, address)` of `addresses` in one batch; one result per item, in
+    /// order.
+    pub async fn delete_addresses<'a, L, I>(&self, addresses: I) -> BulkResults
+    where
+        L: Into<LinkId<'a>>,
+        I: IntoIterator<Item = (L, IpNet)>,
+    {
+        self.addresses_bulk(addresses, request::delete_address)
+            .await
+    }
+
+    async fn addresses_bulk<'a, L, I, R>(
+        &self,
+        addresses: I,
+        build: fn(u32, IpNet) -> R,
+    ) -> BulkResults
+    where
+        L: Into<LinkId<'a>>,
+        I: IntoIterator<Item = (L, IpNet)>,
+        R: NlRequest,
+    {
+        let items: Vec<(LinkId<'a>, IpNet)> =
+            addresses.into_iter().map(|(l, n)| (l.into(), n)).collect();
+        let mut names = NameCache::default();
+        let mut requests = Vec::with_capacity(items.len());
+        for (link, net) in &items {
+            requests.push(names.resolve(self, *link).await.map(|i| build(i, *net)));
+        }
+        self.bulk(requests)
+            .await
+            .into_iter()
+            .zip(&items)
+            .map(|(r, (_, net))| {
+                r.map_err(|e| prefix_field(e, *net, "AddressMessage.header.prefix_len"))
+            })
+            .collect()
+    }
+
+    /// Sends the requests that could be built in one batch ([`AsyncConn::execute_batch`])
+    /// and merges their outcomes with the errors of those that could not.
+    async fn bulk<R: NlRequest>(&self, items: Vec<Result<R, Error>>) -> BulkResults {
+        let mut out: BulkResults = Vec::with_capacity(items.len());
+        // Position in the batch -> position in `items`.
+        let mut sent = Vec::new();
+        let mut requests = Vec::new();
+        for (i, item) in items.into_iter().enumerate() {
+            match item {
+                Ok(r) => {
+                    sent.push(i);
+                    requests.push(r);
+                    out.push(Ok(()));
+                }
+                Err(e) => out.push(Err(e)),
+            }
+        }
+        if requests.is_empty() {
+            return out;
+        }
+        let results = self.conn.execute_batch(&requests).await;
+        for (i, r) in sent.into_iter().zip(results) {
+            if let (Some(slot), Err(e)) = (out.get_mut(i), r) {
+                *slot = Err(e);
+            }
+        }
+        out
+    }
+
     // ---- neighbours ----
 
     /// Every neighbour entry (ARP, NDP, and forwarding entries of bridges and vxlans).
@@ -439,6 +517,52 @@ impl AsyncRouteHandle {
             .await
     }
 
+    /// Adds a permanent neighbour entry for every `(link, destination, link-layer address)`
+    /// of `neighbours` in one batch; one result per item, in order.
+    pub async fn add_neighbours<'a, 'b, L, I>(&self, neighbours: I) -> BulkResults
+    where
+        L: Into<LinkId<'a>>,
+        I: IntoIterator<Item = (L, IpAddr, &'b [u8])>,
+    {
+        let items: Vec<(LinkId<'a>, IpAddr, &'b [u8])> = neighbours
+            .into_iter()
+            .map(|(l, d, ll)| (l.into(), d, ll))
+            .collect();
+        let mut names = NameCache::default();
+        let mut requests = Vec::with_capacity(items.len());
+        for (link, dst, lladdr) in &items {
+            requests.push(
+                names
+                    .resolve(self, *link)
+                    .await
+                    .map(|i| request::add_neighbour(i, *dst, lladdr)),
+            );
+        }
+        self.bulk(requests).await
+    }
+
+    /// Deletes the neighbour entry of every `(link, destination)` of `neighbours` in one
+    /// batch; one result per item, in order.
+    pub async fn delete_neighbours<'a, L, I>(&self, neighbours: I) -> BulkResults
+    where
+        L: Into<LinkId<'a>>,
+        I: IntoIterator<Item = (L, IpAddr)>,
+    {
+        let items: Vec<(LinkId<'a>, IpAddr)> =
+            neighbours.into_iter().map(|(l, d)| (l.into(), d)).collect();
+        let mut names = NameCache::default();
+        let mut requests = Vec::with_capacity(items.len());
+        for (link, dst) in &items {
+            requests.push(
+                names
+                    .resolve(self, *link)
+                    .await
+                    .map(|i| request::delete_neighbour(i, *dst)),
+            );
+        }
+        self.bulk(requests).await
+    }
+
     // ---- rules ----
 
     /// The rules of `family` (`AF_INET`, `AF_INET6`; 0 for both).
@@ -458,6 +582,33 @@ impl AsyncRouteHandle {
 
     // ---- events ----
 
+    /// The full state of what `watch` names ([`Snapshot`]): one dump per kind watched (the
+    /// kernel runs one dump at a time per socket; other requests go on meanwhile).
+    ///
+    /// To follow the state without missing a change, as [`Monitor`](super::Monitor) does:
+    /// subscribe first ([`events`](Self::events) on this handle, or on a handle of its own),
+    /// then take the snapshot, then apply the events (a change may show in both; applying it
+    /// again is harmless); after an [`Event::Overrun`], take a new snapshot.
+    pub async fn snapshot(&self, watch: Watch) -> Result<Snapshot, Error> {
+        let mut snap = Snapshot::default();
+        if watch.links {
+            snap.links = self.links().await?;
+        }
+        if watch.addresses {
+            snap.addresses = self.addresses().await?;
+        }
+        if watch.routes {
+            snap.routes = self.routes(RouteFilter::default()).await?;
+        }
+        if watch.neighbours {
+            snap.neighbours = self.neighbours().await?;
+        }
+        if watch.rules {
+            snap.rules = self.rules(0).await?;
+        }
+        Ok(snap)
+    }
+
     /// Joins the multicast groups of what `watch` names on this handle's connection and
     /// returns the notifications as a typed stream.
     ///
@@ -473,6 +624,28 @@ impl AsyncRouteHandle {
             self.conn.join_group(group)?;
         }
         Ok(RouteEvents::new(events))
+    }
+}
+
+/// Link names looked up during one bulk call.
+#[derive(Default)]
+struct NameCache {
+    known: Vec<(String, u32)>,
+}
+
+impl NameCache {
+    async fn resolve(&mut self, rt: &AsyncRouteHandle, id: LinkId<'_>) -> Result<u32, Error> {
+        match id {
+            LinkId::Index(i) => Ok(i),
+            LinkId::Name(n) => {
+                if let Some((_, i)) = self.known.iter().find(|(k, _)| k == n) {
+                    return Ok(*i);
+                }
+                let i = rt.index_of(n).await?;
+                self.known.push((n.to_owned(), i));
+                Ok(i)
+            }
+        }
     }
 }
 
