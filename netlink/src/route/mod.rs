@@ -21,7 +21,9 @@
 //! sub-message ([`InfoData`], [`InfoSlaveData`]) chosen by the kind, with a fallback that
 //! keeps the bytes of kinds without a type here.
 //!
-//! Everyday jobs go through [`RouteHandle`]: list interfaces and their addresses, say.
+//! Everyday jobs go through [`RouteHandle`]: list interfaces and their addresses, say (with
+//! the `tokio` feature, `AsyncRouteHandle` does the same jobs on an async connection, and
+//! `RouteEvents` streams typed notifications: see `async_handle`).
 //!
 //! ```no_run
 //! use netlink::route::RouteHandle;
