@@ -365,3 +365,45 @@ async fn a_refused_dump_names_the_field_of_its_filter() {
     let e = rt.links_filtered(&filter).await.unwrap_err();
     assert_eq!(field(&e), Some("LinkMessage.linkinfo"), "{e}");
 }
+
+fn assert_send<T: Send>(_: &T) {}
+
+/// Every handle future and stream can move to another task (`tokio::spawn`).
+#[tokio::test(flavor = "current_thread")]
+async fn handle_futures_and_streams_are_send() {
+    let fake = Arc::new(FakeTransport::new(|r: &Message| Ok(vec![ack(r)])));
+    let rt = route_handle(&fake);
+    let route = Route::new("10.0.0.0/8".parse().unwrap());
+    let net: IpNet = "10.0.0.1/8".parse().unwrap();
+    let mac = [0u8; 6];
+    assert_send(&rt.links());
+    assert_send(&rt.link("x"));
+    assert_send(&rt.set_master("x", "y"));
+    assert_send(&rt.add_address("x", net));
+    assert_send(&rt.add_route(&route));
+    assert_send(&rt.add_routes([&route]));
+    assert_send(&rt.add_addresses([("x", net)]));
+    assert_send(&rt.add_neighbours([("x", net.addr(), &mac[..])]));
+    assert_send(&rt.snapshot(netlink::route::Watch::ALL));
+    assert_send(&rt.link_stream(&Default::default()));
+    let stream = rt.rule_stream(0).await.unwrap();
+    assert_send(&stream);
+    let events = RouteEvents::new(rt.conn().events().unwrap());
+    assert_send(&events);
+    drop(events);
+
+    let fake = netdev_fake();
+    let conn = AsyncConn::from_transport(Arc::clone(&fake)).unwrap();
+    assert_send(&AsyncGenlHandle::<Netdev>::resolve(conn.clone()));
+    let nd = AsyncGenlHandle::<Netdev>::resolve(conn.clone())
+        .await
+        .unwrap();
+    let req = DevGet::default();
+    assert_send(&nd.get(DEV_GET, &req));
+    assert_send(&nd.dump(DEV_GET, &req));
+    let dump = nd.dump(DEV_GET, &req).await.unwrap();
+    assert_send(&dump);
+    drop(dump);
+    let events = netlink::genl::GenlEventStream::<NetdevEvent>::new(conn.events().unwrap(), 1);
+    assert_send(&events);
+}

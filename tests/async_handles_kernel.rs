@@ -380,6 +380,13 @@ async fn neighbours_add_list_delete_and_errors() {
         .unwrap()
         .iter()
         .any(|x| x.dst == Some(ip("10.3.0.9"))));
+    let n0 = rt.index_of("n0").await.unwrap();
+    let mut s = rt.neighbour_stream(V4, n0).await.unwrap();
+    let mut streamed = Vec::new();
+    while let Some(x) = s.next().await {
+        streamed.push(x.unwrap().dst);
+    }
+    assert_eq!(streamed, [Some(ip("10.3.0.9"))]);
     rt.delete_neighbour("n0", ip("10.3.0.9")).await.unwrap();
     let e = rt.delete_neighbour("n0", ip("10.3.0.9")).await.unwrap_err();
     assert!(e.is_not_found(), "{e}");
@@ -404,6 +411,13 @@ async fn rules_add_list_delete_and_errors() {
     let rules = rt.rules(V4).await.unwrap();
     let r = rules.iter().find(|r| r.priority == Some(100)).unwrap();
     assert_eq!((r.table(), r.src), (1000, Some(ip("10.0.0.0"))));
+    let mut s = rt.rule_stream(V4).await.unwrap();
+    let mut priorities = Vec::new();
+    while let Some(r) = s.next().await {
+        priorities.push(r.unwrap().priority.unwrap_or(0));
+    }
+    assert!(priorities.contains(&100), "{priorities:?}");
+    assert_eq!(priorities.len(), rules.len());
     rt.delete_rule(&rule).await.unwrap();
     let e = rt.delete_rule(&rule).await.unwrap_err();
     assert!(e.is_not_found(), "{e}");

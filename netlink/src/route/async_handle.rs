@@ -481,6 +481,18 @@ impl AsyncRouteHandle {
         self.conn.request_all(&request::dump_neighbours(0, 0)).await
     }
 
+    /// The neighbour entries of family `family` (0 for all) on link `index` (0 for every
+    /// link), streamed as the kernel sends them.
+    pub async fn neighbour_stream(
+        &self,
+        family: u8,
+        index: u32,
+    ) -> Result<RequestStream<NeighbourMessage>, Error> {
+        self.conn
+            .request_stream(&request::dump_neighbours(family, index))
+            .await
+    }
+
     /// The neighbour entries of one link (the kernel filters).
     pub async fn neighbours_of<'a>(
         &self,
@@ -568,6 +580,11 @@ impl AsyncRouteHandle {
     /// The rules of `family` (`AF_INET`, `AF_INET6`; 0 for both).
     pub async fn rules(&self, family: u8) -> Result<Vec<RuleMessage>, Error> {
         self.conn.request_all(&request::dump_rules(family)).await
+    }
+
+    /// The rules of `family` (0 for both), streamed as the kernel sends them.
+    pub async fn rule_stream(&self, family: u8) -> Result<RequestStream<RuleMessage>, Error> {
+        self.conn.request_stream(&request::dump_rules(family)).await
     }
 
     /// Adds a rule.
