@@ -62,6 +62,7 @@ mod driver;
 #[cfg(feature = "testing")]
 mod fake;
 mod permits;
+mod request;
 mod stream;
 mod transport;
 
@@ -79,6 +80,7 @@ use driver::{Mode, Shared};
 
 #[cfg(feature = "testing")]
 pub use fake::FakeTransport;
+pub use request::RequestStream;
 pub use stream::{DumpStream, Events, TypedDump};
 pub use transport::{AsyncSocket, Transport};
 
