@@ -1,11 +1,14 @@
 //! The shared state of an async connection and the task that drives its socket.
 //!
-//! Callers never touch the socket. A request is encoded under the state lock into the batch
-//! that the next `sendmsg` sends and gets a [`Slot`] keyed by its sequence number; the driver
-//! task sends the batches, reads every datagram (many per `recvmmsg`), and routes each message
-//! to its slot by sequence number, waking the caller when its reply is complete (or, for a
-//! streamed dump, as parts arrive). Multicast datagrams go to the event queue. Nothing else
-//! reads the socket, so no datagram can reach the wrong caller.
+//! A request is encoded under the state lock into the batch that the next `sendmsg` sends
+//! and gets a [`Slot`] keyed by its sequence number. The batch is sent by the task of its
+//! first request (its flusher, see [`Shared::submit_combined`]) or by the driver task; the
+//! sender then reads every datagram already queued (many per `recvmmsg`) and routes each
+//! message to its slot by sequence number, waking the caller when its reply is complete (or,
+//! for a streamed dump, as parts arrive). Multicast datagrams go to the event queue. Whoever
+//! reads holds the receive buffers (`Shared::rx`), so datagrams are routed in the order they
+//! arrived, and only by sequence number and port id, so no datagram can reach the wrong
+//! caller.
 
 use std::collections::{HashMap, VecDeque};
 use std::hash::{BuildHasherDefault, Hasher};

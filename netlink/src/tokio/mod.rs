@@ -20,15 +20,34 @@
 //!
 //! # How it works
 //!
-//! An [`AsyncConn`] is a cheap handle (clone it into every task) on a socket that one driver
-//! task, spawned when the connection is made, owns. A request is encoded into the batch the
-//! next `sendmsg` carries and waits on a slot keyed by its sequence number; the driver sends
-//! the batch, reads every datagram (up to [`Options::recv_batch`] per `recvmmsg`), checks the
-//! sender (datagrams whose sender port id is not 0 are dropped and counted, as with
-//! [`Conn`]) and the port id, and hands each message to its slot. Requests made
-//! while the driver is busy pile up and leave together: with many tasks, one `sendmsg` carries
-//! up to [`Options::max_batch`] requests. Dumps are sent one at a time (the kernel runs one
-//! dump per socket and answers `EBUSY` to a second); other requests go out while a dump runs.
+//! An [`AsyncConn`] is a cheap handle (clone it into every task) on a socket shared by the
+//! callers and one driver task, spawned when the connection is made. A request is encoded
+//! into the batch the next `sendmsg` carries and waits on a slot keyed by its sequence
+//! number. Whoever sends a batch reads every datagram already queued (up to
+//! [`Options::recv_batch`] per `recvmmsg`), checks the sender (datagrams whose sender port id
+//! is not 0 are dropped and counted, as with [`Conn`]) and the port id, and hands each
+//! message to its slot, waking its caller once the request is complete. One reader at a time
+//! holds the receive buffers, so datagrams are routed in the order they arrived.
+//!
+//! Who sends: a request that finds no batch queued makes one and its own task sends it after
+//! yielding once (and again while more requests join), so that the requests the other tasks
+//! are about to make leave in the same `sendmsg` (up to [`Options::max_batch`]); the kernel
+//! answers most requests inside `sendmsg`, so that task reads the replies at once, and no
+//! other task is involved. Requests that find a batch queued join it. The driver task sends
+//! what a caller could not (a dump waiting for the one before, a batch whose task went away)
+//! and reads whatever is still due: replies the kernel did not write inside `sendmsg`, the
+//! rest of a dump, multicast events.
+//!
+//! Waiting for the socket: the runtime's reactor watches a one-shot `epoll` instance holding
+//! the socket, armed only when the driver waits for a datagram, not the socket itself. The
+//! kernel signals readiness for every datagram it queues; watched directly, every reply read
+//! at once after `sendmsg` would still wake a reactor thread parked in `epoll_wait` (on a
+//! multi-thread runtime, a thread wake-up per datagram). The driver waits only while a
+//! request sent is not complete, or when the connection listens for events
+//! ([`Config::groups`], [`AsyncConn::join_group`], [`AsyncConn::events`]).
+//!
+//! Dumps are sent one at a time (the kernel runs one dump per socket and answers `EBUSY` to a
+//! second); other requests go out while a dump runs.
 //!
 //! Replies are decoded by the same codecs as [`Conn`]: [`ack::parse_error`] and
 //! [`ack::parse_done`] for acknowledgements and errors (so errors are the same
@@ -103,12 +122,12 @@ pub struct Options {
     pub event_capacity: usize,
     /// The time limit of each request (and of each dump as a whole); `None`: no limit.
     pub timeout: Option<Duration>,
-    /// When a request finds nothing else in flight or queued, send it and read the replies
-    /// already queued right in the caller's task (the kernel answers most requests inside
-    /// `sendmsg`), without a round trip through the driver task: lower latency and CPU for
-    /// one request at a time. It gives up batching for tasks that issue requests one after
-    /// another on a current-thread runtime (each completes before the next is issued), so it
-    /// is off by default. Default `false`.
+    /// When a request finds nothing else in flight or queued, send it and read its replies
+    /// in the caller's task at once, without first yielding to let other tasks' requests
+    /// join the batch (see the [module documentation](self)): a little lower latency and CPU
+    /// for one request at a time. It gives up batching for tasks that issue requests one
+    /// after another on a current-thread runtime (each completes before the next is issued),
+    /// so it is off by default. Default `false`.
     pub direct: bool,
 }
 
