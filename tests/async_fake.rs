@@ -227,6 +227,47 @@ async fn a_dropped_request_never_hands_its_replies_to_another() {
     );
 }
 
+/// One task making requests one after another gets them sent at once (no yield); when many
+/// tasks make requests again, they share `sendmsg` calls again.
+#[tokio::test(flavor = "current_thread")]
+async fn one_task_alone_then_many_tasks_share_sendmsg_again() {
+    let fake = Arc::new(FakeTransport::new(echo));
+    let conn = conn(&fake);
+    for n in 0..200u32 {
+        let replies = tokio::time::timeout(Duration::from_secs(10), conn.execute(&request(n)))
+            .await
+            .expect("a request alone completes")
+            .unwrap();
+        assert_eq!(payload_u32(&replies[0]), n);
+    }
+    assert_eq!(conn.datagrams_sent(), 200);
+    let before = conn.datagrams_sent();
+    let mut tasks = Vec::new();
+    for t in 0..16u32 {
+        let conn = conn.clone();
+        tasks.push(tokio::spawn(async move {
+            for i in 0..100u32 {
+                let n = 1000 + t * 100 + i;
+                let replies = conn.execute(&request(n)).await.unwrap();
+                assert_eq!(payload_u32(&replies[0]), n);
+            }
+        }));
+    }
+    tokio::time::timeout(Duration::from_secs(30), async {
+        for t in tasks {
+            t.await.unwrap();
+        }
+    })
+    .await
+    .expect("the tasks complete");
+    let sent = conn.datagrams_sent() - before;
+    assert!(
+        sent < 16 * 100 / 4,
+        "{sent} sendmsg calls for 1600 requests from 16 tasks"
+    );
+    assert_eq!(conn.late_dropped(), 0);
+}
+
 /// The first request of a batch is sent by its own task on its next poll, with the requests
 /// made meanwhile: when that task goes away first, the driver sends the batch instead.
 #[tokio::test(flavor = "current_thread")]

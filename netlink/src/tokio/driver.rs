@@ -137,8 +137,15 @@ pub(crate) struct State {
     /// [`Shared::submit_combined`]): while set, requests join the batch without waking the
     /// driver.
     flusher: Option<u32>,
+    /// How many batches in a row carried a single request.
+    solo: u32,
     pub(crate) events: EventQueue,
 }
+
+/// After this many single-request batches in a row, requests are sent without the yield.
+const SOLO_DIRECT: u32 = 4;
+/// ... except every this many, which yields to see whether other tasks join again.
+const SOLO_PROBE: u32 = 32;
 
 /// What the connection handles, its tasks and its driver share.
 pub(crate) struct Shared {
@@ -191,6 +198,7 @@ impl Shared {
                 driver: None,
                 driver_notified: false,
                 flusher: None,
+                solo: 0,
                 events: EventQueue {
                     items: VecDeque::new(),
                     capacity: options.event_capacity.max(1),
@@ -249,13 +257,24 @@ impl Shared {
     /// round trip through the driver task. Otherwise the request joins the queued batch
     /// (whose flusher or the driver sends it) and the caller's `waker` is woken when it is
     /// complete.
+    ///
+    /// When the last batches all carried a single request (one task making requests one
+    /// after another), the request is sent at once instead, as with [`Options::direct`],
+    /// except every so often, to notice other tasks making requests again.
     pub(crate) fn submit_combined(
         &self,
+        cx: &mut Context<'_>,
         header: Header,
         payload: &[u8],
-        waker: &Waker,
-    ) -> Result<(Header, bool), Error> {
-        self.submit_inner(header, payload, Mode::Collect, Some(waker), How::Combine)
+    ) -> Result<(Header, Submitted), Error> {
+        let waker = cx.waker().clone();
+        self.submit_inner(
+            header,
+            payload,
+            Mode::Collect,
+            Some(&waker),
+            How::Combine(cx),
+        )
     }
 
     /// Like [`submit`](Shared::submit); when nothing else is in flight or queued and no other
@@ -281,7 +300,7 @@ impl Shared {
         mode: Mode,
         waker: Option<&Waker>,
         how: How<'_, '_>,
-    ) -> Result<(Header, bool), Error> {
+    ) -> Result<(Header, Submitted), Error> {
         let len = HEADER_LEN.saturating_add(payload.len());
         let len32 = u32::try_from(len).map_err(|_| EncodeError::MessageTooLong { len })?;
         if header.length == 0 {
@@ -327,7 +346,7 @@ impl Shared {
                     let mut bytes = Vec::with_capacity(len.saturating_add(3));
                     encode(&mut bytes, &header, payload);
                     st.dumps_waiting.push_back((seq, bytes));
-                    return Ok((header, false));
+                    return Ok((header, Submitted::Queued));
                 }
                 st.dump_running = Some(seq);
             }
@@ -338,18 +357,32 @@ impl Shared {
                     encode(&mut batch.bytes, &header, payload);
                     batch.seqs.push(seq);
                     self.send_direct(cx, batch);
-                    return Ok((header, false));
+                    return Ok((header, Submitted::Sent));
                 }
-                How::Combine
+                How::Combine(cx)
                     if st.flusher.is_none() && st.batches.is_empty() && !st.driver_notified =>
                 {
+                    if st.slots.len() == 1 && st.solo >= SOLO_DIRECT && st.solo % SOLO_PROBE != 0 {
+                        // The last batches carried one request each: nobody joins. Send this
+                        // one at once, without the yield (every `SOLO_PROBE`-th batch still
+                        // yields, to see whether other tasks make requests again).
+                        if let Some(slot) = st.slots.get_mut(&seq) {
+                            slot.waker = None;
+                        }
+                        let mut batch = st.spare.pop().unwrap_or_default();
+                        drop(st);
+                        encode(&mut batch.bytes, &header, payload);
+                        batch.seqs.push(seq);
+                        self.send_direct(cx, batch);
+                        return Ok((header, Submitted::Sent));
+                    }
                     st.flusher = Some(seq);
                     if let Some(slot) = st.slots.get_mut(&seq) {
                         // The flusher looks at its slot after the flush: no wake-up needed.
                         slot.waker = None;
                     }
                     self.push_to_batch(&mut st, seq, |buf| encode(buf, &header, payload), len);
-                    return Ok((header, true));
+                    return Ok((header, Submitted::Flush));
                 }
                 _ => {}
             }
@@ -364,7 +397,7 @@ impl Shared {
         if let Some(w) = wake {
             w.wake();
         }
-        Ok((header, false))
+        Ok((header, Submitted::Queued))
     }
 
     /// The flusher of request `seq` (see [`submit_combined`](Shared::submit_combined)) sends
@@ -505,6 +538,11 @@ impl Shared {
     fn after_send(&self, mut batch: Batch, r: Result<(), Error>, wake: &mut Vec<Waker>) {
         self.sent_datagrams.fetch_add(1, Ordering::Relaxed);
         let mut st = self.lock();
+        st.solo = if batch.seqs.len() == 1 {
+            st.solo.wrapping_add(1)
+        } else {
+            0
+        };
         match r {
             Ok(()) => {
                 for seq in &batch.seqs {
@@ -1052,6 +1090,19 @@ impl Drop for CloseOnDrop {
     }
 }
 
+/// What became of a request just submitted.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Submitted {
+    /// Queued; the caller's waker is in its slot.
+    Queued,
+    /// Queued, and the caller is to send the batch on its next poll
+    /// ([`Shared::flush`]); no waker in its slot.
+    Flush,
+    /// Sent by the caller already, its replies read as far as they were there; no waker in
+    /// its slot: the caller looks at it now.
+    Sent,
+}
+
 /// How a request is sent (see [`Shared::submit_inner`]).
 enum How<'a, 'b> {
     /// By the driver task.
@@ -1060,7 +1111,7 @@ enum How<'a, 'b> {
     Direct(&'a mut Context<'b>),
     /// By the caller after one yield, with the requests made meanwhile
     /// ([`Shared::submit_combined`]).
-    Combine,
+    Combine(&'a mut Context<'b>),
 }
 
 /// Why a driver turn ended.

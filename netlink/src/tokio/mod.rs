@@ -95,7 +95,7 @@ use crate::error::Error;
 use crate::message::{Header, Message, MessageRef};
 use crate::nlattrs::{DecodeOptions, NlAttrsOwned};
 use crate::socket::NetlinkSocket;
-use driver::{Mode, Shared};
+use driver::{Mode, Shared, Submitted};
 
 #[cfg(feature = "testing")]
 pub use fake::FakeTransport;
@@ -476,31 +476,33 @@ impl AsyncConn {
                     seq
                 }
                 None => {
-                    let direct = pending.shared.options.direct;
-                    let submitted_now = if direct {
+                    let submitted_now = if pending.shared.options.direct {
                         pending
                             .shared
                             .submit_direct(cx, header, payload)
-                            .map(|h| (h, false))
+                            .map(|h| (h, Submitted::Sent))
                     } else {
-                        pending.shared.submit_combined(header, payload, cx.waker())
+                        pending.shared.submit_combined(cx, header, payload)
                     };
-                    let (sent, flush) = match submitted_now {
+                    let (sent, how) = match submitted_now {
                         Ok(x) => x,
                         Err(e) => return std::task::Poll::Ready(Err(e)),
                     };
                     submitted = Some(sent.sequence);
                     pending.seq = sent.sequence;
                     pending.armed = true;
-                    if flush {
-                        // Let the tasks about to make requests add them to the batch first.
-                        flusher = true;
-                        cx.waker().wake_by_ref();
-                        return std::task::Poll::Pending;
-                    }
-                    if !direct {
+                    match how {
+                        Submitted::Flush => {
+                            // Let the tasks about to make requests add them to the batch
+                            // first.
+                            flusher = true;
+                            cx.waker().wake_by_ref();
+                            return std::task::Poll::Pending;
+                        }
                         // The slot holds our waker already; the batch is not sent yet.
-                        return std::task::Poll::Pending;
+                        Submitted::Queued => return std::task::Poll::Pending,
+                        // Sent and read here: look at the slot now.
+                        Submitted::Sent => {}
                     }
                     sent.sequence
                 }
