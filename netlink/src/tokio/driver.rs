@@ -144,8 +144,10 @@ pub(crate) struct State {
 
 /// After this many single-request batches in a row, requests are sent without the yield.
 const SOLO_DIRECT: u32 = 4;
-/// ... except every this many, which yields to see whether other tasks join again.
-const SOLO_PROBE: u32 = 32;
+/// ... except every this many (tokio's cooperative budget: a task looping on requests lets
+/// others run as often as it would under the budget), which yields to see whether other tasks
+/// join again.
+const SOLO_PROBE: u32 = 128;
 
 /// What the connection handles, its tasks and its driver share.
 pub(crate) struct Shared {
