@@ -630,15 +630,16 @@ impl NetlinkSocket {
     fn recvmmsg_into(&self, batch: &mut Datagrams) -> Result<usize, i32> {
         let slot_size = batch.slot_size();
         let slots = batch.slots().min(MAX_SLOTS);
-        // SAFETY: `sockaddr_nl`, `iovec`, `mmsghdr` are plain old data (integers, pointers,
-        // padding); all zeroes is a valid value of each (null pointers, zero lengths).
-        let mut addrs: [libc::sockaddr_nl; MAX_SLOTS] = unsafe { std::mem::zeroed() };
-        // SAFETY: as above.
-        let mut iovs: [libc::iovec; MAX_SLOTS] = unsafe { std::mem::zeroed() };
-        // SAFETY: as above.
-        let mut msgs: [libc::mmsghdr; MAX_SLOTS] = unsafe { std::mem::zeroed() };
-        let mut controls: [ControlBuf; MAX_SLOTS] =
-            std::array::from_fn(|_| ControlBuf([MaybeUninit::uninit(); CONTROL_LEN]));
+        // Left uninitialised: only the first `used` entries are written (in full) and handed
+        // to the kernel, so a call costs nothing for the slots it does not use.
+        let mut addrs: [MaybeUninit<libc::sockaddr_nl>; MAX_SLOTS] =
+            [const { MaybeUninit::uninit() }; MAX_SLOTS];
+        let mut iovs: [MaybeUninit<libc::iovec>; MAX_SLOTS] =
+            [const { MaybeUninit::uninit() }; MAX_SLOTS];
+        let mut msgs: [MaybeUninit<libc::mmsghdr>; MAX_SLOTS] =
+            [const { MaybeUninit::uninit() }; MAX_SLOTS];
+        let mut controls: [MaybeUninit<ControlBuf>; MAX_SLOTS] =
+            [const { MaybeUninit::uninit() }; MAX_SLOTS];
         let chunks = batch.buffer_mut().chunks_exact_mut(slot_size).take(slots);
         let mut used = 0usize;
         for ((((chunk, iov), addr), control), m) in chunks
@@ -647,25 +648,36 @@ impl NetlinkSocket {
             .zip(controls.iter_mut())
             .zip(msgs.iter_mut())
         {
-            iov.iov_base = chunk.as_mut_ptr().cast::<c_void>();
-            iov.iov_len = chunk.len();
-            m.msg_hdr.msg_name = (addr as *mut libc::sockaddr_nl).cast::<c_void>();
-            m.msg_hdr.msg_namelen = socklen::<libc::sockaddr_nl>();
-            m.msg_hdr.msg_iov = iov as *mut libc::iovec;
-            m.msg_hdr.msg_iovlen = 1;
-            m.msg_hdr.msg_control = control.0.as_mut_ptr().cast::<c_void>();
-            m.msg_hdr.msg_controllen = CONTROL_LEN as _;
+            let addr = addr.write(zeroed_sockaddr_nl());
+            let iov = iov.write(libc::iovec {
+                iov_base: chunk.as_mut_ptr().cast::<c_void>(),
+                iov_len: chunk.len(),
+            });
+            // SAFETY: `msghdr` is plain old data (integers, pointers, padding); all zeroes is
+            // a valid (empty) value.
+            let mut hdr: libc::msghdr = unsafe { std::mem::zeroed() };
+            hdr.msg_name = (addr as *mut libc::sockaddr_nl).cast::<c_void>();
+            hdr.msg_namelen = socklen::<libc::sockaddr_nl>();
+            hdr.msg_iov = iov as *mut libc::iovec;
+            hdr.msg_iovlen = 1;
+            hdr.msg_control = control.as_mut_ptr().cast::<c_void>();
+            hdr.msg_controllen = CONTROL_LEN as _;
+            m.write(libc::mmsghdr {
+                msg_hdr: hdr,
+                msg_len: 0,
+            });
             used = used.saturating_add(1);
         }
         let vlen = libc::c_uint::try_from(used).unwrap_or(0);
-        // SAFETY: the first `used` entries of `msgs` point to live entries of `addrs`, `iovs`
-        // and `controls` (locals that do not move during the call) and, through the I/O
+        // SAFETY: the first `used` entries of `msgs` are initialised and point to initialised
+        // entries of `addrs` and `iovs` and to entries of `controls` (locals that do not move
+        // during the call; the kernel only writes the control buffers) and, through the I/O
         // vectors, to disjoint `slot_size`-byte slots of the batch's buffer, which the kernel
-        // writes before returning; no timeout pointer.
+        // writes before returning; the kernel reads no entry past `vlen`; no timeout pointer.
         let r = unsafe {
             libc::recvmmsg(
                 self.fd.as_raw_fd(),
-                msgs.as_mut_ptr(),
+                msgs.as_mut_ptr().cast::<libc::mmsghdr>(),
                 vlen,
                 (libc::MSG_DONTWAIT | libc::MSG_TRUNC) as _,
                 std::ptr::null_mut(),
@@ -676,6 +688,9 @@ impl NetlinkSocket {
         }
         let n = usize::try_from(r).unwrap_or(0).min(used);
         for (m, addr) in msgs.iter().zip(addrs.iter()).take(n) {
+            // SAFETY: entries below `n <= used` were initialised above (and updated in place
+            // by the kernel).
+            let (m, addr) = unsafe { (m.assume_init_ref(), addr.assume_init_ref()) };
             let mut full = m.msg_len as usize;
             if m.msg_hdr.msg_flags & libc::MSG_TRUNC != 0 {
                 full = full.max(slot_size.saturating_add(1));
@@ -687,7 +702,11 @@ impl NetlinkSocket {
                 group: None,
                 nsid: None,
             };
-            read_control(&m.msg_hdr, &mut info);
+            // Control messages come only with `NETLINK_PKTINFO` or `NETLINK_LISTEN_ALL_NSID`:
+            // most datagrams have none to walk.
+            if m.msg_hdr.msg_controllen != 0 {
+                read_control(&m.msg_hdr, &mut info);
+            }
             batch.push_filled(full, info);
         }
         Ok(n)
@@ -962,8 +981,10 @@ impl Socket for NetlinkSocket {
             drop(ahead);
             match result {
                 Ok(n) => {
-                    for d in batch.iter().flatten() {
-                        debug::on_recv(d.data);
+                    if debug::enabled() {
+                        for d in batch.iter().flatten() {
+                            debug::on_recv(d.data);
+                        }
                     }
                     return Ok(n);
                 }
