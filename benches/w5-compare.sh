@@ -6,7 +6,9 @@
 # rust-peers/target/release/ programs). A peer whose variable is empty is left out.
 # Knobs: ROUNDS=9 COUNT=10000 WINDOW=64 NLBENCH=target/release/examples/nlbench (built with
 # cargo unless NO_BUILD=1), CPU=1 (also the CPU time of each run through `perf stat`, when
-# perf is installed), SERIAL=1 (the one-at-a-time rows too), RAW=1 (print every run's line).
+# perf is installed), SERIAL=1 (the one-at-a-time rows too), RAW=1 (print every run's line),
+# SETTLE=SECONDS (a pause after each run), BASE=/path/to/another/nlbench (an extra row, e.g. a
+# build before a change).
 # Prints, per row: the median in-process rate (ops_per_sec), min and max, the median CPU
 # time per request when measured, and the ratio of the medians to C libmnl and to the
 # fastest peer. Exits 1 if a run's items or checksum differ from the workload's.
@@ -23,7 +25,7 @@ NLBENCH=${NLBENCH:-$ROOT/target/release/examples/nlbench}
 if [ "${NO_BUILD:-0}" != 1 ]; then
   (cd "$ROOT" && cargo build --release --example nlbench -q)
 fi
-for p in "$NLBENCH" $MNL $NELI $RNL; do
+for p in "$NLBENCH" ${BASE:-} $MNL $NELI $RNL; do
   [ -x "$p" ] || { echo "not an executable: $p" >&2; exit 2; }
 done
 USE_PERF=0
@@ -49,6 +51,7 @@ declare -A CMD
 row() { ROWS+=("$1"); CMD[$1]=$2; }
 row "ours-w$WINDOW" "$NLBENCH route-install -n $NS -c $COUNT -w $WINDOW"
 row "ours-auto" "$NLBENCH route-install -n $NS -c $COUNT -w 0"
+[ -n "${BASE:-}" ] && row "base-w$WINDOW" "$BASE route-install -n $NS -c $COUNT -w $WINDOW"
 [ -n "$MNL" ] && row "libmnl-w$WINDOW" "$MNL route-install -n $NS -c $COUNT -w $WINDOW"
 [ -n "$NELI" ] && row "neli-batch" "$NELI route-install -n $NS -c $COUNT -w $WINDOW --batch"
 [ -n "$RNL" ] && row "rust-netlink-sys" "$RNL route-install -n $NS -c $COUNT -w $WINDOW"
@@ -92,7 +95,7 @@ done
 REF=${MED[libmnl-w$WINDOW]:-}
 BEST=0; BEST_NAME=
 for name in "${ROWS[@]}"; do
-  case $name in ours-*|*serial) continue ;; esac
+  case $name in ours-*|base-*|*serial) continue ;; esac
   m=${MED[$name]:-0}
   if awk -v a="$m" -v b="$BEST" 'BEGIN {exit !(a > b)}'; then BEST=$m; BEST_NAME=$name; fi
 done
