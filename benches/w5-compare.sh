@@ -33,9 +33,9 @@ if [ "${CPU:-1}" = 1 ] && command -v perf >/dev/null 2>&1; then USE_PERF=1; fi
 
 # The namespace of the anchors' `fixture.sh small`: lo up, veth va/vb up, va 10.0.0.1/24.
 NS=w5cmp-$$
-ip netns add "$NS"
-trap 'ip netns del "$NS" 2>/dev/null || true; rm -rf "$TMP"' EXIT
 TMP=$(mktemp -d)
+trap 'ip netns del "$NS" 2>/dev/null || true; rm -rf "$TMP"' EXIT
+ip netns add "$NS"
 ip -n "$NS" link set lo up
 ip -n "$NS" link add va type veth peer name vb
 ip -n "$NS" addr add 10.0.0.1/24 dev va
