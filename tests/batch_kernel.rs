@@ -232,6 +232,46 @@ fn capped_acks_are_matched_and_errors_keep_their_ext_ack() {
     assert_eq!(conn.stale_dropped(), 0);
 }
 
+/// A dialed connection is connected to the kernel, so until it joins a group it reads its
+/// acknowledgements without asking for sender addresses. After `join_group` the notifications
+/// of its own route changes, which carry its sequence numbers and port id, must still be told
+/// apart from replies (by their multicast sender address) and kept as events.
+#[test]
+fn notifications_after_join_group_are_not_taken_for_replies() {
+    if !privileged("notifications_after_join_group_are_not_taken_for_replies") {
+        return;
+    }
+    let ns = fixture("bkjoin");
+    let conn = ns.dial(netlink::Family::ROUTE);
+    assert!(conn.socket().is_kernel_only());
+    let empty_oks = |results: &[Result<Vec<netlink::Message>, Error>]| {
+        results
+            .iter()
+            .all(|r| r.as_ref().is_ok_and(|v| v.is_empty()))
+    };
+    let before = conn.execute_batch((0..50).map(Route::add));
+    assert_eq!(before.len(), 50);
+    assert!(empty_oks(&before), "{before:?}");
+
+    conn.join_group(7).unwrap(); // RTNLGRP_IPV4_ROUTE
+    let after = conn.execute_batch((50..100).map(Route::add));
+    assert_eq!(after.len(), 50);
+    assert!(empty_oks(&after), "{after:?}");
+    assert_eq!(conn.stale_dropped(), 0);
+
+    // The 50 notifications were kept for the next receives.
+    conn.set_read_timeout(Some(std::time::Duration::from_millis(300)));
+    let mut events = 0;
+    while let Ok(messages) = conn.receive() {
+        events += messages
+            .iter()
+            .filter(|m| m.header.kind == RTM_NEWROUTE)
+            .count();
+    }
+    assert_eq!(events, 50);
+    assert_eq!(static_routes(&ns).len(), 100);
+}
+
 #[test]
 fn small_receive_buffer_forces_the_window_down() {
     if !privileged("small_receive_buffer_forces_the_window_down") {
