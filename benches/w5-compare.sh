@@ -11,7 +11,8 @@
 # build before a change).
 # Prints, per row: the median in-process rate (ops_per_sec), min and max, the median CPU
 # time per request when measured, and the ratio of the medians to C libmnl and to the
-# fastest peer. Exits 1 if a run's items or checksum differ from the workload's.
+# fastest peer, and the median of the per-round ratios to libmnl (paired_mnl). The rows run in
+# a rotating order. Exits 1 if a run's items or checksum differ from the workload's.
 set -euo pipefail
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 ROUNDS=${ROUNDS:-9}; COUNT=${COUNT:-10000}; WINDOW=${WINDOW:-64}
@@ -62,8 +63,12 @@ fi
 
 echo "load start: $(cat /proc/loadavg)"
 BAD=0
+NROWS=${#ROWS[@]}
 for r in $(seq "$ROUNDS"); do
-  for name in "${ROWS[@]}"; do
+  # Each round starts one row later, so that no row always follows the same one (a run
+  # leaves deferred kernel work, RCU frees of the route trie, to whatever runs next).
+  for k in $(seq 0 $((NROWS - 1))); do
+    name=${ROWS[$(( (k + r) % NROWS ))]}
     if [ "$USE_PERF" = 1 ]; then
       out=$(perf stat -x, -e task-clock -o "$TMP/stat" -- ${CMD[$name]}) || { echo "$name failed: $out" >&2; BAD=1; continue; }
       cpu=$(awk -F, '/task-clock/ {print $1}' "$TMP/stat")
@@ -80,6 +85,7 @@ for r in $(seq "$ROUNDS"); do
       BAD=1
     fi
     echo "$ops" >>"$TMP/$name.ops"
+    echo "$r $ops" >>"$TMP/$name.rops"
     [ -n "$cpu" ] && echo "$cpu" >>"$TMP/$name.cpu"
     [ -n "${SETTLE:-}" ] && sleep "$SETTLE"
     [ "${RAW:-0}" = 1 ] && echo "$name $line${cpu:+ task_clock_ms=$cpu}"
@@ -99,7 +105,13 @@ for name in "${ROWS[@]}"; do
   m=${MED[$name]:-0}
   if awk -v a="$m" -v b="$BEST" 'BEGIN {exit !(a > b)}'; then BEST=$m; BEST_NAME=$name; fi
 done
-printf '%-18s %12s %12s %12s %14s %10s %10s\n' row median_ops/s min max cpu_ns/request vs_libmnl vs_best
+# The median over rounds of each round's ratio to libmnl (pairs runs made close in time).
+paired() {
+  [ -s "$TMP/$1.rops" ] && [ -s "$TMP/libmnl-w$WINDOW.rops" ] || { echo -; return; }
+  join "$TMP/$1.rops" "$TMP/libmnl-w$WINDOW.rops" | awk '{print $2 / $3}' >"$TMP/$1.ratio"
+  awk -v m="$(median "$TMP/$1.ratio")" 'BEGIN {printf "%.3fx", m}'
+}
+printf '%-18s %12s %12s %12s %14s %10s %10s %12s\n' row median_ops/s min max cpu_ns/request vs_libmnl vs_best paired_mnl
 for name in "${ROWS[@]}"; do
   [ -s "$TMP/$name.ops" ] || continue
   m=${MED[$name]}
@@ -111,7 +123,7 @@ for name in "${ROWS[@]}"; do
   vr=-; vb=-
   [ -n "$REF" ] && vr=$(awk -v a="$m" -v b="$REF" 'BEGIN {printf "%.3fx", a / b}')
   [ -n "$BEST_NAME" ] && vb=$(awk -v a="$m" -v b="$BEST" 'BEGIN {printf "%.3fx", a / b}')
-  printf '%-18s %12.0f %12.0f %12.0f %14s %10s %10s\n' "$name" "$m" "$lo" "$hi" "$cpu" "$vr" "$vb"
+  printf '%-18s %12.0f %12.0f %12.0f %14s %10s %10s %12s\n' "$name" "$m" "$lo" "$hi" "$cpu" "$vr" "$vb" "$(paired "$name")"
 done
 [ -n "$BEST_NAME" ] && echo "fastest peer: $BEST_NAME; rounds: $ROUNDS; count: $COUNT; window: $WINDOW"
 exit "$BAD"
