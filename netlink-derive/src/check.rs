@@ -51,6 +51,9 @@ pub fn check(cx: &mut Ctxt, c: &Container<'_>) {
         if let Some(sel) = &a.sub_message {
             check_selector(cx, c, sel);
         }
+        if let Some(fam) = &a.family {
+            check_family_source(cx, c, fam);
+        }
         if let Some(t) = &a.attr_type {
             if let Some(first) = types.get(&t.value) {
                 cx.error_at(
@@ -220,6 +223,11 @@ fn check_value_keys(cx: &mut Ctxt, f: &Field) {
         return;
     }
 
+    if a.family.is_some() {
+        check_family_field(cx, f);
+        return;
+    }
+
     if let (Some(s), None) = (a.no_nested_flag, a.nested) {
         cx.error_at(
             s,
@@ -366,5 +374,69 @@ fn check_selector(cx: &mut Ctxt, c: &Container<'_>, sel: &crate::attr::Spanned<s
                 sel.value
             ),
         );
+    }
+}
+
+/// A field declared `family = ...`: an `IpAddr` (or a value implementing `NlaFamilyValue`),
+/// alone, in an `Option` or repeated in a `Vec`.
+fn check_family_field(cx: &mut Ctxt, f: &Field) {
+    let a = &f.attrs;
+    for (key, kspan) in a.keys_set() {
+        if !matches!(key, "type" | "family" | "multi") {
+            cx.error_at(kspan, format!("`{key}` cannot be combined with `family`"));
+        }
+    }
+    let name = crate::ast::simple_name(&f.inner);
+    match &f.class {
+        Class::Ip if name.as_deref() != Some("IpAddr") => cx.error_spanned(
+            &f.inner,
+            "`family` needs an `IpAddr` field: the message's family decides between IPv4 and \
+             IPv6 (drop `family` to keep an address of one fixed version)",
+        ),
+        Class::Ip | Class::Other => {}
+        other => cx.error_spanned(
+            &f.inner,
+            format!(
+                "`family` applies to addresses (`IpAddr`, or a value implementing \
+                 `NlaFamilyValue`), not {}",
+                kind_name(other)
+            ),
+        ),
+    }
+    if f.boxed || f.wrapper == Wrapper::Multi {
+        cx.error_spanned(
+            &f.inner,
+            "a `family` field is `T`, `Option<T>` or (with `multi`) `Vec<T>`",
+        );
+    }
+}
+
+/// The source of `family = header.FIELD`: the struct's `header` field.
+fn check_family_source(
+    cx: &mut Ctxt,
+    c: &Container<'_>,
+    fam: &crate::attr::Spanned<crate::attr::FamilySource>,
+) {
+    let crate::attr::FamilySource::Header { base, .. } = &fam.value else {
+        return;
+    };
+    match c.fields.iter().find(|g| g.attrs.header.is_some()) {
+        None => cx.error_spanned(
+            &fam.tokens,
+            format!(
+                "`family = {base}.…` needs a family header: the struct has no \
+                 `#[nla(header)]` field (for a set inside a message, `family = outer` takes \
+                 the enclosing message's family)"
+            ),
+        ),
+        Some(h) if h.ident != *base => cx.error_spanned(
+            base,
+            format!(
+                "`{base}` is not the header: the family is a field of the `#[nla(header)]` \
+                 field, `{}` (`family = {}.family`)",
+                h.ident, h.ident
+            ),
+        ),
+        Some(_) => {}
     }
 }

@@ -655,6 +655,7 @@ fn declared_name(v: ValueKind) -> String {
         ValueKind::Binary => "binary".to_owned(),
         ValueKind::Fixed(n) => format!("{n} bytes"),
         ValueKind::IpAddr => "IP address".to_owned(),
+        ValueKind::FamilyAddr => "address of the message's family".to_owned(),
         ValueKind::Struct { size } => format!("{size}-byte struct"),
         ValueKind::Checked { .. } => "binary (own layout)".to_owned(),
     }
@@ -699,7 +700,7 @@ fn value_mismatch(v: ValueKind, kernel: NlAttrType, k: &AttrPolicy) -> Option<Mi
             Some((size, _)) => size == n,
             None => kernel == NlAttrType::BINARY && fits_binary(n),
         },
-        ValueKind::IpAddr => kernel == NlAttrType::BINARY,
+        ValueKind::IpAddr | ValueKind::FamilyAddr => kernel == NlAttrType::BINARY,
         ValueKind::Struct { size } => {
             (kernel == NlAttrType::BITFIELD32 && size == 8)
                 || (kernel == NlAttrType::BINARY

@@ -329,7 +329,7 @@ fn validate_value(a: &Attr<'_>, f: &FieldPolicy, v: ValueKind) -> Result<(), Dec
             (check.0)(a)?;
             a.payload().len()
         }
-        ValueKind::Binary | ValueKind::Struct { .. } => a.payload().len(),
+        ValueKind::Binary | ValueKind::Struct { .. } | ValueKind::FamilyAddr => a.payload().len(),
         ValueKind::Fixed(n) => {
             a.expect_len(n)?;
             n

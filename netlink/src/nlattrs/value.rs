@@ -54,6 +54,11 @@ pub enum ValueKind {
     Fixed(usize),
     /// An IPv4 (4 bytes) or IPv6 (16 bytes) address.
     IpAddr,
+    /// An address whose size the message's address family decides
+    /// (`#[nla(family = header.family)]`): 4 bytes for `AF_INET`, 16 for `AF_INET6`, either
+    /// for `AF_UNSPEC` and `AF_BRIDGE`, anything for a family whose addresses are not IP
+    /// addresses (kept as bytes). A policy does not know the family: it accepts any size.
+    FamilyAddr,
     /// A C structure of `size` bytes; other kernel versions may send more or fewer.
     Struct {
         /// Its size in bytes.

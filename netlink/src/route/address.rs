@@ -55,8 +55,10 @@ pub struct AddressCacheInfo {
 }
 
 /// An address message (`RTM_NEWADDR` and friends): `struct ifaddrmsg` and the `IFA_*`
-/// attributes. Addresses decode as IPv4 or IPv6 by their length, which matches the header's
-/// family in everything the kernel sends; any other length is an error naming the attribute.
+/// attributes. The addresses are of the header's family (`ifa_family`): 4 bytes in an
+/// `AF_INET` message, 16 in an `AF_INET6` one, any other size an error naming the field
+/// ([`DecodeError::AddressFamily`](crate::DecodeError::AddressFamily)); encoding refuses an
+/// address of the other family. See [`AddrFamily`](crate::AddrFamily) for the other families.
 ///
 /// On point-to-point links `IFA_ADDRESS` is the peer and `IFA_LOCAL` the local address;
 /// elsewhere both are the local address. [`local`](Self::local) picks the right one.
@@ -67,16 +69,16 @@ pub struct AddressMessage {
     #[nla(header)]
     pub header: IfAddrMsg,
     /// `IFA_ADDRESS`: the address (the peer's, on point-to-point links).
-    #[nla(type = IFA_ADDRESS)]
+    #[nla(type = IFA_ADDRESS, family = header.family)]
     pub address: Option<IpAddr>,
     /// `IFA_LOCAL`: the local address.
-    #[nla(type = IFA_LOCAL)]
+    #[nla(type = IFA_LOCAL, family = header.family)]
     pub local: Option<IpAddr>,
     /// `IFA_BROADCAST`.
-    #[nla(type = IFA_BROADCAST)]
+    #[nla(type = IFA_BROADCAST, family = header.family)]
     pub broadcast: Option<IpAddr>,
     /// `IFA_ANYCAST`.
-    #[nla(type = IFA_ANYCAST)]
+    #[nla(type = IFA_ANYCAST, family = header.family)]
     pub anycast: Option<IpAddr>,
     /// `IFA_LABEL`: the IPv4 label (`eth0:1`).
     #[nla(type = IFA_LABEL)]
@@ -94,7 +96,7 @@ pub struct AddressMessage {
     #[nla(type = IFA_CACHEINFO)]
     pub cacheinfo: Option<AddressCacheInfo>,
     /// `IFA_MULTICAST`.
-    #[nla(type = IFA_MULTICAST)]
+    #[nla(type = IFA_MULTICAST, family = header.family)]
     pub multicast: Option<IpAddr>,
     /// `IFA_TARGET_NETNSID`: act on the namespace with this id.
     #[nla(type = IFA_TARGET_NETNSID)]

@@ -68,8 +68,9 @@ pub struct NeighbourMessage {
     /// `struct ndmsg`.
     #[nla(header)]
     pub header: NdMsg,
-    /// `NDA_DST`: the neighbour's network address.
-    #[nla(type = NDA_DST)]
+    /// `NDA_DST`: the neighbour's network address, of the header's family (`ndm_family`);
+    /// in an `AF_BRIDGE` entry (a vxlan remote) of either family, by its length.
+    #[nla(type = NDA_DST, family = header.family)]
     pub dst: Option<IpAddr>,
     /// `NDA_LLADDR`: the link-layer address.
     #[nla(type = NDA_LLADDR)]

@@ -53,7 +53,8 @@ pub struct PortRange {
 }
 
 /// A rule message (`RTM_NEWRULE` and friends): `struct fib_rule_hdr` and the `FRA_*`
-/// attributes, in the order the kernel writes them.
+/// attributes, in the order the kernel writes them. `FRA_SRC` and `FRA_DST` are of the
+/// header's family (see [`AddrFamily`](crate::AddrFamily)).
 #[derive(crate::NlAttrs, Debug, Clone, PartialEq, Default)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize))]
 pub struct RuleMessage {
@@ -115,10 +116,10 @@ pub struct RuleMessage {
     #[nla(type = FRA_IP_PROTO)]
     pub ip_proto: Option<u8>,
     /// `FRA_DST`: the destination prefix (`dst_len` bits of it).
-    #[nla(type = FRA_DST)]
+    #[nla(type = FRA_DST, family = header.family)]
     pub dst: Option<IpAddr>,
     /// `FRA_SRC`: the source prefix (`src_len` bits of it).
-    #[nla(type = FRA_SRC)]
+    #[nla(type = FRA_SRC, family = header.family)]
     pub src: Option<IpAddr>,
     /// `FRA_FLOW`: the realm.
     #[nla(type = FRA_FLOW)]
