@@ -278,12 +278,12 @@ impl Gen<'_> {
                 #[inline]
                 #[allow(non_snake_case)]
                 fn #get(__h: &#hty) -> u16 {
-                    #p::FamilyNumber::family(&__h.#field)
+                    #p::FamilyNumber::family(&(*__h).#field)
                 }
                 #p::if_testing! {
                     #[allow(non_snake_case)]
                     fn #set(__h: &mut #hty, __f: u16) {
-                        #p::FamilyNumber::set_family(&mut __h.#field, __f)
+                        #p::FamilyNumber::set_family(&mut (*__h).#field, __f)
                     }
                 }
             });
@@ -346,18 +346,48 @@ impl Gen<'_> {
             let set = family_setter(field);
             out.extend(quote!(#set(&mut __v.#base, #p::arbitrary_family(__rng, #ip_only));));
         }
+        // The trait is named as in the decoder (`<T as NlaFamilyValue<'l>>`), so that a type
+        // that does not implement it is reported once.
+        let l = &self.l;
         for f in &self.c.fields {
             let Some(FamilySource::Header { base, field }) = family_source(f) else {
                 continue;
             };
             let get = family_getter(field);
             let ident = &f.ident;
-            let fix = match f.wrapper {
-                Wrapper::Option => quote!(#p::fix_family_opt),
-                Wrapper::Vec | Wrapper::Multi => quote!(#p::fix_family_vec),
-                Wrapper::None => quote!(#p::fix_family_req),
+            let inner = &f.inner;
+            let fix = quote!(<#inner as #p::NlaFamilyValue<#l>>::fix_family);
+            let body = match f.wrapper {
+                Wrapper::Option => quote! {
+                    if let #p::Some(__x) = __f {
+                        if !#fix(__x, __fam) {
+                            *__f = #p::None;
+                        }
+                    }
+                },
+                Wrapper::Vec | Wrapper::Multi => quote!(__f.retain_mut(|__x| #fix(__x, __fam));),
+                Wrapper::None => quote!(let _ = #fix(__f, __fam);),
             };
-            out.extend(quote!(#fix(&mut __v.#ident, #get(&__v.#base));));
+            let ty = match f.wrapper {
+                Wrapper::Option => quote!(#p::Option<#inner>),
+                Wrapper::Vec | Wrapper::Multi => quote!(#p::Vec<#inner>),
+                Wrapper::None => quote!(#inner),
+            };
+            out.extend(if self.c.lifetime.is_some() {
+                quote! {{
+                    let __fam = #get(&__v.#base);
+                    let __f: &mut #ty = &mut __v.#ident;
+                    #body
+                }}
+            } else {
+                quote! {{
+                    #[allow(clippy::needless_lifetimes, clippy::extra_unused_lifetimes)]
+                    fn __fix<#l>(__f: &mut #ty, __fam: u16) {
+                        #body
+                    }
+                    __fix(&mut __v.#ident, #get(&__v.#base));
+                }}
+            });
         }
         out
     }

@@ -363,32 +363,6 @@ impl<T: Arbitrary> Arbitrary for Indexed<T> {
     }
 }
 
-/// A value of a `family = header.FIELD` field that can be made to agree with a family.
-pub trait FamilyFix {
-    /// Makes the value agree with `family`; `false` when no value of this type can travel in
-    /// a message of that family (the field is then left out).
-    fn fix_family(&mut self, family: u16) -> bool;
-}
-
-impl FamilyFix for IpAddr {
-    fn fix_family(&mut self, family: u16) -> bool {
-        use crate::nlattrs::AddrFamily;
-        match (AddrFamily::of(family), *self) {
-            (AddrFamily::V4, IpAddr::V6(a)) => {
-                let o = a.octets();
-                *self = IpAddr::V4(Ipv4Addr::new(o[12], o[13], o[14], o[15]));
-                true
-            }
-            (AddrFamily::V6, IpAddr::V4(a)) => {
-                *self = IpAddr::V6(a.to_ipv6_mapped());
-                true
-            }
-            (AddrFamily::NotIp, _) => false,
-            _ => true,
-        }
-    }
-}
-
 /// A family for a generated message with `family` fields: mostly `AF_INET` and `AF_INET6`,
 /// sometimes a family read by length (`AF_UNSPEC`, `AF_BRIDGE`), a multicast one, and, unless
 /// `ip_only` (a required address), one whose addresses are not IP (`AF_MPLS`, any number).
@@ -400,26 +374,6 @@ pub fn arbitrary_family(rng: &mut Rng, ip_only: bool) -> u16 {
         9 => rng.below(256) as u16,
         i => IP[i as usize],
     }
-}
-
-/// Makes an optional `family` field agree with `family` (left out when it cannot).
-pub fn fix_family_opt<T: FamilyFix>(v: &mut Option<T>, family: u16) {
-    if let Some(x) = v {
-        if !x.fix_family(family) {
-            *v = None;
-        }
-    }
-}
-
-/// Makes a required `family` field agree with `family` (an IP family: see
-/// [`arbitrary_family`]).
-pub fn fix_family_req<T: FamilyFix>(v: &mut T, family: u16) {
-    let _ = v.fix_family(family);
-}
-
-/// Makes the elements of a repeated `family` field agree with `family`.
-pub fn fix_family_vec<T: FamilyFix>(v: &mut Vec<T>, family: u16) {
-    v.retain_mut(|x| x.fix_family(family));
 }
 
 /// A recorded order for a struct whose attribute fields (and `unknown` field, as

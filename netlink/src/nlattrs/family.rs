@@ -121,6 +121,15 @@ pub trait NlaFamilyValue<'a>: NlaValue<'a> {
     /// Why the value cannot be written in a message of `family`, if it cannot (the encoder
     /// refuses it, naming the field).
     fn family_mismatch(&self, family: u16) -> Option<String>;
+
+    /// Makes a generated value agree with `family` (value generators of the `testing`
+    /// feature); `false` when no value of this type can travel in a message of that family
+    /// (an optional field is then left out).
+    #[cfg(feature = "testing")]
+    fn fix_family(&mut self, family: u16) -> bool {
+        let _ = family;
+        true
+    }
 }
 
 /// The error of an address of the wrong size for its message's family.
@@ -166,6 +175,23 @@ impl<'a> NlaFamilyValue<'a> for IpAddr {
     #[inline]
     fn family_mismatch(&self, family: u16) -> Option<String> {
         AddrFamily::of(family).mismatch(self, family)
+    }
+
+    #[cfg(feature = "testing")]
+    fn fix_family(&mut self, family: u16) -> bool {
+        match (AddrFamily::of(family), *self) {
+            (AddrFamily::V4, IpAddr::V6(a)) => {
+                let [.., a, b, c, d] = a.octets();
+                *self = IpAddr::V4(Ipv4Addr::new(a, b, c, d));
+                true
+            }
+            (AddrFamily::V6, IpAddr::V4(a)) => {
+                *self = IpAddr::V6(a.to_ipv6_mapped());
+                true
+            }
+            (AddrFamily::NotIp, _) => false,
+            _ => true,
+        }
     }
 }
 

@@ -19,7 +19,7 @@ pub use crate::__nla_if_testing as if_testing;
 #[cfg(feature = "testing")]
 pub use crate::roundtrip::{
     arbitrary_family, arbitrary_multi, arbitrary_order, arbitrary_unknown, arbitrary_vec,
-    fix_family_opt, fix_family_req, fix_family_vec, Arbitrary, Rng,
+    Arbitrary, Rng,
 };
 pub use crate::submsg::__private::*;
 

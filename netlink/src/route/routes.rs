@@ -411,6 +411,11 @@ impl<'a> NlaFamilyValue<'a> for Multipath {
     fn family_mismatch(&self, family: u16) -> Option<String> {
         hops_mismatch(self.0.iter(), family)
     }
+    #[cfg(feature = "testing")]
+    fn fix_family(&mut self, family: u16) -> bool {
+        arbitrary::fix_hops(self, family);
+        true
+    }
 }
 
 fn payload_offset(attr: &Attr<'_>) -> usize {
@@ -516,12 +521,17 @@ impl<'a> NlaFamilyValue<'a> for MultipathRef<'a> {
             .err()
             .map(|e| e.to_string())
     }
+    #[cfg(feature = "testing")]
+    fn fix_family(&mut self, family: u16) -> bool {
+        arbitrary::fix_hops_ref(self, family);
+        true
+    }
 }
 
 #[cfg(feature = "testing")]
 mod arbitrary {
     use super::*;
-    use crate::roundtrip::{Arbitrary, FamilyFix, Rng};
+    use crate::roundtrip::{Arbitrary, Rng};
 
     impl Arbitrary for NextHop {
         fn arbitrary(rng: &mut Rng) -> Self {
@@ -562,23 +572,23 @@ mod arbitrary {
         }
     }
 
-    impl FamilyFix for Multipath {
-        fn fix_family(&mut self, family: u16) -> bool {
-            for h in &mut self.0 {
-                crate::roundtrip::fix_family_opt(&mut h.attrs.gateway, family);
+    /// Makes the gateways of generated next hops agree with the route's family.
+    pub(super) fn fix_hops(m: &mut Multipath, family: u16) {
+        for h in &mut m.0 {
+            if let Some(g) = &mut h.attrs.gateway {
+                if !<IpAddr as NlaFamilyValue<'_>>::fix_family(g, family) {
+                    h.attrs.gateway = None;
+                }
             }
-            true
         }
     }
 
-    impl FamilyFix for MultipathRef<'_> {
-        fn fix_family(&mut self, family: u16) -> bool {
-            let hops = NextHops::new(self.payload, self.offset).collect::<Result<Vec<_>, _>>();
-            let mut m = Multipath(hops.unwrap_or_default());
-            m.fix_family(family);
-            *self = MultipathRef::leak(&m, family);
-            true
-        }
+    /// [`fix_hops`] for borrowed next hops: decoded, fixed and encoded again (leaked).
+    pub(super) fn fix_hops_ref(m: &mut MultipathRef<'_>, family: u16) {
+        let hops = NextHops::new(m.payload, m.offset).collect::<Result<Vec<_>, _>>();
+        let mut owned = Multipath(hops.unwrap_or_default());
+        fix_hops(&mut owned, family);
+        *m = MultipathRef::leak(&owned, family);
     }
 }
 

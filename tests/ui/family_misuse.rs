@@ -1,0 +1,36 @@
+use std::net::{IpAddr, Ipv4Addr};
+
+use netlink::{NlAttrs, NlStruct};
+
+#[derive(NlStruct, Default)]
+struct Hdr {
+    family: u8,
+    prefix_len: u8,
+}
+
+// No header to take the family from.
+#[derive(NlAttrs)]
+struct NoHeader {
+    #[nla(type = 1, family = header.family)]
+    address: Option<IpAddr>,
+}
+
+#[derive(NlAttrs)]
+struct Misuses {
+    #[nla(header)]
+    header: Hdr,
+    // Not an address.
+    #[nla(type = 1, family = header.family)]
+    mtu: Option<u32>,
+    // An address of one fixed version.
+    #[nla(type = 2, family = header.family)]
+    v4: Option<Ipv4Addr>,
+    // Not the header.
+    #[nla(type = 3, family = hdr.family)]
+    local: Option<IpAddr>,
+    // Not a family source.
+    #[nla(type = 4, family = 2)]
+    peer: Option<IpAddr>,
+}
+
+fn main() {}
