@@ -674,11 +674,15 @@ impl Gen<'_> {
                 };
                 arms.push(quote! {
                     #t => {
-                        match <#inner as #p::NlaFamilyValue<#l>>::decode_family(
-                            &__a, #fam, __opts, #fname,
-                        )? {
-                            #p::Some(__v) => { #track #store }
-                            #p::None => { #other #keep }
+                        if <#inner as #p::NlaFamilyValue<#l>>::in_family(#fam) {
+                            #track
+                            let __v = <#inner as #p::NlaFamilyValue<#l>>::decode_family(
+                                &__a, #fam, __opts, #fname,
+                            )?;
+                            #store
+                        } else {
+                            #other
+                            #keep
                         }
                     }
                 });
@@ -894,19 +898,42 @@ impl Gen<'_> {
         if self.order_field().is_none() {
             return (TokenStream::new(), TokenStream::new());
         }
-        let mut arms = Vec::new();
-        for (i, f) in self.c.fields.iter().enumerate() {
-            if Self::is_attribute(f) {
-                let t = Self::attr_type(f);
-                let k = Self::slot(i);
-                arms.push(quote!(#t => #p::Some(#k),));
-            }
-        }
+        let l = &self.l;
         let other = if self.c.fields.iter().any(|f| f.attrs.unknown.is_some()) {
             quote!(#p::Some(0xffff))
         } else {
             quote!(#p::None)
         };
+        let mut arms = Vec::new();
+        for (i, f) in self.c.fields.iter().enumerate() {
+            if Self::is_attribute(f) {
+                let t = Self::attr_type(f);
+                let k = Self::slot(i);
+                // An address attribute of a family without such addresses went to the
+                // unknown ones.
+                let fam = match family_source(f) {
+                    Some(FamilySource::Header { field, .. }) => {
+                        let v = family_var(field);
+                        Some(quote!(#v))
+                    }
+                    Some(FamilySource::Outer) => Some(quote!(__opts.family)),
+                    None => None,
+                };
+                arms.push(match fam {
+                    Some(fam) => {
+                        let inner = &f.inner;
+                        quote! {
+                            #t => if <#inner as #p::NlaFamilyValue<#l>>::in_family(#fam) {
+                                #p::Some(#k)
+                            } else {
+                                #other
+                            },
+                        }
+                    }
+                    None => quote!(#t => #p::Some(#k),),
+                });
+            }
+        }
         (
             quote! {
                 let __again = __attrs.clone();

@@ -107,16 +107,24 @@ pub trait NlaFamilyValue<'a>: NlaValue<'a> {
     /// family: it accepts what some family accepts.
     const FAMILY_KIND: ValueKind;
 
-    /// Decodes the value of an attribute of a message of `family`. `Ok(None)`: in that family
-    /// the attribute holds no such value (an `AF_MPLS` route's `RTA_DST`), and the decoder
-    /// keeps it with the unknown attributes. A payload the family rules out is an error
+    /// Whether messages of `family` carry such a value in the attribute. When they do not
+    /// (an `AF_MPLS` route's `RTA_DST` is a label, not an IP address), the decoder keeps the
+    /// attribute byte-exact with the unknown ones, and the encoder refuses a value.
+    #[inline]
+    fn in_family(family: u16) -> bool {
+        let _ = family;
+        true
+    }
+
+    /// Decodes the value of an attribute of a message of `family` (one that
+    /// [`in_family`](Self::in_family) accepts). A payload the family rules out is an error
     /// naming `field` (`Type.field`).
     fn decode_family(
         attr: &Attr<'a>,
         family: u16,
         opts: &DecodeOptions,
         field: &'static str,
-    ) -> Result<Option<Self>, DecodeError>;
+    ) -> Result<Self, DecodeError>;
 
     /// Why the value cannot be written in a message of `family`, if it cannot (the encoder
     /// refuses it, naming the field).
@@ -148,25 +156,27 @@ impl<'a> NlaFamilyValue<'a> for IpAddr {
     const FAMILY_KIND: ValueKind = ValueKind::FamilyAddr;
 
     #[inline]
+    fn in_family(family: u16) -> bool {
+        AddrFamily::of(family) != AddrFamily::NotIp
+    }
+
+    #[inline]
     fn decode_family(
         attr: &Attr<'a>,
         family: u16,
         _: &DecodeOptions,
         field: &'static str,
-    ) -> Result<Option<Self>, DecodeError> {
+    ) -> Result<Self, DecodeError> {
         let rule = AddrFamily::of(family);
-        if rule == AddrFamily::NotIp {
-            return Ok(None);
-        }
         let p = attr.payload();
-        if rule != AddrFamily::V6 {
+        if matches!(rule, AddrFamily::V4 | AddrFamily::Either) {
             if let Ok(b) = <[u8; 4]>::try_from(p) {
-                return Ok(Some(IpAddr::V4(Ipv4Addr::from(b))));
+                return Ok(IpAddr::V4(Ipv4Addr::from(b)));
             }
         }
-        if rule != AddrFamily::V4 {
+        if matches!(rule, AddrFamily::V6 | AddrFamily::Either) {
             if let Ok(b) = <[u8; 16]>::try_from(p) {
-                return Ok(Some(IpAddr::V6(Ipv6Addr::from(b))));
+                return Ok(IpAddr::V6(Ipv6Addr::from(b)));
             }
         }
         Err(family_error(attr, field, family))
@@ -244,7 +254,10 @@ mod tests {
     fn decode(payload: &[u8], family: u16) -> Result<Option<IpAddr>, DecodeError> {
         let buf = attr_with(payload);
         let a = Attrs::new(&buf).next().unwrap().unwrap();
-        IpAddr::decode_family(&a, family, &DecodeOptions::new(), "T.addr")
+        if !IpAddr::in_family(family) {
+            return Ok(None);
+        }
+        IpAddr::decode_family(&a, family, &DecodeOptions::new(), "T.addr").map(Some)
     }
 
     #[test]

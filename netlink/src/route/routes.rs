@@ -392,7 +392,6 @@ impl<'a> NlaValue<'a> for Multipath {
     }
     fn decode_value(attr: &Attr<'a>, _: ByteOrder) -> Result<Self, DecodeError> {
         Multipath::decode_family(attr, 0, &DecodeOptions::default(), "Multipath")
-            .map(Option::unwrap_or_default)
     }
 }
 
@@ -403,10 +402,10 @@ impl<'a> NlaFamilyValue<'a> for Multipath {
         family: u16,
         _: &DecodeOptions,
         _: &'static str,
-    ) -> Result<Option<Self>, DecodeError> {
+    ) -> Result<Self, DecodeError> {
         NextHops::with_family(attr.payload(), payload_offset(attr), family)
             .collect::<Result<Vec<_>, _>>()
-            .map(|v| Some(Multipath(v)))
+            .map(Multipath)
     }
     fn family_mismatch(&self, family: u16) -> Option<String> {
         hops_mismatch(self.0.iter(), family)
@@ -468,7 +467,6 @@ impl<'a> NlaValue<'a> for MultipathRef<'a> {
     }
     fn decode_value(attr: &Attr<'a>, _: ByteOrder) -> Result<Self, DecodeError> {
         MultipathRef::decode_family(attr, 0, &DecodeOptions::default(), "MultipathRef")
-            .map(Option::unwrap_or_default)
     }
 }
 
@@ -506,15 +504,15 @@ impl<'a> NlaFamilyValue<'a> for MultipathRef<'a> {
         family: u16,
         _: &DecodeOptions,
         _: &'static str,
-    ) -> Result<Option<Self>, DecodeError> {
+    ) -> Result<Self, DecodeError> {
         let payload = attr.payload();
         let base = payload_offset(attr);
         check_gateways(payload, base, family)?;
-        Ok(Some(MultipathRef {
+        Ok(MultipathRef {
             payload,
             offset: base,
             family,
-        }))
+        })
     }
     fn family_mismatch(&self, family: u16) -> Option<String> {
         check_gateways(self.payload, self.offset, family)
