@@ -132,7 +132,11 @@ fn an_mpls_routes_label_is_not_an_ipv4_address() {
     let via = [2, 0, 10, 0, 0, 1]; // struct rtvia: AF_INET, 10.0.0.1
     let buf = with_attrs(
         &m,
-        &[(RTA_DST, &label), (RTA_VIA, &via), (RTA_OIF, &2u32.to_ne_bytes())],
+        &[
+            (RTA_DST, &label),
+            (RTA_VIA, &via),
+            (RTA_OIF, &2u32.to_ne_bytes()),
+        ],
     );
     for opts in [DecodeOptions::default(), DecodeOptions::strict()] {
         let r = RouteMessage::decode_with(&buf, &opts).unwrap();
@@ -200,7 +204,10 @@ fn bridge_entries_carry_remotes_of_either_family() {
     // Encoding writes either family.
     let mut v6 = n.clone();
     v6.dst = Some("2001:db8::1".parse().unwrap());
-    assert_eq!(NeighbourMessage::decode(&v6.to_bytes().unwrap()).unwrap(), v6);
+    assert_eq!(
+        NeighbourMessage::decode(&v6.to_bytes().unwrap()).unwrap(),
+        v6
+    );
 }
 
 fn next_hop(gateway: &[u8]) -> Vec<u8> {

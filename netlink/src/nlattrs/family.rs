@@ -289,7 +289,11 @@ mod tests {
         assert!(s.contains("`T.addr`") && s.contains("AF_INET (2)"), "{s}");
         assert!(matches!(
             decode(&v4, AF_INET6),
-            Err(DecodeError::AddressFamily { len: 4, family: AF_INET6, .. })
+            Err(DecodeError::AddressFamily {
+                len: 4,
+                family: AF_INET6,
+                ..
+            })
         ));
     }
 
