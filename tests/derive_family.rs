@@ -197,6 +197,20 @@ fn the_policy_accepts_what_some_family_accepts() {
     Msg::POLICY
         .validate(netlink::Attrs::new(&msg(28, &[(1, &[1, 2, 3])])[8..]), true)
         .unwrap();
+    // Without the header, the family is not known: any size passes. With it, the policy
+    // checks what the decoder checks.
+    let wrong = msg(2, &[(1, &V6)]);
+    Msg::POLICY
+        .validate(netlink::Attrs::new(&wrong[8..]), true)
+        .unwrap();
+    let e = Msg::POLICY.validate_payload(&wrong, true).unwrap_err();
+    assert_eq!(Some(e), Msg::decode(&wrong).err());
+    // Not IP addresses in family 28: any number of them, kept by the decoder.
+    let kept = msg(28, &[(1, &[1, 2, 3]), (1, &V4)]);
+    Msg::POLICY.validate_payload(&kept, true).unwrap();
+    assert_eq!(Msg::decode(&kept).unwrap().unknown.iter().count(), 2);
+    // A required address that is not one in that family is missing for both.
+    assert!(Required::POLICY.validate_payload(&kept, true).is_err());
 }
 
 #[test]

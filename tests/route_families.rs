@@ -238,6 +238,11 @@ fn next_hop_gateways_follow_the_routes_family() {
         family_error(RouteMessageRef::decode(&buf).unwrap_err()),
         ("NextHopAttrs.gateway", 2, 16)
     );
+    // The policies see it too, given the header.
+    for p in [RouteMessage::POLICY, RouteMessageRef::POLICY] {
+        let e = p.validate_payload(&buf, false).unwrap_err();
+        assert_eq!(family_error(e).0, "NextHopAttrs.gateway");
+    }
     // Both gateways in an IPv6 route: the first is too short.
     let buf = with_attrs(&route_message(AF_INET6), &[(RTA_MULTIPATH, &multipath)]);
     let (_, family, len) = family_error(RouteMessage::decode(&buf).unwrap_err());

@@ -15,6 +15,7 @@ pub fn check(cx: &mut Ctxt, c: &Container<'_>) {
     let mut unknown: Option<&Field> = None;
     let mut header: Option<&Field> = None;
     let mut order: Option<&Field> = None;
+    check_family_sources(cx, c);
     for f in &c.fields {
         check_field(cx, f);
         let a = &f.attrs;
@@ -438,5 +439,50 @@ fn check_family_source(
             ),
         ),
         Some(_) => {}
+    }
+}
+
+/// The `family` fields of one struct take their family from one place: one field of the
+/// header, or the enclosing message (`outer`), not both.
+fn check_family_sources(cx: &mut Ctxt, c: &Container<'_>) {
+    use crate::attr::FamilySource;
+    let mut first_header: Option<&syn::Ident> = None;
+    let mut first_outer = false;
+    let mut mixed = false;
+    for f in &c.fields {
+        let Some(fam) = &f.attrs.family else { continue };
+        match &fam.value {
+            FamilySource::Header { field, .. } => {
+                if first_outer && !mixed {
+                    mixed = true;
+                    cx.error_spanned(
+                        &fam.tokens,
+                        "`family = header.…` and `family = outer` in one struct: its addresses \
+                         follow one family",
+                    );
+                }
+                match first_header {
+                    Some(first) if first != field => cx.error_spanned(
+                        field,
+                        format!(
+                            "a second family field, `{field}`: the addresses of a struct follow \
+                             one family field of its header (`{first}`)"
+                        ),
+                    ),
+                    _ => first_header = Some(field),
+                }
+            }
+            FamilySource::Outer => {
+                if first_header.is_some() && !mixed {
+                    mixed = true;
+                    cx.error_spanned(
+                        &fam.tokens,
+                        "`family = outer` and `family = header.…` in one struct: its addresses \
+                         follow one family",
+                    );
+                }
+                first_outer = true;
+            }
+        }
     }
 }

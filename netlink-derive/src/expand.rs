@@ -101,6 +101,7 @@ pub fn stub(input: &syn::DeriveInput, krate: &Path) -> TokenStream {
                     fields: &[],
                     elements: #p::None,
                     captures_unknown: false,
+                    header_family: #p::None,
                 };
                 fn encode_attrs(&self, _: &mut #p::AttributeEncoder<'_>) -> #p::Result<(), #p::EncodeError> {
                     #p::Ok(())
@@ -274,6 +275,14 @@ impl Gen<'_> {
             done.push(field.to_string());
             let get = family_getter(field);
             let set = family_setter(field);
+            if done.len() == 1 {
+                // The policy's reader of the family (one family field per header).
+                out.extend(quote! {
+                    fn __nla_header_family(__b: &[u8]) -> u16 {
+                        #get(&<#hty as #p::NlStruct>::read_from(__b))
+                    }
+                });
+            }
             out.extend(quote! {
                 #[inline]
                 #[allow(non_snake_case)]
@@ -821,6 +830,11 @@ impl Gen<'_> {
         let mut fixups = self.selector_fixups();
         fixups.extend(self.family_fixups());
         let family_helpers = self.family_helpers();
+        let header_family = if family_helpers.is_empty() {
+            quote!(#p::None)
+        } else {
+            quote!(#p::Some(__nla_header_family))
+        };
 
         quote! {
             const _: () = {
@@ -834,6 +848,7 @@ impl Gen<'_> {
                         fields: &[#(#fps),*],
                         elements: #p::None,
                         captures_unknown: #captures,
+                        header_family: #header_family,
                     };
                     const HEADER_LEN: usize = #header_len;
 

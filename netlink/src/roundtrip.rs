@@ -438,12 +438,15 @@ where
         .unwrap_or(0)
         .min(bytes.len());
     let attrs = Attrs::with_offset(bytes.get(attrs_at..).unwrap_or_default(), attrs_at);
-    T::POLICY.validate(attrs, true).map_err(|e| {
-        format!(
-            "encoding of {v:?} breaks its policy: {e}\n  bytes: {}",
-            hex(bytes)
-        )
-    })?;
+    T::POLICY
+        .validate(attrs, true)
+        .and_then(|()| T::POLICY.validate_payload(bytes, true))
+        .map_err(|e| {
+            format!(
+                "encoding of {v:?} breaks its policy: {e}\n  bytes: {}",
+                hex(bytes)
+            )
+        })?;
     let d = T::decode(bytes)
         .map_err(|e| format!("decoding {v:?} failed: {e}\n  bytes: {}", hex(bytes)))?;
     if d != *v {
@@ -476,6 +479,7 @@ where
         .unwrap_or(0)
         .min(bytes.len());
     let _ = T::POLICY.validate(Attrs::new(bytes.get(attrs_at..).unwrap_or_default()), false);
+    let _ = T::POLICY.validate_payload(bytes, false);
     let _ = T::decode_with(bytes, &DecodeOptions::strict());
     if let Ok(v) = T::decode(bytes) {
         let _ = v.to_bytes();
@@ -542,12 +546,15 @@ where
         .unwrap_or(0)
         .min(bytes.len());
     let attrs = Attrs::with_offset(bytes.get(attrs_at..).unwrap_or_default(), attrs_at);
-    T::POLICY.validate(attrs, true).map_err(|e| {
-        format!(
-            "the encoding of {first:?} breaks its policy: {e}\n  encoding: {}",
-            hex(&bytes)
-        )
-    })?;
+    T::POLICY
+        .validate(attrs, true)
+        .and_then(|()| T::POLICY.validate_payload(&bytes, true))
+        .map_err(|e| {
+            format!(
+                "the encoding of {first:?} breaks its policy: {e}\n  encoding: {}",
+                hex(&bytes)
+            )
+        })?;
     let second = T::decode(&bytes).map_err(|e| {
         format!(
             "the encoding of {first:?} does not decode: {e}\n  encoding: {}",

@@ -31,6 +31,15 @@ struct Misuses {
     // Not a family source.
     #[nla(type = 4, family = 2)]
     peer: Option<IpAddr>,
+    // A second family field of the header.
+    #[nla(type = 5, family = header.prefix_len)]
+    broadcast: Option<IpAddr>,
+    // The enclosing message's family, beside the header's.
+    #[nla(type = 6, family = outer)]
+    gateway: Option<IpAddr>,
+    // Not with other value keys.
+    #[nla(type = 7, family = header.family, max_len = 4)]
+    anycast: Option<IpAddr>,
 }
 
 fn main() {}

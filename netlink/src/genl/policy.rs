@@ -657,7 +657,9 @@ fn declared_name(v: ValueKind) -> String {
         ValueKind::IpAddr => "IP address".to_owned(),
         ValueKind::FamilyAddr => "address of the message's family".to_owned(),
         ValueKind::Struct { size } => format!("{size}-byte struct"),
-        ValueKind::Checked { .. } => "binary (own layout)".to_owned(),
+        ValueKind::Checked { .. } | ValueKind::FamilyChecked { .. } => {
+            "binary (own layout)".to_owned()
+        }
     }
 }
 
@@ -695,7 +697,9 @@ fn value_mismatch(v: ValueKind, kernel: NlAttrType, k: &AttrPolicy) -> Option<Mi
         ValueKind::String | ValueKind::CString => {
             kernel == NlAttrType::STRING || kernel == NlAttrType::NUL_STRING
         }
-        ValueKind::Binary | ValueKind::Checked { .. } => kernel == NlAttrType::BINARY,
+        ValueKind::Binary | ValueKind::Checked { .. } | ValueKind::FamilyChecked { .. } => {
+            kernel == NlAttrType::BINARY
+        }
         ValueKind::Fixed(n) => match kernel.int() {
             Some((size, _)) => size == n,
             None => kernel == NlAttrType::BINARY && fits_binary(n),

@@ -44,7 +44,7 @@ pub use multi::{DecodeFn, Multi, MultiIter};
 pub use order::AttrOrder;
 pub use policy::{range_error, FieldKind, FieldPolicy, Policy};
 pub use unknown::UnknownAttrs;
-pub use value::{NlEnum, NlaLen, NlaValue, Sint, Uint, ValueCheck, ValueKind};
+pub use value::{FamilyCheck, NlEnum, NlaLen, NlaValue, Sint, Uint, ValueCheck, ValueKind};
 
 use crate::attr::{AttributeEncoder, Attrs};
 use crate::enc;

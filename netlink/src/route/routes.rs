@@ -15,7 +15,8 @@ use crate::attr::{Attr, AttributeEncoder, ATTR_HEADER_LEN};
 use crate::enc::{self, ByteOrder};
 use crate::error::DecodeError;
 use crate::nlattrs::{
-    AddrFamily, DecodeOptions, NlAttrs, NlaFamilyValue, NlaValue, ValueCheck, ValueKind,
+    AddrFamily, DecodeOptions, FamilyCheck, NlAttrs, NlaFamilyValue, NlaValue, ValueCheck,
+    ValueKind,
 };
 use crate::{AttrOrder, Attrs, UnknownAttrs};
 
@@ -348,12 +349,20 @@ fn encode_next_hops<'n>(
 #[cfg_attr(feature = "serde", derive(serde::Serialize))]
 pub struct Multipath(pub Vec<NextHop>);
 
-/// The policy's check of `RTA_MULTIPATH`: the framing of every entry, and its attributes
-/// against [`NextHopAttrs`]'s policy (which does not know the route's family).
-fn check_multipath(a: &Attr<'_>) -> Result<(), DecodeError> {
-    walk_entries(a.payload(), payload_offset(a), |attrs| {
-        NextHopAttrs::POLICY.validate(attrs, false)
-    })
+/// A family whose addresses are not IP: where the policy does not know the route's family,
+/// its checks decode next hops in it, so that gateways of any size pass.
+const ANY_FAMILY: u16 = u16::MAX;
+
+/// The policy's check of `RTA_MULTIPATH` in a route of `family` (`None`: not known): what the
+/// decoder accepts.
+fn check_multipath(a: &Attr<'_>, family: Option<u16>) -> Result<(), DecodeError> {
+    let family = family.unwrap_or(ANY_FAMILY);
+    Multipath::decode_family(a, family, &DecodeOptions::default(), "Multipath").map(drop)
+}
+
+/// [`check_multipath`] of the borrowed form, which checks the framing and the gateways.
+fn check_multipath_ref(a: &Attr<'_>, family: Option<u16>) -> Result<(), DecodeError> {
+    check_gateways(a.payload(), payload_offset(a), family.unwrap_or(ANY_FAMILY))
 }
 
 /// Checks the framing of every entry of an `RTA_MULTIPATH` payload starting at `base` of
@@ -385,7 +394,7 @@ fn hops_mismatch<'n>(hops: impl Iterator<Item = &'n NextHop>, family: u16) -> Op
 
 impl<'a> NlaValue<'a> for Multipath {
     const KIND: ValueKind = ValueKind::Checked {
-        check: ValueCheck(check_multipath),
+        check: ValueCheck(|a| check_multipath(a, Some(0))),
     };
     fn encode_value(&self, ae: &mut AttributeEncoder<'_>, attr_type: u16, _: ByteOrder) {
         encode_next_hops(self.0.iter(), ae, attr_type);
@@ -396,7 +405,9 @@ impl<'a> NlaValue<'a> for Multipath {
 }
 
 impl<'a> NlaFamilyValue<'a> for Multipath {
-    const FAMILY_KIND: ValueKind = Self::KIND;
+    const FAMILY_KIND: ValueKind = ValueKind::FamilyChecked {
+        check: FamilyCheck(check_multipath),
+    };
     fn decode_family(
         attr: &Attr<'a>,
         family: u16,
@@ -460,7 +471,7 @@ impl fmt::Debug for MultipathRef<'_> {
 
 impl<'a> NlaValue<'a> for MultipathRef<'a> {
     const KIND: ValueKind = ValueKind::Checked {
-        check: ValueCheck(|a| MultipathRef::decode_value(a, ByteOrder::Native).map(drop)),
+        check: ValueCheck(|a| check_multipath_ref(a, Some(0))),
     };
     fn encode_value(&self, ae: &mut AttributeEncoder<'_>, attr_type: u16, _: ByteOrder) {
         ae.raw(attr_type, self.payload);
@@ -498,7 +509,9 @@ fn check_gateways(payload: &[u8], base: usize, family: u16) -> Result<(), Decode
 }
 
 impl<'a> NlaFamilyValue<'a> for MultipathRef<'a> {
-    const FAMILY_KIND: ValueKind = Self::KIND;
+    const FAMILY_KIND: ValueKind = ValueKind::FamilyChecked {
+        check: FamilyCheck(check_multipath_ref),
+    };
     fn decode_family(
         attr: &Attr<'a>,
         family: u16,
