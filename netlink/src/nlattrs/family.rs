@@ -155,12 +155,12 @@ pub fn family_error(attr: &Attr<'_>, field: &'static str, family: u16) -> Decode
 impl<'a> NlaFamilyValue<'a> for IpAddr {
     const FAMILY_KIND: ValueKind = ValueKind::FamilyAddr;
 
-    #[inline]
+    #[inline(always)]
     fn in_family(family: u16) -> bool {
         AddrFamily::of(family) != AddrFamily::NotIp
     }
 
-    #[inline]
+    #[inline(always)]
     fn decode_family(
         attr: &Attr<'a>,
         family: u16,
