@@ -298,7 +298,8 @@ impl FamilyInfo {
     }
 }
 
-fn unknown_family(e: Error, name: &str) -> Error {
+/// [`GenlError::UnknownFamily`] for `nlctrl`'s `ENOENT` when resolving `name`.
+pub(super) fn unknown_family(e: Error, name: &str) -> Error {
     if e.op_error().is_some_and(|o| o.errno == libc::ENOENT) {
         GenlError::UnknownFamily {
             family: name.to_owned(),

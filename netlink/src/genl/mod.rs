@@ -5,11 +5,15 @@
 //!   here).
 //! - [`family`]: declaring a family ([`GenlFamily`], [`Command`]), resolving it
 //!   ([`GenlHandle`], [`FamilyInfo`]) and typed requests, dumps, groups and events.
+//! - `async_family` (cargo feature `tokio`): the same on an async connection
+//!   (`AsyncGenlHandle`), dumps and notifications as streams.
 //! - [`events`]: notifications through the loss-free [`Listener`](crate::events::Listener)
 //!   ([`GenlEvents`], [`GenlHandle::listen`]).
 //! - [`ethtool`], [`netdev`]: two kernel families declared that way.
 //! - [`policy`]: checking a declared type against the policy the running kernel reports.
 
+#[cfg(feature = "tokio")]
+pub mod async_family;
 pub mod ethtool;
 pub mod events;
 pub mod family;
@@ -17,6 +21,8 @@ pub mod netdev;
 pub mod nlctrl;
 pub mod policy;
 
+#[cfg(feature = "tokio")]
+pub use async_family::{AsyncGenlHandle, GenlEventStream, GenlStream};
 pub use events::{GenlEvents, GenlNotification};
 pub use family::{
     decode_reply, Command, FamilyInfo, GenlDump, GenlEvent, GenlFamily, GenlHandle, GenlMessage,

@@ -110,7 +110,8 @@ impl Watch {
         rules: false,
     };
 
-    fn groups(&self) -> Vec<u32> {
+    /// The multicast groups of what is watched.
+    pub(crate) fn groups(&self) -> Vec<u32> {
         let mut g = Vec::new();
         if self.links {
             g.push(groups::RTNLGRP_LINK);

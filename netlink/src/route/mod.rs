@@ -21,7 +21,9 @@
 //! sub-message ([`InfoData`], [`InfoSlaveData`]) chosen by the kind, with a fallback that
 //! keeps the bytes of kinds without a type here.
 //!
-//! Everyday jobs go through [`RouteHandle`]: list interfaces and their addresses, say.
+//! Everyday jobs go through [`RouteHandle`]: list interfaces and their addresses, say (with
+//! the `tokio` feature, `AsyncRouteHandle` does the same jobs on an async connection, and
+//! `RouteEvents` streams typed notifications: see `async_handle`).
 //!
 //! ```no_run
 //! use netlink::route::RouteHandle;
@@ -69,6 +71,8 @@
 //! ```
 
 pub mod address;
+#[cfg(feature = "tokio")]
+pub mod async_handle;
 pub mod attr_types;
 pub mod bulk;
 pub mod constants;
@@ -85,6 +89,8 @@ pub mod routes;
 pub mod rule;
 
 pub use address::{AddressCacheInfo, AddressMessage, AddressMessageRef, IfAddrMsg};
+#[cfg(feature = "tokio")]
+pub use async_handle::{AsyncRouteHandle, RouteEvents};
 pub use bulk::{BulkResults, RouteOp};
 pub use constants::{
     OperState, RouteProtocol, RouteScope, RouteTable, RouteType, RTM_DELADDR, RTM_DELLINK,

@@ -628,8 +628,11 @@ impl Shared {
                         }
                     }
                 }
+                // A dump ends at `NLMSG_DONE` only: some families (netdev, and others whose
+                // code is generated from YAML specs) send dump replies without `NLM_F_MULTI`.
                 if !h.flags.contains(HeaderFlags::MULTI)
                     && !slot.request.flags.contains(HeaderFlags::ACKNOWLEDGE)
+                    && !is_dump(slot.request.flags)
                 {
                     Some(Ok(()))
                 } else {

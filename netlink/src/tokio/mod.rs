@@ -61,6 +61,7 @@ mod batch;
 mod driver;
 #[cfg(feature = "testing")]
 mod fake;
+mod request;
 mod stream;
 mod transport;
 
@@ -80,6 +81,7 @@ use driver::{Mode, Shared};
 
 #[cfg(feature = "testing")]
 pub use fake::FakeTransport;
+pub use request::RequestStream;
 pub use stream::{DumpStream, Events, TypedDump};
 pub use transport::{AsyncSocket, Transport};
 
