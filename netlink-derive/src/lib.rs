@@ -367,7 +367,6 @@ mod tests {
             #[nla(type = 8, sub_message = name)] data: Option<Data<'a>>,
             #[nla(type = 9, family = header.family)] addr: Option<IpAddr>,
             #[nla(type = 10, multi, family = header.family)] peers: Vec<IpAddr>,
-            #[nla(type = 11, family = outer)] gateway: IpAddr,
         }
     "#;
 
@@ -469,6 +468,19 @@ mod tests {
         assert!(fam.is_some_and(|f| hdr < f && f < lp), "{out}");
         assert!(out.contains("header : __hdr"), "{out}");
         assert_eq!(out.matches("in_family (__fam_family)").count(), 2, "{out}");
+        // `outer`: the family of the decode options, no header needed.
+        let outer = expand_nl_attrs("struct N { #[nla(type = 1, family = outer)] gw: IpAddr }");
+        assert_eq!(
+            outer.matches("in_family (__opts . family)").count(),
+            1,
+            "{outer}"
+        );
+        let mut paths = Vec::new();
+        absolute_paths(outer.parse().expect("tokens"), &mut paths);
+        assert!(
+            paths.iter().all(|p| p == "::netlink::__private"),
+            "{paths:?}"
+        );
         // Without a family field, the header is read where it always was.
         let plain =
             expand_nl_attrs("struct S { #[nla(header)] header: H, #[nla(type = 1)] a: u8 }");
