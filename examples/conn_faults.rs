@@ -153,8 +153,13 @@ fn flood(ns: &Ns) -> Result<(), String> {
     let index = link_index(ns, "nlf0")?;
     let timeout = Duration::from_millis(100);
 
-    // Forged datagrams from a user socket in the same namespace.
-    let conn = ns.dial()?;
+    // Forged datagrams from a user socket in the same namespace, to a socket that is not
+    // connected to the kernel (`Conn::dial` connects it, and the kernel then refuses them).
+    let sock = NetNs::named(&ns.name)
+        .run(|| NetlinkSocket::open(0, 0, 0))
+        .map_err(|e| e.to_string())?
+        .map_err(|e| e.to_string())?;
+    let conn = Conn::from_socket(sock);
     conn.set_read_timeout(Some(timeout));
     let forger = NetNs::named(&ns.name)
         .run(|| NetlinkSocket::open(0, 0, 0))

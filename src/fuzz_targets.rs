@@ -659,8 +659,7 @@ where
         Err(e) => {
             // A payload shorter than the family header fails before the policy applies.
             if data.len() >= T::HEADER_LEN {
-                let at = align(T::HEADER_LEN).min(data.len());
-                let policy = T::POLICY.validate(Attrs::with_offset(&data[at..], at), false);
+                let policy = T::POLICY.validate_payload(data, false);
                 assert!(
                     policy.is_err(),
                     "the policy accepts what decoding rejects: {e}"

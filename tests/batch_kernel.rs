@@ -177,6 +177,101 @@ fn failing_request_gets_its_own_error_and_the_others_succeed() {
     assert_eq!(conn.stale_dropped(), 0);
 }
 
+/// With `NETLINK_CAP_ACK` the error message echoes only the request's header: the batch still
+/// matches every acknowledgement (successes take the fast path that reads only the error
+/// code) and the failure still carries the kernel's extended acknowledgement.
+#[test]
+fn capped_acks_are_matched_and_errors_keep_their_ext_ack() {
+    if !privileged("capped_acks_are_matched_and_errors_keep_their_ext_ack") {
+        return;
+    }
+    let ns = fixture("bkcap");
+    let conn = ns.dial(netlink::Family::ROUTE);
+    conn.set_option(ConnOption::ExtendedAcknowledge, true)
+        .unwrap();
+    conn.set_option(ConnOption::CapAcknowledge, true).unwrap();
+    let bad = [3usize, 64, 129];
+    let reqs: Vec<Route> = (0..200)
+        .map(|i| {
+            let mut r = Route::add(i);
+            if bad.contains(&(i as usize)) {
+                r.gateway = [192, 168, 77, 1]; // not on any connected network
+            }
+            r
+        })
+        .collect();
+    let mut ok = 0usize;
+    let mut failed = Vec::new();
+    let summary = conn.execute_batch_with(
+        &reqs,
+        &BatchOptions {
+            window: 64,
+            ..BatchOptions::default()
+        },
+        |e| {
+            if let BatchEvent::Done { index, result } = e {
+                match result {
+                    Ok(()) => ok += 1,
+                    Err(e) => {
+                        let op = e.op_error().expect("a kernel error");
+                        assert!(op.capped, "{e}");
+                        assert!(op.errno != 0);
+                        let msg = op.ext_ack.message.as_deref().unwrap_or_default();
+                        assert!(msg.to_lowercase().contains("gateway"), "{e}");
+                        failed.push(index);
+                    }
+                }
+            }
+        },
+    );
+    assert_eq!(failed, bad);
+    assert_eq!(ok, 200 - bad.len());
+    assert_eq!(summary.requests, 200);
+    assert_eq!(summary.sends, 200usize.div_ceil(64));
+    assert_eq!(static_routes(&ns).len(), 200 - bad.len());
+    assert_eq!(conn.stale_dropped(), 0);
+}
+
+/// A dialed connection is connected to the kernel, so until it joins a group it reads its
+/// acknowledgements without asking for sender addresses. After `join_group` the notifications
+/// of its own route changes, which carry its sequence numbers and port id, must still be told
+/// apart from replies (by their multicast sender address) and kept as events.
+#[test]
+fn notifications_after_join_group_are_not_taken_for_replies() {
+    if !privileged("notifications_after_join_group_are_not_taken_for_replies") {
+        return;
+    }
+    let ns = fixture("bkjoin");
+    let conn = ns.dial(netlink::Family::ROUTE);
+    assert!(conn.socket().is_kernel_only());
+    let empty_oks = |results: &[Result<Vec<netlink::Message>, Error>]| {
+        results
+            .iter()
+            .all(|r| r.as_ref().is_ok_and(|v| v.is_empty()))
+    };
+    let before = conn.execute_batch((0..50).map(Route::add));
+    assert_eq!(before.len(), 50);
+    assert!(empty_oks(&before), "{before:?}");
+
+    conn.join_group(7).unwrap(); // RTNLGRP_IPV4_ROUTE
+    let after = conn.execute_batch((50..100).map(Route::add));
+    assert_eq!(after.len(), 50);
+    assert!(empty_oks(&after), "{after:?}");
+    assert_eq!(conn.stale_dropped(), 0);
+
+    // The 50 notifications were kept for the next receives.
+    conn.set_read_timeout(Some(std::time::Duration::from_millis(300)));
+    let mut events = 0;
+    while let Ok(messages) = conn.receive() {
+        events += messages
+            .iter()
+            .filter(|m| m.header.kind == RTM_NEWROUTE)
+            .count();
+    }
+    assert_eq!(events, 50);
+    assert_eq!(static_routes(&ns).len(), 100);
+}
+
 #[test]
 fn small_receive_buffer_forces_the_window_down() {
     if !privileged("small_receive_buffer_forces_the_window_down") {

@@ -369,7 +369,14 @@ fn timeout_is_a_deadline_under_a_forged_flood() {
         return;
     }
     let ns = TestNs::new("forged");
-    let conn = ns.dial(Family::ROUTE);
+    // Not connected to the kernel (as `Conn::dial` would make it), so that the forged
+    // datagrams arrive and the sender check has to drop them.
+    let sock = ns
+        .netns()
+        .run(|| NetlinkSocket::open(Family::ROUTE.0, 0, 0))
+        .unwrap()
+        .unwrap();
+    let conn = Conn::from_socket(sock);
     conn.set_read_timeout(Some(Duration::from_millis(100)));
     let forger = ns
         .netns()

@@ -22,16 +22,27 @@ fn forged_replies_are_dropped() {
     if !privileged("forged_replies_are_dropped") {
         return;
     }
-    let conn = Conn::dial(
-        Family::GENERIC,
-        Config {
-            read_buffer: 4 << 20,
-            ..Config::default()
-        },
-    )
-    .unwrap();
-    conn.set_read_timeout(Some(Duration::from_secs(5)));
     let forger = NetlinkSocket::open(Family::GENERIC.0, 0, 0).unwrap();
+
+    // A dialed connection is connected to the kernel: the kernel refuses the forgeries.
+    let dialed = Conn::dial(Family::GENERIC, Config::default()).unwrap();
+    assert!(dialed.socket().is_kernel_only());
+    let mut req = ack_request();
+    req.header.sequence = 4000;
+    req.header.pid = dialed.pid();
+    req.header.length = 16;
+    let forged = testing::error(libc::EPERM, &req).to_bytes().unwrap();
+    let refused = forger.send_to(&forged, dialed.pid(), 0).unwrap_err();
+    assert_eq!(refused.errno(), Some(libc::ECONNREFUSED));
+    dialed.execute(&req).unwrap();
+    assert_eq!(dialed.forged_dropped(), 0);
+
+    // A socket that is not connected gets them; the sender check drops every one.
+    let sock = NetlinkSocket::open(Family::GENERIC.0, 0, 0).unwrap();
+    sock.set_read_buffer(4 << 20).unwrap();
+    assert!(!sock.is_kernel_only());
+    let conn = Conn::from_socket(sock);
+    conn.set_read_timeout(Some(Duration::from_secs(5)));
 
     for round in 0..10u32 {
         // The request the victim is about to send, sequence and port id included.

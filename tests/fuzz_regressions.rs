@@ -66,3 +66,31 @@ fn derived_multipath_entry_past_the_end() {
         .unwrap();
     derived_any(&[&[pick as u8][..], &input].concat());
 }
+
+/// Found by the `derived` smoke run once addresses followed their header's family: in a
+/// family whose addresses are not IP (here 1), two `IFA_LOCAL` are kept as unknown attributes
+/// and encoded back, which the policy then took for a repeated address; and in `AF_INET`, a
+/// 16-byte `IFA_ADDRESS` fails to decode while the policy, which does not see the header,
+/// accepted it. `Policy::validate_payload` checks with the header's family.
+#[test]
+fn derived_addresses_of_the_headers_family() {
+    use netlink::route::AddressMessage;
+    use netlink::NlAttrs;
+    // ifaddrmsg (family 1), IFA_LOCAL "lo\0", IFA_LOCAL of 4 bytes.
+    let mut other = vec![1, 1, 0, 0, 0, 0, 0, 0];
+    other.extend_from_slice(&[7, 0, 2, 0, b'l', b'o', 0, 0, 8, 0, 2, 0, 1, 2, 3, 4]);
+    let a = AddressMessage::decode(&other).unwrap();
+    assert_eq!((a.local, a.unknown.iter().count()), (None, 2));
+    derived::<AddressMessage>(&other);
+    // ifaddrmsg (AF_INET), IFA_ADDRESS of 16 bytes.
+    let mut v4 = vec![2, 24, 0, 0, 1, 0, 0, 0, 20, 0, 1, 0];
+    v4.extend_from_slice(&[0xfe, 0x80, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1]);
+    assert!(AddressMessage::decode(&v4).is_err());
+    assert!(AddressMessage::POLICY.validate_payload(&v4, false).is_err());
+    derived::<AddressMessage>(&v4);
+    let pick = DERIVED_TYPES
+        .iter()
+        .position(|t| t.name.ends_with("::AddressMessage"))
+        .unwrap();
+    derived_any(&[&[pick as u8][..], &v4].concat());
+}

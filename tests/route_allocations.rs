@@ -1,11 +1,12 @@
-//! Allocations of the typed rtnetlink decoders: none for a borrowed route or link the kernel
-//! sends, at most two for an owned route.
+//! Allocations of the typed rtnetlink decoders: none for a borrowed route, link, address,
+//! neighbour or rule the kernel sends, at most two for an owned route.
 
 use std::net::{IpAddr, Ipv4Addr};
 
 use netlink::route::{
-    LinkMessage, LinkMessageRef, Multipath, NextHop, NextHopAttrs, RouteMessage, RouteMessageRef,
-    RouteMetrics,
+    AddressMessage, AddressMessageRef, LinkMessage, LinkMessageRef, Multipath, NeighbourMessage,
+    NeighbourMessageRef, NextHop, NextHopAttrs, RouteMessage, RouteMessageRef, RouteMetrics,
+    RuleMessage, RuleMessageRef,
 };
 use netlink::{messages, DecodeOptions, NlAttrs};
 
@@ -136,4 +137,59 @@ fn borrowed_links_allocate_nothing() {
         }
     });
     assert!(n > 0);
+}
+
+#[test]
+fn borrowed_addresses_neighbours_and_rules_allocate_nothing() {
+    let _serial = serial();
+    let opts = DecodeOptions::default();
+    for name in ["addresses", "neighbours", "rules"] {
+        let buf = fixture(name);
+        let decode = |owned: bool| {
+            let mut labels = 0;
+            for m in messages(&buf) {
+                let m = m.unwrap();
+                match (name, owned) {
+                    ("addresses", false) => {
+                        let a = AddressMessageRef::decode_message(&m, &opts).unwrap();
+                        assert!(a.local().is_some() && a.unknown.is_empty());
+                        labels += usize::from(a.label.is_some());
+                    }
+                    ("addresses", true) => {
+                        let a = AddressMessage::decode_message(&m, &opts).unwrap();
+                        labels += usize::from(a.label.is_some());
+                    }
+                    ("neighbours", false) => {
+                        let n = NeighbourMessageRef::decode_message(&m, &opts).unwrap();
+                        assert!(n.unknown.is_empty());
+                        labels += usize::from(n.lladdr.is_some());
+                    }
+                    ("neighbours", true) => {
+                        let n = NeighbourMessage::decode_message(&m, &opts).unwrap();
+                        labels += usize::from(n.lladdr.is_some());
+                    }
+                    (_, false) => {
+                        let r = RuleMessageRef::decode_message(&m, &opts).unwrap();
+                        assert!(r.unknown.is_empty());
+                        labels += usize::from(r.iifname.is_some());
+                    }
+                    (_, true) => {
+                        let r = RuleMessage::decode_message(&m, &opts).unwrap();
+                        labels += usize::from(r.iifname.is_some());
+                    }
+                }
+            }
+            labels
+        };
+        let mut strings = 0;
+        assert_eq!(allocations_during(|| strings = decode(false)), 0, "{name}");
+        // The owned forms allocate for their strings and bytes.
+        assert!(strings > 0, "{name}");
+        assert!(
+            allocations_during(|| {
+                let _ = decode(true);
+            }) > 0,
+            "{name}"
+        );
+    }
 }

@@ -457,3 +457,88 @@ fn messages_serialize_to_json() {
     let j = serde_json::to_value(&r).unwrap();
     assert_eq!(j["table"], r.table_id());
 }
+
+/// Every field of a borrowed message against the owned one: the same values, its strings and
+/// bytes pointing into the buffer.
+#[test]
+fn borrowed_addresses_neighbours_and_rules_agree_with_owned_ones() {
+    let buf = fixture("addresses");
+    for m in all(&buf) {
+        let o = AddressMessage::from_message(&m).unwrap();
+        let r = AddressMessageRef::from_message(&m).unwrap();
+        assert_eq!(r.header, o.header);
+        assert_eq!(
+            (r.address, r.local, r.broadcast, r.anycast, r.multicast),
+            (o.address, o.local, o.broadcast, o.anycast, o.multicast)
+        );
+        assert_eq!(r.label, o.label.as_deref());
+        assert_eq!(
+            (r.proto, r.flags, r.rt_priority),
+            (o.proto, o.flags, o.rt_priority)
+        );
+        assert_eq!(
+            (&r.cacheinfo, r.target_netnsid),
+            (&o.cacheinfo, o.target_netnsid)
+        );
+        assert_eq!(r.unknown, o.unknown);
+        assert_eq!((r.local(), r.flags()), (o.local(), o.flags()));
+        // Written back in declaration order: the same message.
+        assert_eq!(AddressMessage::decode(&r.to_bytes().unwrap()).unwrap(), o);
+        if let Some(label) = r.label {
+            assert!(m.data.as_ptr_range().contains(&label.as_ptr()));
+        }
+    }
+    let buf = fixture("neighbours");
+    for m in all(&buf) {
+        let o = NeighbourMessage::from_message(&m).unwrap();
+        let r = NeighbourMessageRef::from_message(&m).unwrap();
+        assert_eq!((&r.header, r.dst), (&o.header, o.dst));
+        assert_eq!(r.lladdr, o.lladdr.as_deref());
+        assert_eq!(r.fdb_ext_attrs, o.fdb_ext_attrs.as_deref());
+        assert_eq!(
+            (r.probes, &r.cacheinfo, r.protocol),
+            (o.probes, &o.cacheinfo, o.protocol)
+        );
+        assert_eq!(
+            (r.flags_ext, r.vlan, r.port, r.vni),
+            (o.flags_ext, o.vlan, o.port, o.vni)
+        );
+        assert_eq!(
+            (r.ifindex, r.master, r.link_netnsid),
+            (o.ifindex, o.master, o.link_netnsid)
+        );
+        assert_eq!((r.src_vni, r.nh_id), (o.src_vni, o.nh_id));
+        assert_eq!((r.state_mask, r.flags_mask), (o.state_mask, o.flags_mask));
+        assert_eq!(r.unknown, o.unknown);
+        // Declared in the kernel's order: the borrowed form gives the kernel's bytes back.
+        assert_eq!(r.to_bytes().unwrap(), m.data);
+    }
+    let buf = fixture("rules");
+    for m in all(&buf) {
+        let o = RuleMessage::from_message(&m).unwrap();
+        let r = RuleMessageRef::from_message(&m).unwrap();
+        assert_eq!(
+            (&r.header, r.table(), r.priority),
+            (&o.header, o.table(), o.priority)
+        );
+        assert_eq!(
+            (r.iifname, r.oifname),
+            (o.iifname.as_deref(), o.oifname.as_deref())
+        );
+        assert_eq!(
+            (r.src, r.dst, r.fwmark, r.fwmask),
+            (o.src, o.dst, o.fwmark, o.fwmask)
+        );
+        assert_eq!((r.goto, r.tun_id, r.l3mdev), (o.goto, o.tun_id, o.l3mdev));
+        assert_eq!(
+            (&r.uid_range, &r.sport_range),
+            (&o.uid_range, &o.sport_range)
+        );
+        assert_eq!(
+            (r.suppress_prefixlen, r.protocol),
+            (o.suppress_prefixlen, o.protocol)
+        );
+        assert_eq!(r.unknown, o.unknown);
+        assert_eq!(r.to_bytes().unwrap(), m.data);
+    }
+}

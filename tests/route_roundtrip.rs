@@ -41,6 +41,9 @@ fn link_kinds() {
 #[test]
 fn addresses_routes_neighbours_rules() {
     check_nlattrs!(AddressMessage, COUNT);
+    check_nlattrs!(AddressMessageRef<'_>, COUNT);
+    check_nlattrs!(NeighbourMessageRef<'_>, COUNT);
+    check_nlattrs!(RuleMessageRef<'_>, COUNT);
     check_nlattrs!(RouteMessage, COUNT);
     check_nlattrs!(RouteMessageRef<'_>, COUNT);
     check_nlattrs!(RouteMetrics, COUNT);

@@ -73,7 +73,13 @@ impl NlRequest for RouteRequest {
     }
 
     fn encode_payload(&self, buf: &mut Vec<u8>) -> Result<(), EncodeError> {
-        // struct rtmsg: family, dst_len, src_len, tos, table, protocol, scope, type, flags (u32)
+        // struct rtmsg (family, dst_len, src_len, tos, table, protocol, scope, type, flags
+        // u32), then RTA_DST and RTA_GATEWAY (length 8 each): one copy of 28 bytes.
+        let [l0, l1] = 8u16.to_ne_bytes();
+        let [d0, d1] = RTA_DST.to_ne_bytes();
+        let [g0, g1] = RTA_GATEWAY.to_ne_bytes();
+        let [a, b, c, d] = destination(self.index);
+        let [w, x, y, z] = GATEWAY;
         buf.extend_from_slice(&[
             AF_INET,
             24,
@@ -87,12 +93,23 @@ impl NlRequest for RouteRequest {
             0,
             0,
             0,
+            l0,
+            l1,
+            d0,
+            d1,
+            a,
+            b,
+            c,
+            d,
+            l0,
+            l1,
+            g0,
+            g1,
+            w,
+            x,
+            y,
+            z,
         ]);
-        for (kind, addr) in [(RTA_DST, destination(self.index)), (RTA_GATEWAY, GATEWAY)] {
-            buf.extend_from_slice(&8u16.to_ne_bytes());
-            buf.extend_from_slice(&kind.to_ne_bytes());
-            buf.extend_from_slice(&addr);
-        }
         Ok(())
     }
 }

@@ -30,6 +30,7 @@ pub const FIELD_KEYS: &[&str] = &[
     "max",
     "sub_message",
     "order",
+    "family",
 ];
 /// Keys of `#[nla(...)]` on the container of any derive.
 pub const CONTAINER_KEYS: &[&str] = &["crate"];
@@ -49,6 +50,8 @@ pub struct NlaAttrs {
     pub type_expr: Option<Spanned<syn::Expr>>,
     /// `sub_message = field`: the field whose value selects this field's attribute set.
     pub sub_message: Option<Spanned<syn::Ident>>,
+    /// `family = header.FIELD` or `family = outer`: the address family deciding the payload.
+    pub family: Option<Spanned<FamilySource>>,
     /// `selector = "name"` on a sub-message variant.
     pub selector: Option<Spanned<String>>,
     pub nested: Option<Span>,
@@ -80,6 +83,9 @@ impl NlaAttrs {
         }
         if let Some(t) = &self.sub_message {
             v.push(("sub_message", t.span));
+        }
+        if let Some(t) = &self.family {
+            v.push(("family", t.span));
         }
         for (name, s) in [
             ("nested", self.nested),
@@ -164,6 +170,7 @@ fn parse_one(cx: &mut Ctxt, out: &mut NlaAttrs, meta: &ParseNestedMeta<'_>, keys
             }
         }),
         "sub_message" => parse_ident(meta).map(|v| set(cx, &mut out.sub_message, v, &key, span)),
+        "family" => parse_family(meta).map(|v| set(cx, &mut out.family, v, &key, span)),
         "selector" => parse_str(meta).map(|v| set(cx, &mut out.selector, v, &key, span)),
         "max_len" => parse_uint(meta).map(|v| set(cx, &mut out.max_len, v, &key, span)),
         "min" => parse_int(meta).map(|v| set(cx, &mut out.min, v, &key, span)),
@@ -275,6 +282,55 @@ fn parse_ident(meta: &ParseNestedMeta<'_>) -> syn::Result<Spanned<syn::Ident>> {
         span: id.span(),
         tokens: quote::ToTokens::to_token_stream(&id),
         value: id,
+    })
+}
+
+/// Where a field's address family comes from.
+#[derive(Clone)]
+pub enum FamilySource {
+    /// `family = header.family`: a field of the struct's header.
+    Header {
+        /// The header field (`header`).
+        base: syn::Ident,
+        /// Its field holding the family (`family`).
+        field: syn::Ident,
+    },
+    /// `family = outer`: the family of the enclosing message, from `DecodeOptions::family`.
+    Outer,
+}
+
+const FAMILY_HELP: &str = "`family` takes the header's family field (`family = header.family`), \
+     or `outer` for the family of the enclosing message (`DecodeOptions::family`)";
+
+fn parse_family(meta: &ParseNestedMeta<'_>) -> syn::Result<Spanned<FamilySource>> {
+    use syn::spanned::Spanned as _;
+    let expr: syn::Expr = meta
+        .value()?
+        .parse()
+        .map_err(|e| syn::Error::new(e.span(), FAMILY_HELP))?;
+    let span = expr.span();
+    let tokens = quote::ToTokens::to_token_stream(&expr);
+    let value = match &expr {
+        syn::Expr::Path(p) if p.path.is_ident("outer") => FamilySource::Outer,
+        syn::Expr::Field(f) => {
+            let base = match &*f.base {
+                syn::Expr::Path(p) => p.path.get_ident().cloned(),
+                _ => None,
+            };
+            match (base, &f.member) {
+                (Some(base), syn::Member::Named(field)) => FamilySource::Header {
+                    base,
+                    field: field.clone(),
+                },
+                _ => return Err(syn::Error::new(span, FAMILY_HELP)),
+            }
+        }
+        _ => return Err(syn::Error::new(span, FAMILY_HELP)),
+    };
+    Ok(Spanned {
+        value,
+        span,
+        tokens,
     })
 }
 

@@ -15,6 +15,7 @@ pub fn check(cx: &mut Ctxt, c: &Container<'_>) {
     let mut unknown: Option<&Field> = None;
     let mut header: Option<&Field> = None;
     let mut order: Option<&Field> = None;
+    check_family_sources(cx, c);
     for f in &c.fields {
         check_field(cx, f);
         let a = &f.attrs;
@@ -50,6 +51,9 @@ pub fn check(cx: &mut Ctxt, c: &Container<'_>) {
         }
         if let Some(sel) = &a.sub_message {
             check_selector(cx, c, sel);
+        }
+        if let Some(fam) = &a.family {
+            check_family_source(cx, c, fam);
         }
         if let Some(t) = &a.attr_type {
             if let Some(first) = types.get(&t.value) {
@@ -220,6 +224,11 @@ fn check_value_keys(cx: &mut Ctxt, f: &Field) {
         return;
     }
 
+    if a.family.is_some() {
+        check_family_field(cx, f);
+        return;
+    }
+
     if let (Some(s), None) = (a.no_nested_flag, a.nested) {
         cx.error_at(
             s,
@@ -366,5 +375,114 @@ fn check_selector(cx: &mut Ctxt, c: &Container<'_>, sel: &crate::attr::Spanned<s
                 sel.value
             ),
         );
+    }
+}
+
+/// A field declared `family = ...`: an `IpAddr` (or a value implementing `NlaFamilyValue`),
+/// alone, in an `Option` or repeated in a `Vec`.
+fn check_family_field(cx: &mut Ctxt, f: &Field) {
+    let a = &f.attrs;
+    for (key, kspan) in a.keys_set() {
+        if !matches!(key, "type" | "family" | "multi") {
+            cx.error_at(kspan, format!("`{key}` cannot be combined with `family`"));
+        }
+    }
+    let name = crate::ast::simple_name(&f.inner);
+    match &f.class {
+        Class::Ip if name.as_deref() != Some("IpAddr") => cx.error_spanned(
+            &f.inner,
+            "`family` needs an `IpAddr` field: the message's family decides between IPv4 and \
+             IPv6 (drop `family` to keep an address of one fixed version)",
+        ),
+        Class::Ip | Class::Other => {}
+        other => cx.error_spanned(
+            &f.inner,
+            format!(
+                "`family` applies to addresses (`IpAddr`, or a value implementing \
+                 `NlaFamilyValue`), not {}",
+                kind_name(other)
+            ),
+        ),
+    }
+    if f.boxed || f.wrapper == Wrapper::Multi {
+        cx.error_spanned(
+            &f.inner,
+            "a `family` field is `T`, `Option<T>` or (with `multi`) `Vec<T>`",
+        );
+    }
+}
+
+/// The source of `family = header.FIELD`: the struct's `header` field.
+fn check_family_source(
+    cx: &mut Ctxt,
+    c: &Container<'_>,
+    fam: &crate::attr::Spanned<crate::attr::FamilySource>,
+) {
+    let crate::attr::FamilySource::Header { base, .. } = &fam.value else {
+        return;
+    };
+    match c.fields.iter().find(|g| g.attrs.header.is_some()) {
+        None => cx.error_spanned(
+            &fam.tokens,
+            format!(
+                "`family = {base}.…` needs a family header: the struct has no \
+                 `#[nla(header)]` field (for a set inside a message, `family = outer` takes \
+                 the enclosing message's family)"
+            ),
+        ),
+        Some(h) if h.ident != *base => cx.error_spanned(
+            base,
+            format!(
+                "`{base}` is not the header: the family is a field of the `#[nla(header)]` \
+                 field, `{}` (`family = {}.family`)",
+                h.ident, h.ident
+            ),
+        ),
+        Some(_) => {}
+    }
+}
+
+/// The `family` fields of one struct take their family from one place: one field of the
+/// header, or the enclosing message (`outer`), not both.
+fn check_family_sources(cx: &mut Ctxt, c: &Container<'_>) {
+    use crate::attr::FamilySource;
+    let mut first_header: Option<&syn::Ident> = None;
+    let mut first_outer = false;
+    let mut mixed = false;
+    for f in &c.fields {
+        let Some(fam) = &f.attrs.family else { continue };
+        match &fam.value {
+            FamilySource::Header { field, .. } => {
+                if first_outer && !mixed {
+                    mixed = true;
+                    cx.error_spanned(
+                        &fam.tokens,
+                        "`family = header.…` and `family = outer` in one struct: its addresses \
+                         follow one family",
+                    );
+                }
+                match first_header {
+                    Some(first) if first != field => cx.error_spanned(
+                        field,
+                        format!(
+                            "a second family field, `{field}`: the addresses of a struct follow \
+                             one family field of its header (`{first}`)"
+                        ),
+                    ),
+                    _ => first_header = Some(field),
+                }
+            }
+            FamilySource::Outer => {
+                if first_header.is_some() && !mixed {
+                    mixed = true;
+                    cx.error_spanned(
+                        &fam.tokens,
+                        "`family = outer` and `family = header.…` in one struct: its addresses \
+                         follow one family",
+                    );
+                }
+                first_outer = true;
+            }
+        }
     }
 }

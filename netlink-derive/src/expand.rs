@@ -5,7 +5,7 @@ use quote::{format_ident, quote, quote_spanned};
 use syn::{Lifetime, Path};
 
 use crate::ast::{Container, Field, Wrapper};
-use crate::attr::Spanned;
+use crate::attr::{FamilySource, Spanned};
 
 /// Tokens of an integer literal (negative ones as `-` and the literal), at `span`.
 pub fn int_lit(v: i128, span: Span, suffix: &str) -> TokenStream {
@@ -101,6 +101,7 @@ pub fn stub(input: &syn::DeriveInput, krate: &Path) -> TokenStream {
                     fields: &[],
                     elements: #p::None,
                     captures_unknown: false,
+                    header_family: #p::None,
                 };
                 fn encode_attrs(&self, _: &mut #p::AttributeEncoder<'_>) -> #p::Result<(), #p::EncodeError> {
                     #p::Ok(())
@@ -233,13 +234,171 @@ impl Gen<'_> {
             }
         } else {
             let fail = quote!(#p::encode_invalid(#t, #fname, __r));
-            let checks = self.checks(f, &fail);
+            let mut checks = self.checks(f, &fail);
+            if let Some(FamilySource::Header { base, field }) = family_source(f) {
+                let get = family_getter(field);
+                checks.extend(quote! {
+                    if let #p::Some(__r) = <#inner as #p::NlaFamilyValue<#l>>::family_mismatch(
+                        __v,
+                        #get(&self.#base),
+                    ) {
+                        return #p::Err(#fail);
+                    }
+                });
+            }
             let order = self.order(f);
             quote! {
                 #checks
                 <#inner as #p::NlaValue<#l>>::encode_value(__v, __ae, #t, #order);
             }
         }
+    }
+
+    /// Helpers reading (and, for value generators, setting) the header field that holds the
+    /// family of `family = header.FIELD` fields: the one place naming that field, so that a
+    /// mistake in it is reported once.
+    fn family_helpers(&self) -> TokenStream {
+        let p = &self.p;
+        let Some(h) = self.c.fields.iter().find(|f| f.attrs.header.is_some()) else {
+            return TokenStream::new();
+        };
+        let hty = &h.inner;
+        let mut done: Vec<String> = Vec::new();
+        let mut out = TokenStream::new();
+        for f in &self.c.fields {
+            let Some(FamilySource::Header { field, .. }) = family_source(f) else {
+                continue;
+            };
+            if done.contains(&field.to_string()) {
+                continue;
+            }
+            done.push(field.to_string());
+            let get = family_getter(field);
+            let set = family_setter(field);
+            if done.len() == 1 {
+                // The policy's reader of the family (one family field per header).
+                out.extend(quote! {
+                    fn __nla_header_family(__b: &[u8]) -> u16 {
+                        #get(&<#hty as #p::NlStruct>::read_from(__b))
+                    }
+                });
+            }
+            out.extend(quote! {
+                #[inline]
+                #[allow(non_snake_case)]
+                fn #get(__h: &#hty) -> u16 {
+                    #p::FamilyNumber::family(&(*__h).#field)
+                }
+                #p::if_testing! {
+                    #[allow(non_snake_case)]
+                    fn #set(__h: &mut #hty, __f: u16) {
+                        #p::FamilyNumber::set_family(&mut (*__h).#field, __f)
+                    }
+                }
+            });
+        }
+        out
+    }
+
+    /// Statements before the decoder's loop: the header, read first, and the family of each
+    /// `family = header.FIELD`.
+    fn decode_families(&self) -> TokenStream {
+        let p = &self.p;
+        let Some(h) = self.c.fields.iter().find(|f| f.attrs.header.is_some()) else {
+            return TokenStream::new();
+        };
+        if !self
+            .c
+            .fields
+            .iter()
+            .any(|f| matches!(family_source(f), Some(FamilySource::Header { .. })))
+        {
+            return TokenStream::new();
+        }
+        let hty = &h.inner;
+        let mut out = quote!(let __hdr = <#hty as #p::NlStruct>::read_from(__header););
+        let mut done: Vec<String> = Vec::new();
+        for f in &self.c.fields {
+            let Some(FamilySource::Header { field, .. }) = family_source(f) else {
+                continue;
+            };
+            if done.contains(&field.to_string()) {
+                continue;
+            }
+            done.push(field.to_string());
+            let get = family_getter(field);
+            let var = family_var(field);
+            out.extend(quote!(let #var: u16 = #get(&__hdr);));
+        }
+        out
+    }
+
+    /// Value generators: the header's family drawn among the interesting ones, and every
+    /// `family` field made to agree with it.
+    fn family_fixups(&self) -> TokenStream {
+        let p = &self.p;
+        let mut out = TokenStream::new();
+        let mut done: Vec<String> = Vec::new();
+        for f in &self.c.fields {
+            let Some(FamilySource::Header { base, field }) = family_source(f) else {
+                continue;
+            };
+            if done.contains(&field.to_string()) {
+                continue;
+            }
+            done.push(field.to_string());
+            // A required address needs an IP family.
+            let ip_only = self.c.fields.iter().any(|g| {
+                g.wrapper == Wrapper::None
+                    && matches!(family_source(g), Some(FamilySource::Header { field: x, .. }) if x == field)
+            });
+            let set = family_setter(field);
+            out.extend(quote!(#set(&mut __v.#base, #p::arbitrary_family(__rng, #ip_only));));
+        }
+        // The trait is named as in the decoder (`<T as NlaFamilyValue<'l>>`), so that a type
+        // that does not implement it is reported once.
+        let l = &self.l;
+        for f in &self.c.fields {
+            let Some(FamilySource::Header { base, field }) = family_source(f) else {
+                continue;
+            };
+            let get = family_getter(field);
+            let ident = &f.ident;
+            let inner = &f.inner;
+            let fix = quote!(<#inner as #p::NlaFamilyValue<#l>>::fix_family);
+            let body = match f.wrapper {
+                Wrapper::Option => quote! {
+                    if let #p::Some(__x) = __f {
+                        if !#fix(__x, __fam) {
+                            *__f = #p::None;
+                        }
+                    }
+                },
+                Wrapper::Vec | Wrapper::Multi => quote!(__f.retain_mut(|__x| #fix(__x, __fam));),
+                Wrapper::None => quote!(let _ = #fix(__f, __fam);),
+            };
+            let ty = match f.wrapper {
+                Wrapper::Option => quote!(#p::Option<#inner>),
+                Wrapper::Vec | Wrapper::Multi => quote!(#p::Vec<#inner>),
+                Wrapper::None => quote!(#inner),
+            };
+            out.extend(if self.c.lifetime.is_some() {
+                quote! {{
+                    let __fam = #get(&__v.#base);
+                    let __f: &mut #ty = &mut __v.#ident;
+                    #body
+                }}
+            } else {
+                quote! {{
+                    #[allow(clippy::needless_lifetimes, clippy::extra_unused_lifetimes)]
+                    fn __fix<#l>(__f: &mut #ty, __fam: u16) {
+                        #body
+                    }
+                    __fix(&mut __v.#ident, #get(&__v.#base));
+                }}
+            });
+        }
+        out
     }
 
     /// The field keeping the arrival order, if any.
@@ -427,13 +586,23 @@ impl Gen<'_> {
             }
         };
         let mut needs_all = false;
+        let families = self.decode_families();
+        let unknown_var = c
+            .fields
+            .iter()
+            .position(|f| f.attrs.unknown.is_some())
+            .map(|k| format_ident!("__f{}", k));
         for (i, f) in c.fields.iter().enumerate() {
             let ident = &f.ident;
             let var = format_ident!("__f{}", i);
             let a = &f.attrs;
             if a.header.is_some() {
                 let ty = &f.inner;
-                inits.push(quote!(#ident: <#ty as #p::NlStruct>::read_from(__header)));
+                if families.is_empty() {
+                    inits.push(quote!(#ident: <#ty as #p::NlStruct>::read_from(__header)));
+                } else {
+                    inits.push(quote!(#ident: __hdr));
+                }
                 continue;
             }
             if a.unknown.is_some() {
@@ -491,6 +660,60 @@ impl Gen<'_> {
                 locals.push(quote!(let mut #var = false;));
                 arms.push(quote!(#t => { #track __a.flag()?; #var = true; }));
                 inits.push(quote!(#ident: #var));
+                continue;
+            }
+            if let Some(src) = family_source(f) {
+                let inner = &f.inner;
+                let fname = self.fname(f);
+                let fam = match src {
+                    FamilySource::Header { field, .. } => {
+                        let v = family_var(field);
+                        quote!(#v)
+                    }
+                    FamilySource::Outer => quote!(__opts.family),
+                };
+                let keep = match &unknown_var {
+                    Some(u) => quote!(#p::keep(&mut #u, &__a);),
+                    None => TokenStream::new(),
+                };
+                let other = self.track(None);
+                let store = match f.wrapper {
+                    Wrapper::Vec | Wrapper::Multi => quote!(#var.push(__v);),
+                    _ => quote!(#var = #p::Some(__v);),
+                };
+                arms.push(quote! {
+                    #t => {
+                        if <#inner as #p::NlaFamilyValue<#l>>::in_family(#fam) {
+                            #track
+                            let __v = <#inner as #p::NlaFamilyValue<#l>>::decode_family(
+                                &__a, #fam, __opts, #fname,
+                            )?;
+                            #store
+                        } else {
+                            #other
+                            #keep
+                        }
+                    }
+                });
+                match f.wrapper {
+                    Wrapper::None => {
+                        locals.push(quote!(let mut #var = #p::None;));
+                        inits.push(quote! {
+                            #ident: match #var {
+                                #p::Some(__v) => __v,
+                                #p::None => return #p::Err(#p::missing(__set, #t, #fname)),
+                            }
+                        });
+                    }
+                    Wrapper::Option => {
+                        locals.push(quote!(let mut #var = #p::None;));
+                        inits.push(quote!(#ident: #var));
+                    }
+                    Wrapper::Vec | Wrapper::Multi => {
+                        locals.push(quote!(let mut #var = #p::Vec::new();));
+                        inits.push(quote!(#ident: #var));
+                    }
+                }
                 continue;
             }
             let one = self.decode_one(f);
@@ -562,6 +785,8 @@ impl Gen<'_> {
                     selector: #sel_t,
                     policy_for: <#inner as #p::NlSubMessage<#l>>::policy_for,
                 })
+            } else if a.family.is_some() {
+                quote!(#p::FieldKind::Value(<#inner as #p::NlaFamilyValue<#l>>::FAMILY_KIND))
             } else if a.nested.is_some() {
                 quote!(#p::FieldKind::Nested(<#inner as #p::NlAttrs<#l>>::policy))
             } else {
@@ -602,11 +827,19 @@ impl Gen<'_> {
         let gens: Vec<TokenStream> = c.fields.iter().map(|f| self.arbitrary_field(f)).collect();
 
         let type_consts = type_consts(c, p);
-        let fixups = self.selector_fixups();
+        let mut fixups = self.selector_fixups();
+        fixups.extend(self.family_fixups());
+        let family_helpers = self.family_helpers();
+        let header_family = if family_helpers.is_empty() {
+            quote!(#p::None)
+        } else {
+            quote!(#p::Some(__nla_header_family))
+        };
 
         quote! {
             const _: () = {
                 #type_consts
+                #family_helpers
 
                 #head {
                     const POLICY: &'static #p::Policy = &#p::Policy {
@@ -615,6 +848,7 @@ impl Gen<'_> {
                         fields: &[#(#fps),*],
                         elements: #p::None,
                         captures_unknown: #captures,
+                        header_family: #header_family,
                     };
                     const HEADER_LEN: usize = #header_len;
 
@@ -639,6 +873,7 @@ impl Gen<'_> {
                         let __set = #p::set_offset(&__attrs);
                         #all
                         #order_setup
+                        #families
                         #(#locals)*
                         for __a in __attrs {
                             let __a = __a?;
@@ -678,19 +913,42 @@ impl Gen<'_> {
         if self.order_field().is_none() {
             return (TokenStream::new(), TokenStream::new());
         }
-        let mut arms = Vec::new();
-        for (i, f) in self.c.fields.iter().enumerate() {
-            if Self::is_attribute(f) {
-                let t = Self::attr_type(f);
-                let k = Self::slot(i);
-                arms.push(quote!(#t => #p::Some(#k),));
-            }
-        }
+        let l = &self.l;
         let other = if self.c.fields.iter().any(|f| f.attrs.unknown.is_some()) {
             quote!(#p::Some(0xffff))
         } else {
             quote!(#p::None)
         };
+        let mut arms = Vec::new();
+        for (i, f) in self.c.fields.iter().enumerate() {
+            if Self::is_attribute(f) {
+                let t = Self::attr_type(f);
+                let k = Self::slot(i);
+                // An address attribute of a family without such addresses went to the
+                // unknown ones.
+                let fam = match family_source(f) {
+                    Some(FamilySource::Header { field, .. }) => {
+                        let v = family_var(field);
+                        Some(quote!(#v))
+                    }
+                    Some(FamilySource::Outer) => Some(quote!(__opts.family)),
+                    None => None,
+                };
+                arms.push(match fam {
+                    Some(fam) => {
+                        let inner = &f.inner;
+                        quote! {
+                            #t => if <#inner as #p::NlaFamilyValue<#l>>::in_family(#fam) {
+                                #p::Some(#k)
+                            } else {
+                                #other
+                            },
+                        }
+                    }
+                    None => quote!(#t => #p::Some(#k),),
+                });
+            }
+        }
         (
             quote! {
                 let __again = __attrs.clone();
@@ -804,6 +1062,29 @@ pub fn expand(c: &Container<'_>, krate: &Path) -> TokenStream {
         c,
     };
     g.expand()
+}
+
+/// Where the family of a `family = ...` field comes from.
+fn family_source(f: &Field) -> Option<&FamilySource> {
+    f.attrs.family.as_ref().map(|s| &s.value)
+}
+
+/// The helper reading the header's family field `field`.
+fn family_getter(field: &syn::Ident) -> syn::Ident {
+    use syn::ext::IdentExt as _;
+    format_ident!("__nla_family_{}", field.unraw())
+}
+
+/// The helper setting the header's family field `field` (value generators).
+fn family_setter(field: &syn::Ident) -> syn::Ident {
+    use syn::ext::IdentExt as _;
+    format_ident!("__nla_set_family_{}", field.unraw())
+}
+
+/// The decoder's local holding the family read from the header's field `field`.
+fn family_var(field: &syn::Ident) -> syn::Ident {
+    use syn::ext::IdentExt as _;
+    format_ident!("__fam_{}", field.unraw())
 }
 
 /// The name of the constant holding a field's `type = CONSTANT`.

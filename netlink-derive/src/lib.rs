@@ -66,6 +66,8 @@ use proc_macro::TokenStream;
 /// | `nested` | a nested attribute set, encoded with `NLA_F_NESTED`; `Box<T>` for recursive types; a set with a `header` starts the nest with that header (a whole message inside an attribute) | a struct deriving `NlAttrs` (or `Indexed<T>`), `Option<T>`, `Box<T>` |
 /// | `no_nested_flag` | with `nested`: the nest is written without `NLA_F_NESTED`, as the kernel writes its older nests (`nla_nest_start_noflag`: `CTRL_ATTR_OPS`, `CTRL_ATTR_MCAST_GROUPS`, `IFLA_LINKINFO`, ...), so that re-encoding a kernel reply gives its bytes back; an `Indexed<T>` field writes its entries without the flag too. Decoding accepts either | as `nested` |
 /// | `sub_message = field` | an attribute set chosen by the value of the string attribute `field` of the same struct (`IFLA_INFO_DATA` by `IFLA_INFO_KIND`), with a fallback keeping the bytes of unknown selectors | an enum deriving `NlSubMessage`, `Option<T>` |
+/// | `family = header.FIELD` | an address whose version the message's address family decides: `FIELD` is the `u8` or `u16` family field of the `header` (`ifa_family`, `rtm_family`, ...). `AF_INET` (and `RTNL_FAMILY_IPMR`) requires 4 bytes, `AF_INET6` (and `RTNL_FAMILY_IP6MR`) 16, anything else being `DecodeError::AddressFamily` naming the field and the family; `AF_UNSPEC` and `AF_BRIDGE` read either by its length; in any other family (`AF_MPLS`, whose `RTA_DST` is a label) the attribute is not an IP address and is kept byte-exact with the unknown ones (strict decoding too). Encoding refuses an address the family rules out, naming the field (see `netlink::AddrFamily`) | `IpAddr`, `Option<IpAddr>`, `Vec<IpAddr>` with `multi`; any `NlaFamilyValue` (such as `netlink::route::Multipath`, whose next hops' gateways follow the route's family) |
+/// | `family = outer` | as `family = header.FIELD`, for a set without a header of its own whose addresses follow the enclosing message's family: the family comes from `DecodeOptions::family`, which the value decoding the set passes down (`AF_UNSPEC`, read by length, when not known); encoding writes the address as it is | as above |
 /// | `multi` | a repeated attribute: every occurrence, in order | `Vec<T>`; in borrowed structs also `Multi<'a, T>` (lazy, no allocation) |
 /// | `max_len = N` | longest string (bytes, without the NUL) or binary payload; checked on encode and decode | strings, bytes |
 /// | `min = N`, `max = N` | smallest / largest integer; checked on encode and decode | integers |
@@ -82,6 +84,8 @@ use proc_macro::TokenStream;
 /// - a non-repeated attribute sent twice: the last one wins, as in the kernel's own parser;
 /// - an undeclared type is kept by the `unknown` field, or skipped; with
 ///   `DecodeOptions::strict()` it is an error (`DecodeError::UnknownAttribute`);
+/// - an address of a `family` field is read by the header's family (see the table), before
+///   any attribute: the header is decoded first;
 /// - a missing required attribute is `DecodeError::MissingAttribute` naming the field;
 ///   a failed check is `DecodeError::Invalid` naming the field; every error carries the
 ///   offset and the attribute type, which `Policy::path_at` turns into a field path
@@ -121,8 +125,11 @@ use proc_macro::TokenStream;
 /// lists the valid keys), `nested` on a non-struct, `no_nested_flag` without `nested`, `flag`
 /// on a non-`bool`, `be` on a string, `max_len` on an integer, `min` above `max`, two
 /// `unknown` fields, an `order` field not of type `AttrOrder` (or an `AttrOrder` field without
-/// `order`), two `order` fields, an unsupported type (with a hint), an enum, union or tuple struct, a
-/// borrowed field without the struct's lifetime, type or const generics.
+/// `order`), two `order` fields, `family` on anything but an address (or with no header
+/// to take the family from, or naming a field other than the header; a header field that
+/// does not exist or is not a `u8`/`u16` is one compiler error on that field), an
+/// unsupported type (with a hint), an enum, union or tuple struct, a borrowed field without
+/// the struct's lifetime, type or const generics.
 ///
 /// With the `netlink` feature `testing`, the derive also implements
 /// `netlink::roundtrip::Arbitrary`, a generator of values obeying the checks, used by
@@ -358,6 +365,8 @@ mod tests {
             #[nla(header)] header: GenlHeader,
             #[nla(type = consts::SEVEN)] seven: Option<u32>,
             #[nla(type = 8, sub_message = name)] data: Option<Data<'a>>,
+            #[nla(type = 9, family = header.family)] addr: Option<IpAddr>,
+            #[nla(type = 10, multi, family = header.family)] peers: Vec<IpAddr>,
         }
     "#;
 
@@ -442,6 +451,40 @@ mod tests {
         );
         assert_eq!(out.matches("nested_flag : false").count(), 1, "{out}");
         assert_eq!(out.matches("nested_flag : true").count(), 1, "{out}");
+    }
+
+    #[test]
+    fn family_fields_read_the_header_before_the_attributes() {
+        let out = expand_nl_attrs(
+            "struct S { #[nla(header)] header: H, #[nla(type = 1, family = header.family)] \
+             a: Option<IpAddr>, #[nla(type = 2, family = header.family)] b: Option<IpAddr> }",
+        );
+        // One helper names the header's field; the decoder reads the header once, first.
+        assert_eq!(out.matches("fn __nla_family_family").count(), 1, "{out}");
+        assert_eq!(out.matches("(* __h) . family").count(), 2, "{out}");
+        let hdr = out.find("let __hdr = < H as").expect("header read first");
+        let fam = out.find("let __fam_family : u16 = __nla_family_family (& __hdr)");
+        let lp = out.find("for __a in __attrs").expect("the loop");
+        assert!(fam.is_some_and(|f| hdr < f && f < lp), "{out}");
+        assert!(out.contains("header : __hdr"), "{out}");
+        assert_eq!(out.matches("in_family (__fam_family)").count(), 2, "{out}");
+        // `outer`: the family of the decode options, no header needed.
+        let outer = expand_nl_attrs("struct N { #[nla(type = 1, family = outer)] gw: IpAddr }");
+        assert_eq!(
+            outer.matches("in_family (__opts . family)").count(),
+            1,
+            "{outer}"
+        );
+        let mut paths = Vec::new();
+        absolute_paths(outer.parse().expect("tokens"), &mut paths);
+        assert!(
+            paths.iter().all(|p| p == "::netlink::__private"),
+            "{paths:?}"
+        );
+        // Without a family field, the header is read where it always was.
+        let plain =
+            expand_nl_attrs("struct S { #[nla(header)] header: H, #[nla(type = 1)] a: u8 }");
+        assert!(!plain.contains("__hdr"), "{plain}");
     }
 
     #[test]

@@ -151,6 +151,13 @@ pub fn errno_of(code: i32) -> Option<i32> {
     }
 }
 
+/// Whether an `NLMSG_ERROR` message is a plain acknowledgement (error code 0): the fast
+/// path of batches, where [`parse_error`] of such a message always yields success (the
+/// echoed request is not needed: the outer header's sequence number names the request).
+pub(crate) fn is_success(msg: &MessageRef<'_>) -> bool {
+    msg.data.get(..CODE_LEN) == Some(&[0u8; CODE_LEN][..])
+}
+
 /// Reads the error code at the start of a payload.
 fn read_code(msg: &MessageRef<'_>) -> Result<i32, DecodeError> {
     msg.data
@@ -534,6 +541,30 @@ mod tests {
             sequence: 77,
             pid: 4242,
         }
+    }
+
+    #[test]
+    fn is_success_agrees_with_parse_error() {
+        let ext: &dyn Fn(&mut AttributeEncoder<'_>) = &|ae| {
+            ae.string(NLMSGERR_ATTR_MSG, "a warning");
+        };
+        for code in [0, -17, 5, i32::MIN] {
+            for capped in [false, true] {
+                for tlvs in [None, Some(ext)] {
+                    let buf = error_msg(code, capped, tlvs);
+                    let (m, _) = MessageRef::parse(&buf).unwrap();
+                    let parsed = parse_error(&m).unwrap().to_op_error("t", 77);
+                    assert_eq!(is_success(&m), parsed.is_none(), "code {code}");
+                }
+            }
+        }
+        // Too short for a code: not a success (parse_error reports it as malformed).
+        let mut short = error_msg(0, true, None);
+        short.truncate(HEADER_LEN + 2);
+        short[..4].copy_from_slice(&((HEADER_LEN + 2) as u32).to_ne_bytes());
+        let (m, _) = MessageRef::parse(&short).unwrap();
+        assert!(!is_success(&m));
+        assert!(parse_error(&m).is_err());
     }
 
     /// Builds an NLMSG_ERROR datagram.

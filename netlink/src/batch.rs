@@ -102,6 +102,17 @@ pub fn queued_cost(len: usize) -> usize {
     head.saturating_add(256)
 }
 
+/// The longest request whose error message still fits the smallest data head that
+/// [`queued_cost`] charges (640 bytes, 320 of them for the message): every request when
+/// `capped` (its error message echoes only the header).
+fn flat_len(capped: bool) -> usize {
+    if capped {
+        usize::MAX
+    } else {
+        320usize.saturating_sub(HEADER_LEN + 4 + EXT_ACK_ALLOWANCE)
+    }
+}
+
 impl NlRequest for Message {
     fn header(&self) -> Header {
         self.header
@@ -198,6 +209,9 @@ pub(crate) struct Budget {
     capped: bool,
     reply_cost: usize,
     min_cost: usize,
+    /// Requests up to this length cost `min_cost` (their acknowledgements take the smallest
+    /// buffer the kernel allocates), so the common small request skips the arithmetic.
+    flat_len: usize,
 }
 
 impl Budget {
@@ -224,12 +238,17 @@ impl Budget {
             capped,
             reply_cost,
             min_cost,
+            flat_len: flat_len(capped),
         }
     }
 
     /// What a request of `len` bytes (a dump or not) takes of the budget.
     pub(crate) fn cost(&self, len: usize, dump: bool) -> usize {
-        let cost = queued_cost(ack_len(len, self.capped)).saturating_add(self.reply_cost);
+        let cost = if len <= self.flat_len {
+            self.min_cost
+        } else {
+            queued_cost(ack_len(len, self.capped)).saturating_add(self.reply_cost)
+        };
         if dump {
             cost.saturating_add(queued_cost(DEFAULT_RECV_SIZE))
         } else {
@@ -334,12 +353,12 @@ impl<S: Socket, F: FnMut(BatchEvent<'_>)> Run<'_, S, F> {
     /// Handles every message of the received datagrams.
     fn absorb(&mut self, dgrams: &Datagrams) {
         for i in 0..dgrams.len() {
-            match dgrams.get(i) {
-                Some(Ok(d)) => {
-                    if !self.conn.accept_sender(&d.info) {
+            match dgrams.bytes(i) {
+                Some((Ok(data), info)) => {
+                    if !self.conn.accept_sender(info) {
                         continue;
                     }
-                    let mut rest = d.data;
+                    let mut rest = data;
                     while !rest.is_empty() {
                         let Ok((m, tail)) = MessageRef::parse(rest) else {
                             // A malformed datagram: whatever request it answered will time
@@ -347,21 +366,20 @@ impl<S: Socket, F: FnMut(BatchEvent<'_>)> Run<'_, S, F> {
                             break;
                         };
                         rest = tail;
-                        if d.info.sender_groups != 0 {
+                        if info.sender_groups != 0 {
                             // Multicast, even when it echoes one of our sequence numbers (the
                             // kernel notifies with the requester's sequence and port id).
-                            self.conn.keep_unsolicited(&m, &d.info);
+                            self.conn.keep_unsolicited(&m, info);
                             continue;
                         }
-                        self.message(m, &d.info);
+                        self.message(m, info);
                     }
                 }
-                Some(Err(Error::Truncated { len, .. })) => {
+                Some((Err(len), _)) => {
                     // The datagram is lost; the window's open requests are failed once what
                     // is queued has been read.
                     self.truncated = self.truncated.max(len);
                 }
-                Some(Err(_)) => {}
                 None => {}
             }
         }
@@ -375,6 +393,15 @@ impl<S: Socket, F: FnMut(BatchEvent<'_>)> Run<'_, S, F> {
             return;
         };
         let result = match m.header.kind {
+            HeaderType::ERROR if ack::is_success(&m) => {
+                // The common case, without decoding the echo: success.
+                if let Some(p) = self.window.get_mut(k) {
+                    p.open = false;
+                }
+                self.open = self.open.saturating_sub(1);
+                self.done(p.index, Ok(()));
+                return;
+            }
             HeaderType::ERROR => match ack::parse_error(&m) {
                 Ok(a) => match a.to_op_error("execute_batch", m.header.sequence) {
                     Some(e) => Err(e.into()),
@@ -738,6 +765,24 @@ mod tests {
         // Larger messages move to power-of-two heads.
         assert_eq!(queued_cost(1000), 2048 + 256);
         assert!(queued_cost(ack_len(4000, false)) > queued_cost(ack_len(4000, true)));
+    }
+
+    #[test]
+    fn flat_costs_match_the_formula() {
+        for capped in [false, true] {
+            let budget = Budget::new(Some(212_992), capped, &BatchOptions::default());
+            for len in (HEADER_LEN..2000).step_by(4) {
+                let want = queued_cost(ack_len(len, capped));
+                assert_eq!(budget.cost(len, false), want, "len {len} capped {capped}");
+            }
+        }
+        // The flat region ends where the uncapped error message outgrows 320 bytes.
+        let flat = flat_len(false);
+        assert_eq!(
+            queued_cost(ack_len(flat, false)),
+            queued_cost(ack_len(HEADER_LEN, false))
+        );
+        assert!(queued_cost(ack_len(flat + 1, false)) > queued_cost(ack_len(flat, false)));
     }
 
     #[test]

@@ -60,7 +60,10 @@
 //! # Failure handling
 //!
 //! - Datagrams whose sender port id is not 0 do not come from the kernel: they are dropped and
-//!   counted ([`Conn::forged_dropped`]) unless [`Config::disable_sender_check`] is set.
+//!   counted ([`Conn::forged_dropped`]) unless [`Config::disable_sender_check`] is set. A
+//!   connection made by [`Conn::dial`] with the check on is also connected to the kernel
+//!   ([`NetlinkSocket::connect_kernel`]), so the kernel refuses such datagrams before they
+//!   reach it (their sender gets `ECONNREFUSED`).
 //! - Replies that do not answer the request being executed (late replies of a request that
 //!   timed out, say) are dropped by sequence number and counted ([`Conn::stale_dropped`]).
 //! - Unsolicited messages (multicast events, sequence number 0) that arrive while a request
@@ -232,8 +235,9 @@ pub struct Config {
     /// The kernel send buffer size in bytes (`SO_SNDBUFFORCE`, else `SO_SNDBUF`); 0 keeps the
     /// system default.
     pub write_buffer: usize,
-    /// Accept datagrams from any sender. By default those whose sender port id is not 0 (not
-    /// the kernel) are dropped and counted.
+    /// Accept datagrams from any sender. By default the socket is connected to the kernel
+    /// ([`NetlinkSocket::connect_kernel`]), so the kernel refuses unicast from other sockets,
+    /// and any datagram whose sender port id is not 0 is dropped and counted.
     pub disable_sender_check: bool,
     /// The initial size of the user-space read buffer; 0 means
     /// [`DEFAULT_RECV_SIZE`](crate::socket::DEFAULT_RECV_SIZE) (32 KiB).
@@ -332,6 +336,9 @@ impl Conn<NetlinkSocket> {
             Some(ns) => ns.run(open)??,
             None => open()?,
         };
+        if !config.disable_sender_check {
+            sock.connect_kernel().map_err(|e| rename_op(e, "dial"))?;
+        }
         if config.ext_ack {
             match sock.set_int_option(SOL_NETLINK, NETLINK_EXT_ACK, 1) {
                 // A kernel older than 4.12 has no extended acknowledgements: errors are bare.
@@ -475,7 +482,9 @@ impl<S: Socket> Conn<S> {
         }
     }
 
-    /// Turns the sender check on or off (see [`Config::disable_sender_check`]).
+    /// Turns the sender check on or off (see [`Config::disable_sender_check`]). This does not
+    /// disconnect a socket that [`Conn::dial`] connected to the kernel: to receive from other
+    /// sockets, dial with the check off.
     pub fn set_sender_check(&mut self, on: bool) {
         self.check_sender = on;
     }

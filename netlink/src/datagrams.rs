@@ -128,6 +128,21 @@ impl Datagrams {
         Some(Ok(Datagram { data, info: f.info }))
     }
 
+    /// Datagram `i` of the last receive without building an error: its bytes, or its full
+    /// length when it did not fit its slot; and what the socket reported about it.
+    pub(crate) fn bytes(&self, i: usize) -> Option<(Result<&[u8], usize>, &RecvInfo)> {
+        let f = self.filled.get(i)?;
+        if f.full > f.len {
+            return Some((Err(f.full), &f.info));
+        }
+        let start = i.saturating_mul(self.slot_size);
+        let data = self
+            .buf
+            .get(start..start.saturating_add(f.len))
+            .unwrap_or_default();
+        Some((Ok(data), &f.info))
+    }
+
     /// The datagrams of the last receive, in order.
     pub fn iter(&self) -> impl Iterator<Item = Result<Datagram<'_>, Error>> + '_ {
         (0..self.len()).filter_map(move |i| self.get(i))

@@ -154,6 +154,25 @@ pub enum DecodeError {
         /// The field (`Type.field`) that needs it.
         field: &'static str,
     },
+    /// An address attribute whose size does not fit the address family of its message (a
+    /// 16-byte `IFA_ADDRESS` in an `AF_INET` message): a field declared
+    /// `#[nla(family = header.family)]`.
+    #[error(
+        "attribute {attr_type} at offset {offset}: `{field}` holds {len} bytes, not an address of its message's family {}",
+        crate::nlattrs::family_name(*.family)
+    )]
+    AddressFamily {
+        /// Offset of the attribute.
+        offset: usize,
+        /// Its type, flags masked off.
+        attr_type: u16,
+        /// The field (`Type.field`) it was decoded for.
+        field: &'static str,
+        /// The message's address family (`AF_INET`, ...).
+        family: u16,
+        /// The size of the payload.
+        len: usize,
+    },
     /// Strict decoding met an attribute type the typed set does not declare.
     #[error("attribute {attr_type} at offset {offset}: unknown type (strict decoding)")]
     UnknownAttribute {
@@ -181,6 +200,7 @@ impl DecodeError {
             | Self::NestTooDeep { offset, .. }
             | Self::Invalid { offset, .. }
             | Self::MissingAttribute { offset, .. }
+            | Self::AddressFamily { offset, .. }
             | Self::UnknownAttribute { offset, .. } => Some(*offset),
             Self::NoCurrentAttr => None,
         }
@@ -197,6 +217,7 @@ impl DecodeError {
             | Self::NestTooDeep { attr_type, .. }
             | Self::Invalid { attr_type, .. }
             | Self::MissingAttribute { attr_type, .. }
+            | Self::AddressFamily { attr_type, .. }
             | Self::UnknownAttribute { attr_type, .. } => Some(*attr_type),
             _ => None,
         }

@@ -126,8 +126,8 @@ pub use nlattrs::__private;
 #[cfg(feature = "derive")]
 pub use nlattrs::Bitfield32;
 pub use nlattrs::{
-    AttrOrder, DecodeOptions, Indexed, Multi, NlAttrs, NlAttrsOwned, NlEnum, NlStruct, NlaValue,
-    Policy, Sint, Uint, UnknownAttrs,
+    AddrFamily, AttrOrder, DecodeOptions, Indexed, Multi, NlAttrs, NlAttrsOwned, NlEnum, NlStruct,
+    NlaFamilyValue, NlaValue, Policy, Sint, Uint, UnknownAttrs,
 };
 pub use socket::{NetlinkSocket, RecvInfo, Socket};
 pub use submsg::NlSubMessage;

@@ -363,6 +363,19 @@ impl<T: Arbitrary> Arbitrary for Indexed<T> {
     }
 }
 
+/// A family for a generated message with `family` fields: mostly `AF_INET` and `AF_INET6`,
+/// sometimes a family read by length (`AF_UNSPEC`, `AF_BRIDGE`), a multicast one, and, unless
+/// `ip_only` (a required address), one whose addresses are not IP (`AF_MPLS`, any number).
+pub fn arbitrary_family(rng: &mut Rng, ip_only: bool) -> u16 {
+    const IP: [u16; 8] = [2, 10, 2, 10, 0, 7, 128, 129];
+    let n = if ip_only { 8 } else { 10 };
+    match rng.below(n) {
+        8 => 28,
+        9 => rng.below(256) as u16,
+        i => IP[i as usize],
+    }
+}
+
 /// A recorded order for a struct whose attribute fields (and `unknown` field, as
 /// [`AttrOrder::UNKNOWN`](crate::AttrOrder)) have the given slots: none half of the time,
 /// else a random sequence of them (repeats, and slots of absent fields, included), so that
@@ -425,12 +438,15 @@ where
         .unwrap_or(0)
         .min(bytes.len());
     let attrs = Attrs::with_offset(bytes.get(attrs_at..).unwrap_or_default(), attrs_at);
-    T::POLICY.validate(attrs, true).map_err(|e| {
-        format!(
-            "encoding of {v:?} breaks its policy: {e}\n  bytes: {}",
-            hex(bytes)
-        )
-    })?;
+    T::POLICY
+        .validate(attrs, true)
+        .and_then(|()| T::POLICY.validate_payload(bytes, true))
+        .map_err(|e| {
+            format!(
+                "encoding of {v:?} breaks its policy: {e}\n  bytes: {}",
+                hex(bytes)
+            )
+        })?;
     let d = T::decode(bytes)
         .map_err(|e| format!("decoding {v:?} failed: {e}\n  bytes: {}", hex(bytes)))?;
     if d != *v {
@@ -463,6 +479,7 @@ where
         .unwrap_or(0)
         .min(bytes.len());
     let _ = T::POLICY.validate(Attrs::new(bytes.get(attrs_at..).unwrap_or_default()), false);
+    let _ = T::POLICY.validate_payload(bytes, false);
     let _ = T::decode_with(bytes, &DecodeOptions::strict());
     if let Ok(v) = T::decode(bytes) {
         let _ = v.to_bytes();
@@ -529,12 +546,15 @@ where
         .unwrap_or(0)
         .min(bytes.len());
     let attrs = Attrs::with_offset(bytes.get(attrs_at..).unwrap_or_default(), attrs_at);
-    T::POLICY.validate(attrs, true).map_err(|e| {
-        format!(
-            "the encoding of {first:?} breaks its policy: {e}\n  encoding: {}",
-            hex(&bytes)
-        )
-    })?;
+    T::POLICY
+        .validate(attrs, true)
+        .and_then(|()| T::POLICY.validate_payload(&bytes, true))
+        .map_err(|e| {
+            format!(
+                "the encoding of {first:?} breaks its policy: {e}\n  encoding: {}",
+                hex(&bytes)
+            )
+        })?;
     let second = T::decode(&bytes).map_err(|e| {
         format!(
             "the encoding of {first:?} does not decode: {e}\n  encoding: {}",

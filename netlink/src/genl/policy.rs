@@ -655,8 +655,11 @@ fn declared_name(v: ValueKind) -> String {
         ValueKind::Binary => "binary".to_owned(),
         ValueKind::Fixed(n) => format!("{n} bytes"),
         ValueKind::IpAddr => "IP address".to_owned(),
+        ValueKind::FamilyAddr => "address of the message's family".to_owned(),
         ValueKind::Struct { size } => format!("{size}-byte struct"),
-        ValueKind::Checked { .. } => "binary (own layout)".to_owned(),
+        ValueKind::Checked { .. } | ValueKind::FamilyChecked { .. } => {
+            "binary (own layout)".to_owned()
+        }
     }
 }
 
@@ -694,12 +697,14 @@ fn value_mismatch(v: ValueKind, kernel: NlAttrType, k: &AttrPolicy) -> Option<Mi
         ValueKind::String | ValueKind::CString => {
             kernel == NlAttrType::STRING || kernel == NlAttrType::NUL_STRING
         }
-        ValueKind::Binary | ValueKind::Checked { .. } => kernel == NlAttrType::BINARY,
+        ValueKind::Binary | ValueKind::Checked { .. } | ValueKind::FamilyChecked { .. } => {
+            kernel == NlAttrType::BINARY
+        }
         ValueKind::Fixed(n) => match kernel.int() {
             Some((size, _)) => size == n,
             None => kernel == NlAttrType::BINARY && fits_binary(n),
         },
-        ValueKind::IpAddr => kernel == NlAttrType::BINARY,
+        ValueKind::IpAddr | ValueKind::FamilyAddr => kernel == NlAttrType::BINARY,
         ValueKind::Struct { size } => {
             (kernel == NlAttrType::BITFIELD32 && size == 8)
                 || (kernel == NlAttrType::BINARY

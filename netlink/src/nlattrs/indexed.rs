@@ -66,6 +66,7 @@ impl<'a, T: NlAttrs<'a>> NlAttrs<'a> for Indexed<T> {
         fields: &[],
         elements: Some(T::policy),
         captures_unknown: false,
+        header_family: None,
     };
 
     fn encode_attrs(&self, ae: &mut AttributeEncoder<'_>) -> Result<(), EncodeError> {

@@ -4,6 +4,8 @@
 //!   before them). Encodes into a caller's buffer, decodes from a borrowed buffer in one pass.
 //! - [`NlaValue`]: how one attribute payload maps to a Rust value (integers, strings, bytes,
 //!   IP addresses, enums, C structs).
+//! - [`NlaFamilyValue`]: a value whose payload the message's address family decides
+//!   (`IpAddr` declared `#[nla(family = header.family)]`), with the rules in [`AddrFamily`].
 //! - [`NlEnum`]: a numeric enum with a variant for values it does not know.
 //! - [`NlStruct`]: a fixed-layout C structure, encoded field by field.
 //! - [`UnknownAttrs`]: attributes a struct does not declare, kept byte-exact and in order.
@@ -25,6 +27,7 @@
 #[path = "private.rs"]
 pub mod __private;
 mod cstruct;
+mod family;
 mod indexed;
 mod multi;
 mod order;
@@ -35,12 +38,13 @@ mod value;
 #[cfg(feature = "derive")]
 pub use cstruct::Bitfield32;
 pub use cstruct::{align_up, NlStruct, StructField};
+pub use family::{family_name, AddrFamily, FamilyNumber, NlaFamilyValue};
 pub use indexed::Indexed;
 pub use multi::{DecodeFn, Multi, MultiIter};
 pub use order::AttrOrder;
 pub use policy::{range_error, FieldKind, FieldPolicy, Policy};
 pub use unknown::UnknownAttrs;
-pub use value::{NlEnum, NlaLen, NlaValue, Sint, Uint, ValueCheck, ValueKind};
+pub use value::{FamilyCheck, NlEnum, NlaLen, NlaValue, Sint, Uint, ValueCheck, ValueKind};
 
 use crate::attr::{AttributeEncoder, Attrs};
 use crate::enc;
@@ -54,17 +58,35 @@ pub struct DecodeOptions {
     /// Reject attributes whose type the struct does not declare (even when an
     /// `#[nla(unknown)]` field could keep them) with [`DecodeError::UnknownAttribute`].
     pub strict: bool,
+    /// The address family of the enclosing message, for the fields of a set without a family
+    /// header of its own that are declared `#[nla(family = outer)]` (the attributes after each
+    /// `struct rtnexthop` of `RTA_MULTIPATH` follow the route's `rtm_family`). Set by the value
+    /// that decodes such a set; `AF_UNSPEC` (0, the default) when not known, which reads
+    /// addresses of either family by their length (see [`AddrFamily`]).
+    pub family: u16,
 }
 
 impl DecodeOptions {
     /// The default options: unknown attributes are kept or skipped.
     pub const fn new() -> DecodeOptions {
-        DecodeOptions { strict: false }
+        DecodeOptions {
+            strict: false,
+            family: family::AF_UNSPEC,
+        }
     }
 
     /// Options that reject unknown attribute types.
     pub const fn strict() -> DecodeOptions {
-        DecodeOptions { strict: true }
+        DecodeOptions {
+            strict: true,
+            family: family::AF_UNSPEC,
+        }
+    }
+
+    /// These options, for a set inside a message of address family `family` (see
+    /// [`family`](Self::family)).
+    pub const fn with_family(self, family: u16) -> DecodeOptions {
+        DecodeOptions { family, ..self }
     }
 }
 

@@ -90,7 +90,7 @@ impl AttrOrder {
     /// Records the order of `attrs`, each attribute mapped to its slot by `slot` (`None`: not
     /// kept, so not recorded). Malformed attributes end the record (decoding reports them).
     #[doc(hidden)]
-    pub fn record(attrs: Attrs<'_>, slot: fn(u16) -> Option<u16>) -> AttrOrder {
+    pub fn record(attrs: Attrs<'_>, slot: impl Fn(u16) -> Option<u16>) -> AttrOrder {
         AttrOrder {
             slots: attrs
                 .map_while(Result::ok)

@@ -121,6 +121,9 @@ pub struct Policy {
     pub elements: Option<fn() -> &'static Policy>,
     /// Whether the struct keeps unknown attributes.
     pub captures_unknown: bool,
+    /// For a set whose addresses follow a family field of its header
+    /// (`#[nla(family = header.FIELD)]`): reads that family from the header's bytes.
+    pub header_family: Option<fn(&[u8]) -> u16>,
 }
 
 impl Policy {
@@ -138,6 +141,7 @@ impl Policy {
             fields,
             elements: None,
             captures_unknown,
+            header_family: None,
         }
     }
 
@@ -153,18 +157,62 @@ impl Policy {
     /// array). Without `nest_flag` either is accepted, as the decoder does. Attributes of
     /// undeclared types are not checked. Occurrences are counted for the first 64 declared
     /// attributes only.
+    ///
+    /// Without the family header, the address family that decides the size of `family`
+    /// fields is not known: any size passes. [`validate_payload`](Self::validate_payload)
+    /// checks them as the decoder does.
     pub fn validate(&self, attrs: Attrs<'_>, nest_flag: bool) -> Result<(), DecodeError> {
-        self.validate_set(attrs, nest_flag, true)
+        self.validate_set(attrs, nest_flag, true, None, None)
+    }
+
+    /// [`validate`](Self::validate) of a set's whole payload (a message's payload, or what
+    /// [`NlAttrs::encode`](super::NlAttrs::encode) writes): the family header, then the
+    /// attributes, their offsets counted from the start of `payload`. Addresses declared
+    /// `family = header.FIELD` are checked against the header's family, and those declared
+    /// `family = outer` against `AF_UNSPEC`, as [`NlAttrs::decode`](super::NlAttrs::decode)
+    /// reads them: what this accepts, the decoder accepts.
+    pub fn validate_payload(&self, payload: &[u8], nest_flag: bool) -> Result<(), DecodeError> {
+        let header = payload
+            .get(..self.header_len)
+            .ok_or(DecodeError::FamilyHeaderTruncated {
+                offset: 0,
+                expected: self.header_len,
+                actual: payload.len(),
+            })?;
+        let start = crate::enc::align(self.header_len)
+            .unwrap_or(usize::MAX)
+            .min(payload.len());
+        let attrs = Attrs::with_offset(payload.get(start..).unwrap_or_default(), start);
+        self.validate_set(attrs, nest_flag, true, Some(header), Some(0))
+    }
+
+    /// [`validate`](Self::validate) of a set inside a message of address family `outer` (for
+    /// the fields declared `family = outer`; `None`: not known, any size passes).
+    pub fn validate_in_family(
+        &self,
+        attrs: Attrs<'_>,
+        nest_flag: bool,
+        outer: Option<u16>,
+    ) -> Result<(), DecodeError> {
+        self.validate_set(attrs, nest_flag, true, None, outer)
     }
 
     /// [`validate`](Self::validate), where `entries_flagged` tells whether the entries of an
-    /// [`Indexed`](super::Indexed) set carry `NLA_F_NESTED`.
+    /// [`Indexed`](super::Indexed) set carry `NLA_F_NESTED`, `header` is the set's family
+    /// header when known, and `outer` the family of the enclosing message when known.
     fn validate_set(
         &self,
         attrs: Attrs<'_>,
         nest_flag: bool,
         entries_flagged: bool,
+        header: Option<&[u8]>,
+        outer: Option<u16>,
     ) -> Result<(), DecodeError> {
+        // The family of this set's `family` fields: its header's, or the enclosing one's.
+        let family = match self.header_family {
+            Some(read) => header.map(read),
+            None => outer,
+        };
         let set_offset = attrs.offset();
         let mut seen = [0u8; 64];
         let all = attrs.clone();
@@ -172,7 +220,7 @@ impl Policy {
             let a = a?;
             if let Some(elements) = self.elements {
                 check_nest(&a, nest_flag, entries_flagged)?;
-                elements().validate_set(a.nested()?, nest_flag, true)?;
+                elements().validate_set(a.nested()?, nest_flag, true, None, outer)?;
                 continue;
             }
             let Some((i, f)) = self
@@ -183,9 +231,30 @@ impl Policy {
             else {
                 continue;
             };
+            let mut any_number = false;
+            if let FieldKind::Value(v @ (ValueKind::FamilyAddr | ValueKind::FamilyChecked { .. })) =
+                f.kind
+            {
+                match family {
+                    // Not known: any address, any number (some families keep them as
+                    // unknown); a layout of its own is checked but for its addresses.
+                    None => {
+                        if let ValueKind::FamilyChecked { check } = v {
+                            (check.0)(&a, None)?;
+                        }
+                        any_number = true;
+                    }
+                    Some(family) => {
+                        if !check_family_value(&a, f, v, family)? {
+                            // Not an address in this family: kept as an unknown attribute.
+                            continue;
+                        }
+                    }
+                }
+            }
             if let Some(count) = seen.get_mut(i) {
                 *count = count.saturating_add(1);
-                if *count > 1 && !f.multi {
+                if *count > 1 && !f.multi && !any_number {
                     return Err(a.invalid(format!("`{}` repeated", f.name)));
                 }
             }
@@ -194,17 +263,18 @@ impl Policy {
                 FieldKind::Nested(p) => {
                     check_nest(&a, nest_flag, f.nested_flag)?;
                     let p = p();
-                    let (_, attrs) = a.nested_with_header(p.header_len)?;
-                    p.validate_set(attrs, nest_flag, f.nested_flag)?;
+                    let (h, attrs) = a.nested_with_header(p.header_len)?;
+                    p.validate_set(attrs, nest_flag, f.nested_flag, Some(h), outer)?;
                 }
                 FieldKind::SubMessage { .. } => {
                     // Known selectors: checked as their set; others are kept as bytes.
                     if let Some(p) = f.kind.nested_policy(&all) {
                         check_nest(&a, nest_flag, f.nested_flag)?;
-                        let (_, attrs) = a.nested_with_header(p.header_len)?;
-                        p.validate_set(attrs, nest_flag, true)?;
+                        let (h, attrs) = a.nested_with_header(p.header_len)?;
+                        p.validate_set(attrs, nest_flag, true, Some(h), outer)?;
                     }
                 }
+                FieldKind::Value(ValueKind::FamilyAddr | ValueKind::FamilyChecked { .. }) => {}
                 FieldKind::Value(v) => validate_value(&a, f, v)?,
             }
         }
@@ -298,6 +368,35 @@ fn check_nest(a: &Attr<'_>, nest_flag: bool, flagged: bool) -> Result<(), Decode
     }
 }
 
+/// Checks a `family` field's attribute against the family of its message, as the decoder
+/// reads it; `false` when the family has no such value (the decoder keeps the attribute with
+/// the unknown ones).
+fn check_family_value(
+    a: &Attr<'_>,
+    f: &FieldPolicy,
+    v: ValueKind,
+    family: u16,
+) -> Result<bool, DecodeError> {
+    use super::AddrFamily;
+    match v {
+        ValueKind::FamilyAddr => {
+            let ok = match AddrFamily::of(family) {
+                AddrFamily::NotIp => return Ok(false),
+                AddrFamily::V4 => a.payload().len() == 4,
+                AddrFamily::V6 => a.payload().len() == 16,
+                AddrFamily::Either => matches!(a.payload().len(), 4 | 16),
+            };
+            if ok {
+                Ok(true)
+            } else {
+                Err(super::family::family_error(a, f.name, family))
+            }
+        }
+        ValueKind::FamilyChecked { check } => (check.0)(a, Some(family)).map(|()| true),
+        _ => Ok(true),
+    }
+}
+
 fn validate_value(a: &Attr<'_>, f: &FieldPolicy, v: ValueKind) -> Result<(), DecodeError> {
     let order = if f.big_endian {
         ByteOrder::Big
@@ -329,7 +428,11 @@ fn validate_value(a: &Attr<'_>, f: &FieldPolicy, v: ValueKind) -> Result<(), Dec
             (check.0)(a)?;
             a.payload().len()
         }
-        ValueKind::Binary | ValueKind::Struct { .. } => a.payload().len(),
+        ValueKind::FamilyChecked { check } => {
+            (check.0)(a, None)?;
+            a.payload().len()
+        }
+        ValueKind::Binary | ValueKind::Struct { .. } | ValueKind::FamilyAddr => a.payload().len(),
         ValueKind::Fixed(n) => {
             a.expect_len(n)?;
             n

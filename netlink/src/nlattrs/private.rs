@@ -1,9 +1,10 @@
 //! What generated code needs; not a public API.
 
+pub use super::family::family_error;
 pub use super::{
-    align_up, range_error, AttrOrder, DecodeFn, DecodeOptions, FieldKind, FieldPolicy, Indexed,
-    Multi, NlAttrs, NlEnum, NlStruct, NlaLen, NlaValue, Policy, StructField, UnknownAttrs,
-    ValueKind,
+    align_up, range_error, AttrOrder, DecodeFn, DecodeOptions, FamilyNumber, FieldKind,
+    FieldPolicy, Indexed, Multi, NlAttrs, NlEnum, NlStruct, NlaFamilyValue, NlaLen, NlaValue,
+    Policy, StructField, UnknownAttrs, ValueKind,
 };
 pub use crate::attr::{Attr, AttributeEncoder, Attrs, NLA_TYPE_MASK};
 pub use crate::enc::{ByteOrder, Int};
@@ -17,7 +18,8 @@ pub use std::vec::Vec;
 pub use crate::__nla_if_testing as if_testing;
 #[cfg(feature = "testing")]
 pub use crate::roundtrip::{
-    arbitrary_multi, arbitrary_order, arbitrary_unknown, arbitrary_vec, Arbitrary, Rng,
+    arbitrary_family, arbitrary_multi, arbitrary_order, arbitrary_unknown, arbitrary_vec,
+    Arbitrary, Rng,
 };
 pub use crate::submsg::__private::*;
 

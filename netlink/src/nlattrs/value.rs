@@ -54,6 +54,21 @@ pub enum ValueKind {
     Fixed(usize),
     /// An IPv4 (4 bytes) or IPv6 (16 bytes) address.
     IpAddr,
+    /// An address whose size the message's address family decides
+    /// (`#[nla(family = header.family)]`): 4 bytes for `AF_INET`, 16 for `AF_INET6`, either
+    /// for `AF_UNSPEC` and `AF_BRIDGE`, anything for a family whose addresses are not IP
+    /// addresses (kept as bytes). [`Policy::validate`](super::Policy::validate), which does not
+    /// see the header, accepts any size; [`Policy::validate_payload`](super::Policy::validate_payload)
+    /// checks what the decoder checks.
+    FamilyAddr,
+    /// A layout of its own whose check depends on the message's address family (`family =
+    /// header.FIELD` on a hand-written [`NlaFamilyValue`](super::NlaFamilyValue), such as
+    /// `RTA_MULTIPATH`'s next hops and their gateways): `check` takes the family when known.
+    FamilyChecked {
+        /// Checks a payload as the value's decoder would in a message of that family (`None`:
+        /// not known, the family-dependent parts pass).
+        check: FamilyCheck,
+    },
     /// A C structure of `size` bytes; other kernel versions may send more or fewer.
     Struct {
         /// Its size in bytes.
@@ -88,6 +103,25 @@ impl Eq for ValueCheck {}
 impl core::fmt::Debug for ValueCheck {
     fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
         f.write_str("ValueCheck(..)")
+    }
+}
+
+/// The check of a [`ValueKind::FamilyChecked`] payload. Two checks are equal when they are
+/// the same function.
+#[derive(Clone, Copy)]
+pub struct FamilyCheck(pub fn(&Attr<'_>, Option<u16>) -> Result<(), DecodeError>);
+
+impl PartialEq for FamilyCheck {
+    fn eq(&self, other: &FamilyCheck) -> bool {
+        core::ptr::fn_addr_eq(self.0, other.0)
+    }
+}
+
+impl Eq for FamilyCheck {}
+
+impl core::fmt::Debug for FamilyCheck {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.write_str("FamilyCheck(..)")
     }
 }
 

@@ -8,10 +8,10 @@
 //! | messages | type | header |
 //! |---|---|---|
 //! | `RTM_*LINK` | [`LinkMessage`], borrowed [`LinkMessageRef`] | [`IfInfoMsg`] |
-//! | `RTM_*ADDR` | [`AddressMessage`] | [`IfAddrMsg`] |
+//! | `RTM_*ADDR` | [`AddressMessage`], borrowed [`AddressMessageRef`] | [`IfAddrMsg`] |
 //! | `RTM_*ROUTE` | [`RouteMessage`], borrowed [`RouteMessageRef`] | [`RtMsg`] |
-//! | `RTM_*NEIGH` | [`NeighbourMessage`] | [`NdMsg`] |
-//! | `RTM_*RULE` | [`RuleMessage`] | [`FibRuleHdr`] |
+//! | `RTM_*NEIGH` | [`NeighbourMessage`], borrowed [`NeighbourMessageRef`] | [`NdMsg`] |
+//! | `RTM_*RULE` | [`RuleMessage`], borrowed [`RuleMessageRef`] | [`FibRuleHdr`] |
 //!
 //! Attributes a type does not declare are kept byte-exact in its `unknown` field, fields are
 //! declared in the order the kernel writes them, and nests the kernel writes without
@@ -88,7 +88,7 @@ pub mod request;
 pub mod routes;
 pub mod rule;
 
-pub use address::{AddressCacheInfo, AddressMessage, IfAddrMsg};
+pub use address::{AddressCacheInfo, AddressMessage, AddressMessageRef, IfAddrMsg};
 #[cfg(feature = "tokio")]
 pub use async_handle::{AsyncRouteHandle, RouteEvents};
 pub use bulk::{BulkResults, RouteOp};
@@ -114,7 +114,7 @@ pub use link_kinds::{
     VxlanPortRange,
 };
 pub use listen::{dump_request, RouteEventRef};
-pub use neighbour::{NdMsg, NeighbourCacheInfo, NeighbourMessage};
+pub use neighbour::{NdMsg, NeighbourCacheInfo, NeighbourMessage, NeighbourMessageRef};
 pub use request::{
     LinkFilter, LinkId, NetnsTarget, NewLink, NextHopSpec, Route, RouteFilter, Rule, SetLink,
 };
@@ -122,7 +122,7 @@ pub use routes::{
     Multipath, MultipathRef, NextHop, NextHopAttrs, NextHops, RouteCacheInfo, RouteMessage,
     RouteMessageRef, RouteMetrics, RouteMetricsRef, RtMsg,
 };
-pub use rule::{FibRuleHdr, PortRange, RuleMessage, UidRange};
+pub use rule::{FibRuleHdr, PortRange, RuleMessage, RuleMessageRef, UidRange};
 
 #[cfg(feature = "serde")]
 mod serde_impls {

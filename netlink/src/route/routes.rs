@@ -14,7 +14,10 @@ use super::flags::{NextHopFlags, RouteFlags};
 use crate::attr::{Attr, AttributeEncoder, ATTR_HEADER_LEN};
 use crate::enc::{self, ByteOrder};
 use crate::error::DecodeError;
-use crate::nlattrs::{DecodeOptions, NlAttrs, NlaValue, ValueCheck, ValueKind};
+use crate::nlattrs::{
+    AddrFamily, DecodeOptions, FamilyCheck, NlAttrs, NlaFamilyValue, NlaValue, ValueCheck,
+    ValueKind,
+};
 use crate::{AttrOrder, Attrs, UnknownAttrs};
 
 /// `struct rtmsg`: the family header of route messages.
@@ -160,11 +163,15 @@ metrics! {
 }
 
 /// The attributes that follow a `struct rtnexthop` in `RTA_MULTIPATH`.
+///
+/// They have no family header of their own: their gateway is of the route's family, which
+/// [`Multipath`] and [`MultipathRef`] pass down when they decode a route's next hops
+/// ([`DecodeOptions::family`]). Decoded alone, the gateway is read by its length.
 #[derive(crate::NlAttrs, Debug, Clone, PartialEq, Default)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize))]
 pub struct NextHopAttrs {
-    /// `RTA_GATEWAY`.
-    #[nla(type = RTA_GATEWAY)]
+    /// `RTA_GATEWAY`: of the route's family (a gateway of another family is `RTA_VIA`).
+    #[nla(type = RTA_GATEWAY, family = outer)]
     pub gateway: Option<IpAddr>,
     /// `RTA_VIA`: `struct rtvia` (a gateway of another family), raw.
     #[nla(type = RTA_VIA)]
@@ -250,16 +257,25 @@ pub struct NextHops<'a> {
     buf: &'a [u8],
     pos: usize,
     base: usize,
+    family: u16,
     failed: bool,
 }
 
 impl<'a> NextHops<'a> {
-    /// The entries of `payload`, whose first byte is at `offset` of the message (for errors).
+    /// The entries of `payload`, whose first byte is at `offset` of the message (for errors),
+    /// with gateways read by their length.
     pub fn new(payload: &'a [u8], offset: usize) -> NextHops<'a> {
+        NextHops::with_family(payload, offset, 0)
+    }
+
+    /// The entries of `payload` of a route of address family `family` (`rtm_family`), whose
+    /// gateways are of that family (see [`AddrFamily`]).
+    pub fn with_family(payload: &'a [u8], offset: usize, family: u16) -> NextHops<'a> {
         NextHops {
             buf: payload,
             pos: 0,
             base: offset,
+            family,
             failed: false,
         }
     }
@@ -279,7 +295,7 @@ impl Iterator for NextHops<'_> {
             let attrs = NextHopAttrs::decode_parts(
                 &[],
                 Attrs::with_offset(attrs, attrs_at),
-                &DecodeOptions::default(),
+                &DecodeOptions::default().with_family(self.family),
             )?;
             self.pos = self.pos.saturating_add(step);
             Ok(NextHop {
@@ -326,22 +342,89 @@ fn encode_next_hops<'n>(
 ///
 /// A hand-written [`NlaValue`] (an array of fixed structures each followed by attributes is
 /// a layout of its own): decoding checks every entry, encoding writes each `struct
-/// rtnexthop` with its length and its attributes.
+/// rtnexthop` with its length and its attributes. Declared `family = header.family` in a
+/// route, its gateways follow the route's family ([`NlaFamilyValue`]): decoded by that
+/// family's rule, and checked against it when encoding.
 #[derive(Debug, Clone, PartialEq, Default)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize))]
 pub struct Multipath(pub Vec<NextHop>);
 
+/// A family whose addresses are not IP: where the policy does not know the route's family,
+/// its checks decode next hops in it, so that gateways of any size pass.
+const ANY_FAMILY: u16 = u16::MAX;
+
+/// The policy's check of `RTA_MULTIPATH` in a route of `family` (`None`: not known): what the
+/// decoder accepts.
+fn check_multipath(a: &Attr<'_>, family: Option<u16>) -> Result<(), DecodeError> {
+    let family = family.unwrap_or(ANY_FAMILY);
+    Multipath::decode_family(a, family, &DecodeOptions::default(), "Multipath").map(drop)
+}
+
+/// [`check_multipath`] of the borrowed form, which checks the framing and the gateways.
+fn check_multipath_ref(a: &Attr<'_>, family: Option<u16>) -> Result<(), DecodeError> {
+    check_gateways(a.payload(), payload_offset(a), family.unwrap_or(ANY_FAMILY))
+}
+
+/// Checks the framing of every entry of an `RTA_MULTIPATH` payload starting at `base` of
+/// the message, and calls `each` with the attributes of each entry.
+fn walk_entries<'a>(
+    payload: &'a [u8],
+    base: usize,
+    mut each: impl FnMut(Attrs<'a>) -> Result<(), DecodeError>,
+) -> Result<(), DecodeError> {
+    let mut pos = 0usize;
+    while let Some(rest) = payload.get(pos..).filter(|r| !r.is_empty()) {
+        let at = base.saturating_add(pos);
+        let (_, _, _, attrs, step) = next_entry(rest, at)?;
+        each(Attrs::with_offset(attrs, at.saturating_add(RTNEXTHOP_LEN)))?;
+        pos = pos.saturating_add(step.max(1));
+    }
+    Ok(())
+}
+
+/// Why the gateways of `hops` cannot travel in a route of `family`, if they cannot.
+fn hops_mismatch<'n>(hops: impl Iterator<Item = &'n NextHop>, family: u16) -> Option<String> {
+    let rule = AddrFamily::of(family);
+    hops.enumerate().find_map(|(i, h)| {
+        let gw = h.attrs.gateway.as_ref()?;
+        rule.mismatch(gw, family)
+            .map(|r| format!("next hop {i}: gateway: {r}"))
+    })
+}
+
 impl<'a> NlaValue<'a> for Multipath {
     const KIND: ValueKind = ValueKind::Checked {
-        check: ValueCheck(|a| Multipath::decode_value(a, ByteOrder::Native).map(drop)),
+        check: ValueCheck(|a| check_multipath(a, Some(0))),
     };
     fn encode_value(&self, ae: &mut AttributeEncoder<'_>, attr_type: u16, _: ByteOrder) {
         encode_next_hops(self.0.iter(), ae, attr_type);
     }
     fn decode_value(attr: &Attr<'a>, _: ByteOrder) -> Result<Self, DecodeError> {
-        NextHops::new(attr.payload(), payload_offset(attr))
+        Multipath::decode_family(attr, 0, &DecodeOptions::default(), "Multipath")
+    }
+}
+
+impl<'a> NlaFamilyValue<'a> for Multipath {
+    const FAMILY_KIND: ValueKind = ValueKind::FamilyChecked {
+        check: FamilyCheck(check_multipath),
+    };
+    fn decode_family(
+        attr: &Attr<'a>,
+        family: u16,
+        _: &DecodeOptions,
+        _: &'static str,
+    ) -> Result<Self, DecodeError> {
+        NextHops::with_family(attr.payload(), payload_offset(attr), family)
             .collect::<Result<Vec<_>, _>>()
             .map(Multipath)
+    }
+    fn family_mismatch(&self, family: u16) -> Option<String> {
+        hops_mismatch(self.0.iter(), family)
+    }
+    #[cfg(feature = "testing")]
+    fn fix_family(&mut self, family: u16) -> bool {
+        arbitrary::fix_hops(self, family);
+        true
     }
 }
 
@@ -349,18 +432,20 @@ fn payload_offset(attr: &Attr<'_>) -> usize {
     attr.offset().saturating_add(ATTR_HEADER_LEN)
 }
 
-/// `RTA_MULTIPATH`, borrowed: the payload, checked when the route is decoded, whose entries
+/// `RTA_MULTIPATH`, borrowed: the payload, checked when the route is decoded (the framing,
+/// and the size of every gateway against the route's family), whose entries
 /// [`iter`](Self::iter) decodes on demand.
 #[derive(Clone, Copy, Default)]
 pub struct MultipathRef<'a> {
     payload: &'a [u8],
     offset: usize,
+    family: u16,
 }
 
 impl<'a> MultipathRef<'a> {
-    /// The next hops, in order.
+    /// The next hops, in order, their gateways of the route's family.
     pub fn iter(&self) -> NextHops<'a> {
-        NextHops::new(self.payload, self.offset)
+        NextHops::with_family(self.payload, self.offset, self.family)
     }
 
     /// The raw payload.
@@ -386,28 +471,71 @@ impl fmt::Debug for MultipathRef<'_> {
 
 impl<'a> NlaValue<'a> for MultipathRef<'a> {
     const KIND: ValueKind = ValueKind::Checked {
-        check: ValueCheck(|a| MultipathRef::decode_value(a, ByteOrder::Native).map(drop)),
+        check: ValueCheck(|a| check_multipath_ref(a, Some(0))),
     };
     fn encode_value(&self, ae: &mut AttributeEncoder<'_>, attr_type: u16, _: ByteOrder) {
         ae.raw(attr_type, self.payload);
     }
     fn decode_value(attr: &Attr<'a>, _: ByteOrder) -> Result<Self, DecodeError> {
-        // Check the framing of every entry without allocating.
-        let mut pos = 0usize;
+        MultipathRef::decode_family(attr, 0, &DecodeOptions::default(), "MultipathRef")
+    }
+}
+
+/// Checks the framing of every entry and the size of every gateway against `family`,
+/// without allocating.
+fn check_gateways(payload: &[u8], base: usize, family: u16) -> Result<(), DecodeError> {
+    let rule = AddrFamily::of(family);
+    walk_entries(payload, base, |attrs| {
+        for a in attrs {
+            let a = a?;
+            if a.attr_type() == RTA_GATEWAY {
+                let ok = match rule {
+                    AddrFamily::V4 => a.payload().len() == 4,
+                    AddrFamily::V6 => a.payload().len() == 16,
+                    AddrFamily::Either => matches!(a.payload().len(), 4 | 16),
+                    AddrFamily::NotIp => true,
+                };
+                if !ok {
+                    return Err(crate::nlattrs::__private::family_error(
+                        &a,
+                        "NextHopAttrs.gateway",
+                        family,
+                    ));
+                }
+            }
+        }
+        Ok(())
+    })
+}
+
+impl<'a> NlaFamilyValue<'a> for MultipathRef<'a> {
+    const FAMILY_KIND: ValueKind = ValueKind::FamilyChecked {
+        check: FamilyCheck(check_multipath_ref),
+    };
+    fn decode_family(
+        attr: &Attr<'a>,
+        family: u16,
+        _: &DecodeOptions,
+        _: &'static str,
+    ) -> Result<Self, DecodeError> {
         let payload = attr.payload();
         let base = payload_offset(attr);
-        while let Some(rest) = payload.get(pos..).filter(|r| !r.is_empty()) {
-            let at = base.saturating_add(pos);
-            let (_, _, _, attrs, step) = next_entry(rest, at)?;
-            for a in Attrs::with_offset(attrs, at.saturating_add(RTNEXTHOP_LEN)) {
-                a?;
-            }
-            pos = pos.saturating_add(step.max(1));
-        }
+        check_gateways(payload, base, family)?;
         Ok(MultipathRef {
             payload,
             offset: base,
+            family,
         })
+    }
+    fn family_mismatch(&self, family: u16) -> Option<String> {
+        check_gateways(self.payload, self.offset, family)
+            .err()
+            .map(|e| e.to_string())
+    }
+    #[cfg(feature = "testing")]
+    fn fix_family(&mut self, family: u16) -> bool {
+        arbitrary::fix_hops_ref(self, family);
+        true
     }
 }
 
@@ -435,14 +563,43 @@ mod arbitrary {
 
     impl Arbitrary for MultipathRef<'_> {
         fn arbitrary(rng: &mut Rng) -> Self {
-            let m = Multipath::arbitrary(rng);
+            MultipathRef::leak(&Multipath::arbitrary(rng), 0)
+        }
+    }
+
+    impl MultipathRef<'_> {
+        /// The encoding of `m`, leaked (tests only).
+        fn leak(m: &Multipath, family: u16) -> Self {
             let mut buf = Vec::new();
             let mut ae = AttributeEncoder::new(&mut buf);
             m.encode_value(&mut ae, RTA_MULTIPATH, ByteOrder::Native);
             let _ = ae.finish();
             let payload: &'static [u8] = Vec::leak(buf).get(4..).unwrap_or_default();
-            MultipathRef { payload, offset: 4 }
+            MultipathRef {
+                payload,
+                offset: 4,
+                family,
+            }
         }
+    }
+
+    /// Makes the gateways of generated next hops agree with the route's family.
+    pub(super) fn fix_hops(m: &mut Multipath, family: u16) {
+        for h in &mut m.0 {
+            if let Some(g) = &mut h.attrs.gateway {
+                if !<IpAddr as NlaFamilyValue<'_>>::fix_family(g, family) {
+                    h.attrs.gateway = None;
+                }
+            }
+        }
+    }
+
+    /// [`fix_hops`] for borrowed next hops: decoded, fixed and encoded again (leaked).
+    pub(super) fn fix_hops_ref(m: &mut MultipathRef<'_>, family: u16) {
+        let hops = NextHops::new(m.payload, m.offset).collect::<Result<Vec<_>, _>>();
+        let mut owned = Multipath(hops.unwrap_or_default());
+        fix_hops(&mut owned, family);
+        *m = MultipathRef::leak(&owned, family);
     }
 }
 
@@ -465,10 +622,10 @@ macro_rules! route_message {
             #[nla(type = RTA_TABLE)]
             pub table: Option<u32>,
             /// `RTA_DST`: the destination prefix (`dst_len` bits of it).
-            #[nla(type = RTA_DST)]
+            #[nla(type = RTA_DST, family = header.family)]
             pub dst: Option<IpAddr>,
             /// `RTA_SRC`: the source prefix (`src_len` bits of it).
-            #[nla(type = RTA_SRC)]
+            #[nla(type = RTA_SRC, family = header.family)]
             pub src: Option<IpAddr>,
             /// `RTA_IIF`: the input interface.
             #[nla(type = RTA_IIF)]
@@ -480,13 +637,13 @@ macro_rules! route_message {
             $(#[$mm])*
             pub metrics: Option<$metrics>,
             /// `RTA_PREFSRC`: the preferred source address.
-            #[nla(type = RTA_PREFSRC)]
+            #[nla(type = RTA_PREFSRC, family = header.family)]
             pub prefsrc: Option<IpAddr>,
             /// `RTA_NH_ID`: a nexthop object.
             #[nla(type = RTA_NH_ID)]
             pub nh_id: Option<u32>,
             /// `RTA_GATEWAY`.
-            #[nla(type = RTA_GATEWAY)]
+            #[nla(type = RTA_GATEWAY, family = header.family)]
             pub gateway: Option<IpAddr>,
             /// `RTA_VIA`: `struct rtvia`, a gateway of another family, raw.
             #[nla(type = RTA_VIA)]
@@ -506,8 +663,9 @@ macro_rules! route_message {
             /// `RTA_ENCAP`, raw (its layout depends on `encap_type`).
             #[nla(type = RTA_ENCAP)]
             pub encap: Option<$bytes>,
-            /// `RTA_MULTIPATH`: the next hops of a multipath route.
-            #[nla(type = RTA_MULTIPATH)]
+            /// `RTA_MULTIPATH`: the next hops of a multipath route, their gateways of the
+            /// route's family.
+            #[nla(type = RTA_MULTIPATH, family = header.family)]
             pub multipath: Option<$multipath>,
             /// `RTA_MARK`: the firewall mark (route lookups).
             #[nla(type = RTA_MARK)]
