@@ -828,6 +828,7 @@ impl Slot {
 
     /// [`Slot::new`] written in place: the control buffer is left as it is (uninitialised
     /// bytes, for the kernel to write), so that no slot-sized value is built and moved.
+    #[cfg(feature = "tokio")]
     fn init_in_place<'s>(slot: &'s mut MaybeUninit<Slot>, buf: &mut Vec<u8>) -> &'s mut Slot {
         buf.clear();
         let p = slot.as_mut_ptr();
