@@ -269,14 +269,9 @@ impl Shared {
         header: Header,
         payload: &[u8],
     ) -> Result<(Header, Submitted), Error> {
-        let waker = cx.waker().clone();
-        self.submit_inner(
-            header,
-            payload,
-            Mode::Collect,
-            Some(&waker),
-            How::Combine(cx),
-        )
+        // The waker is cloned into the slot only when the request joins a queued batch (a
+        // flusher or a request sent at once looks at its slot itself).
+        self.submit_inner(header, payload, Mode::Collect, None, How::Combine(cx))
     }
 
     /// Like [`submit`](Shared::submit); when nothing else is in flight or queued and no other
@@ -329,6 +324,17 @@ impl Shared {
                 return Err(Error::Op(crate::OpError::new("execute", libc::EBUSY)));
             }
             let seq = header.sequence;
+            let dump_waits = is_dump(header.flags) && st.dump_running.is_some();
+            let waker = match &how {
+                // Sent by its own task (see below) unless a batch is queued already or the
+                // driver is at work: then its slot holds its waker.
+                How::Combine(cx) => (dump_waits
+                    || st.flusher.is_some()
+                    || !st.batches.is_empty()
+                    || st.driver_notified)
+                    .then(|| cx.waker().clone()),
+                _ => waker.cloned(),
+            };
             st.slots.insert(
                 seq,
                 Slot {
@@ -340,7 +346,7 @@ impl Shared {
                     got_data: false,
                     sent: false,
                     abandoned: false,
-                    waker: waker.cloned(),
+                    waker,
                 },
             );
             if is_dump(header.flags) {
@@ -367,10 +373,8 @@ impl Shared {
                     if st.slots.len() == 1 && st.solo >= SOLO_DIRECT && st.solo % SOLO_PROBE != 0 {
                         // The last batches carried one request each: nobody joins. Send this
                         // one at once, without the yield (every `SOLO_PROBE`-th batch still
-                        // yields, to see whether other tasks make requests again).
-                        if let Some(slot) = st.slots.get_mut(&seq) {
-                            slot.waker = None;
-                        }
+                        // yields, to see whether other tasks make requests again). (No waker
+                        // in its slot: the caller looks at it next.)
                         let mut batch = st.spare.pop().unwrap_or_default();
                         drop(st);
                         encode(&mut batch.bytes, &header, payload);
@@ -378,11 +382,8 @@ impl Shared {
                         self.send_direct(cx, batch);
                         return Ok((header, Submitted::Sent));
                     }
+                    // (No waker in its slot: the flusher looks at it after the flush.)
                     st.flusher = Some(seq);
-                    if let Some(slot) = st.slots.get_mut(&seq) {
-                        // The flusher looks at its slot after the flush: no wake-up needed.
-                        slot.waker = None;
-                    }
                     self.push_to_batch(&mut st, seq, |buf| encode(buf, &header, payload), len);
                     return Ok((header, Submitted::Flush));
                 }
@@ -763,12 +764,14 @@ impl Shared {
                     return;
                 }
             };
+            // The message as received (header and payload, without the padding).
+            let raw = rest.get(..m.header.length as usize).unwrap_or_default();
             rest = tail;
             if info.sender_groups != 0 {
                 st.events
                     .push(EventItem::Message(m.to_owned(), *info), wake);
             } else {
-                self.route_message(st, &m, info, wake);
+                self.route_message(st, &m, raw, info, wake);
             }
         }
     }
@@ -777,6 +780,7 @@ impl Shared {
         &self,
         st: &mut State,
         m: &MessageRef<'_>,
+        raw: &[u8],
         info: &RecvInfo,
         wake: &mut Vec<Waker>,
     ) {
@@ -806,13 +810,22 @@ impl Shared {
         }
         let result = match h.kind {
             HeaderType::NOOP => return,
+            // A success acknowledgement with the request's header only (what the kernel
+            // sends for every request that succeeded): `parse_error` would find nothing
+            // else in it.
+            HeaderType::ERROR if is_plain_success(m) => {
+                if !slot.got_data {
+                    append(&self.pool, slot, raw);
+                }
+                Some(Ok(()))
+            }
             HeaderType::ERROR => match ack::parse_error(m) {
                 Err(e) => Some(Err(e.into())),
                 Ok(a) => match a.to_op_error("execute", seq) {
                     Some(e) => Some(Err(e.into())),
                     None => {
                         if !slot.got_data {
-                            append(&self.pool, slot, m);
+                            append(&self.pool, slot, raw);
                         }
                         Some(Ok(()))
                     }
@@ -828,7 +841,7 @@ impl Shared {
             _ => {
                 slot.got_data = true;
                 if !slot.abandoned {
-                    append(&self.pool, slot, m);
+                    append(&self.pool, slot, raw);
                     if slot.mode == Mode::Stream {
                         if let Some(w) = slot.waker.take() {
                             wake.push(w);
@@ -1140,16 +1153,24 @@ fn settle(slot: &mut Slot, r: Result<(), Error>, wake: &mut Vec<Waker>) -> bool 
 /// Appends a message to a slot's buffer in wire form, padded to 4 bytes. The first reply
 /// takes a recycled buffer from `pool`; the room is reserved once, so the message is copied
 /// once and never moved.
-fn append(pool: &BufPool, slot: &mut Slot, m: &MessageRef<'_>) {
-    let pad = padding(m.data.len());
-    let need = HEADER_LEN.saturating_add(m.data.len()).saturating_add(pad);
+///
+/// `raw` is the message as received: its header and payload, `header.length` bytes.
+fn append(pool: &BufPool, slot: &mut Slot, raw: &[u8]) {
+    let pad = padding(raw.len());
     if slot.buf.capacity() == 0 {
         slot.buf = pool.take();
     }
-    slot.buf.reserve(need);
-    slot.buf.extend_from_slice(&m.header.to_bytes());
-    slot.buf.extend_from_slice(m.data);
-    slot.buf.resize(slot.buf.len().saturating_add(pad), 0);
+    slot.buf.reserve(raw.len().saturating_add(pad));
+    slot.buf.extend_from_slice(raw);
+    if pad != 0 {
+        slot.buf.resize(slot.buf.len().saturating_add(pad), 0);
+    }
+}
+
+/// Whether `m` (an `NLMSG_ERROR`) is a success acknowledgement holding only the code 0 and
+/// the request's header: nothing else for [`ack::parse_error`] to find in it.
+fn is_plain_success(m: &MessageRef<'_>) -> bool {
+    m.data.len() == 4 + HEADER_LEN && m.data.get(..4) == Some(&[0u8; 4][..])
 }
 
 /// Reply buffers recycled between requests: a request's replies are copied once, from the
