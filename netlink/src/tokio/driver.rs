@@ -10,6 +10,7 @@
 //! arrived, and only by sequence number and port id, so no datagram can reach the wrong
 //! caller.
 
+use std::collections::hash_map::Entry;
 use std::collections::{HashMap, VecDeque};
 use std::hash::{BuildHasherDefault, Hasher};
 use std::sync::atomic::{AtomicBool, AtomicU32, AtomicU64, Ordering};
@@ -229,15 +230,6 @@ impl Shared {
         self.seq.store(seq, Ordering::Relaxed);
     }
 
-    fn next_sequence(&self, slots: &Slots) -> u32 {
-        loop {
-            let s = self.seq.fetch_add(1, Ordering::Relaxed);
-            if s != 0 && !slots.contains_key(&s) {
-                return s;
-            }
-        }
-    }
-
     /// Queues a request for the next `sendmsg` and gives it a slot, woken through `waker`
     /// when given. Returns the request header as sent (length, sequence and port id filled in
     /// where they were 0).
@@ -317,13 +309,6 @@ impl Shared {
             if st.closed {
                 return Err(Error::Closed { op: "execute" });
             }
-            if header.sequence == 0 {
-                header.sequence = self.next_sequence(&st.slots);
-            } else if st.slots.contains_key(&header.sequence) {
-                // Two requests in flight with one sequence number could not be told apart.
-                return Err(Error::Op(crate::OpError::new("execute", libc::EBUSY)));
-            }
-            let seq = header.sequence;
             let dump_waits = is_dump(header.flags) && st.dump_running.is_some();
             let waker = match &how {
                 // Sent by its own task (see below) unless a batch is queued already or the
@@ -335,20 +320,38 @@ impl Shared {
                     .then(|| cx.waker().clone()),
                 _ => waker.cloned(),
             };
-            st.slots.insert(
-                seq,
-                Slot {
-                    request: header,
-                    mode,
-                    buf: Vec::new(),
-                    done: None,
-                    interrupted: false,
-                    got_data: false,
-                    sent: false,
-                    abandoned: false,
-                    waker,
-                },
-            );
+            // One look into the table per request: the slot goes into the entry found free.
+            let explicit = header.sequence != 0;
+            let seq = loop {
+                if !explicit {
+                    header.sequence = self.seq.fetch_add(1, Ordering::Relaxed);
+                    if header.sequence == 0 {
+                        continue;
+                    }
+                }
+                match st.slots.entry(header.sequence) {
+                    Entry::Vacant(v) => {
+                        v.insert(Slot {
+                            request: header,
+                            mode,
+                            buf: Vec::new(),
+                            done: None,
+                            interrupted: false,
+                            got_data: false,
+                            sent: false,
+                            abandoned: false,
+                            waker,
+                        });
+                        break header.sequence;
+                    }
+                    // Two requests in flight with one sequence number could not be told
+                    // apart.
+                    Entry::Occupied(_) if explicit => {
+                        return Err(Error::Op(crate::OpError::new("execute", libc::EBUSY)));
+                    }
+                    Entry::Occupied(_) => {}
+                }
+            };
             if is_dump(header.flags) {
                 if st.dump_running.is_some() {
                     let mut bytes = Vec::with_capacity(len.saturating_add(3));

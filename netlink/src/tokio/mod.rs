@@ -433,8 +433,13 @@ impl AsyncConn {
     /// [`Error::Closed`], [`Error::Overrun`].
     /// Cancel-safe: dropping the future leaves the connection working.
     pub async fn execute_raw(&self, header: Header, payload: &[u8]) -> Result<Replies, Error> {
-        self.with_timeout(self.execute_inner(header, payload, true))
-            .await
+        // Without a timeout the request's future runs in place, not moved into a wrapper.
+        match self.timeout() {
+            None => self.execute_inner(header, payload, true).await,
+            Some(t) => ::tokio::time::timeout(t, self.execute_inner(header, payload, true))
+                .await
+                .unwrap_or(Err(Error::Timeout { op: "execute" })),
+        }
     }
 
     /// One request; `yield_budget`: take a unit of the task's cooperative budget first in
