@@ -13,7 +13,7 @@
 use std::collections::hash_map::Entry;
 use std::collections::{HashMap, VecDeque};
 use std::hash::{BuildHasherDefault, Hasher};
-use std::sync::atomic::{AtomicBool, AtomicU32, AtomicU64, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 use std::task::{Context, Poll, Waker};
 
@@ -141,6 +141,10 @@ pub(crate) struct State {
     /// How many batches in a row carried a single request.
     solo: u32,
     pub(crate) events: EventQueue,
+    /// The sequence number the next request gets (skipping 0 and those in flight).
+    next_seq: u32,
+    /// Reply buffers at hand for the slots, taken from the pool in bulk (see [`append`]).
+    bufs: Vec<Vec<u8>>,
 }
 
 /// After this many single-request batches in a row, requests are sent without the yield.
@@ -158,7 +162,6 @@ pub(crate) struct Shared {
     pub(crate) options: Options,
     state: Mutex<State>,
     pub(crate) permits: Arc<Permits>,
-    seq: AtomicU32,
     pub(crate) forged: AtomicU64,
     pub(crate) late: AtomicU64,
     pub(crate) sent_datagrams: AtomicU64,
@@ -202,6 +205,8 @@ impl Shared {
                 driver_notified: false,
                 flusher: None,
                 solo: 0,
+                next_seq: crate::socket::random_u32(),
+                bufs: Vec::new(),
                 events: EventQueue {
                     items: VecDeque::new(),
                     capacity: options.event_capacity.max(1),
@@ -211,7 +216,6 @@ impl Shared {
                 },
             }),
             permits: Arc::new(Permits::new(options.max_in_flight.max(1))),
-            seq: AtomicU32::new(crate::socket::random_u32()),
             forged: AtomicU64::new(0),
             late: AtomicU64::new(0),
             sent_datagrams: AtomicU64::new(0),
@@ -227,7 +231,7 @@ impl Shared {
     }
 
     pub(crate) fn set_next_sequence(&self, seq: u32) {
-        self.seq.store(seq, Ordering::Relaxed);
+        self.lock().next_seq = seq;
     }
 
     /// Queues a request for the next `sendmsg` and gives it a slot, woken through `waker`
@@ -324,7 +328,8 @@ impl Shared {
             let explicit = header.sequence != 0;
             let seq = loop {
                 if !explicit {
-                    header.sequence = self.seq.fetch_add(1, Ordering::Relaxed);
+                    header.sequence = st.next_seq;
+                    st.next_seq = st.next_seq.wrapping_add(1);
                     if header.sequence == 0 {
                         continue;
                     }
@@ -818,7 +823,7 @@ impl Shared {
             // else in it.
             HeaderType::ERROR if is_plain_success(m) => {
                 if !slot.got_data {
-                    append(&self.pool, slot, raw);
+                    append(&self.pool, &mut st.bufs, slot, raw);
                 }
                 Some(Ok(()))
             }
@@ -828,7 +833,7 @@ impl Shared {
                     Some(e) => Some(Err(e.into())),
                     None => {
                         if !slot.got_data {
-                            append(&self.pool, slot, raw);
+                            append(&self.pool, &mut st.bufs, slot, raw);
                         }
                         Some(Ok(()))
                     }
@@ -844,7 +849,7 @@ impl Shared {
             _ => {
                 slot.got_data = true;
                 if !slot.abandoned {
-                    append(&self.pool, slot, raw);
+                    append(&self.pool, &mut st.bufs, slot, raw);
                     if slot.mode == Mode::Stream {
                         if let Some(w) = slot.waker.take() {
                             wake.push(w);
@@ -1158,10 +1163,17 @@ fn settle(slot: &mut Slot, r: Result<(), Error>, wake: &mut Vec<Waker>) -> bool 
 /// once and never moved.
 ///
 /// `raw` is the message as received: its header and payload, `header.length` bytes.
-fn append(pool: &BufPool, slot: &mut Slot, raw: &[u8]) {
+fn append(pool: &BufPool, bufs: &mut Vec<Vec<u8>>, slot: &mut Slot, raw: &[u8]) {
     let pad = padding(raw.len());
     if slot.buf.capacity() == 0 {
-        slot.buf = pool.take();
+        // From the buffers at hand (the state's, under its lock already); when there are
+        // none, all those given back to the pool are fetched with one lock of it.
+        if bufs.is_empty() {
+            pool.take_all(bufs);
+        }
+        slot.buf = bufs
+            .pop()
+            .unwrap_or_else(|| Vec::with_capacity(POOL_BUF_START));
     }
     slot.buf.reserve(raw.len().saturating_add(pad));
     slot.buf.extend_from_slice(raw);
@@ -1198,14 +1210,9 @@ impl BufPool {
         }
     }
 
-    /// An empty buffer, recycled when one is at hand.
-    pub(crate) fn take(&self) -> Vec<u8> {
-        let b = self
-            .bufs
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner)
-            .pop();
-        b.unwrap_or_else(|| Vec::with_capacity(POOL_BUF_START))
+    /// Moves every buffer kept into `into`.
+    pub(crate) fn take_all(&self, into: &mut Vec<Vec<u8>>) {
+        into.append(&mut self.bufs.lock().unwrap_or_else(PoisonError::into_inner));
     }
 
     /// Gives a buffer back (kept when the pool has room and the buffer is not large).
