@@ -1159,7 +1159,7 @@ fn settle(slot: &mut Slot, r: Result<(), Error>, wake: &mut Vec<Waker>) -> bool 
 }
 
 /// Appends a message to a slot's buffer in wire form, padded to 4 bytes. The first reply
-/// takes a recycled buffer from `pool`; the room is reserved once, so the message is copied
+/// takes a recycled buffer from `bufs` (refilled from `pool`); the room is reserved once, so the message is copied
 /// once and never moved.
 ///
 /// `raw` is the message as received: its header and payload, `header.length` bytes.
