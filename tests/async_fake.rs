@@ -794,3 +794,64 @@ async fn batch_reports_an_unencodable_request_without_sending_it() {
     );
     assert_eq!(fake.requests().len(), 2);
 }
+
+#[tokio::test(flavor = "current_thread")]
+async fn acknowledgements_of_every_form_end_their_request() {
+    let fake = Arc::new(FakeTransport::new(|req: &Message| {
+        let n = payload_u32(req);
+        let mut reply = Message::new(ECHO, HeaderFlags::EMPTY, vec![7, 7, 7, 7, n as u8]);
+        reply.header.sequence = req.header.sequence;
+        let mut a = ack(req);
+        match n {
+            // An uncapped success acknowledgement: the whole request echoed.
+            2 => {
+                a.header.flags = HeaderFlags::EMPTY;
+                a.data.truncate(4);
+                a.data.extend_from_slice(&req.to_bytes().unwrap());
+            }
+            // A success acknowledgement with extended-acknowledgement attributes.
+            3 => {
+                let ext = netlink::ExtAck {
+                    message: Some("just so you know".into()),
+                    ..Default::default()
+                };
+                a = netlink::testing::error_ext(0, req, &ext);
+            }
+            // A capped acknowledgement of the same size as a success, with an error code.
+            4 => return Ok(vec![reply, error(libc::EPERM, req)]),
+            _ => {}
+        }
+        if n == 1 {
+            Ok(vec![a])
+        } else {
+            Ok(vec![reply, a])
+        }
+    }));
+    let conn = conn(&fake);
+    for n in 0..5u32 {
+        let req = request(n);
+        let r = conn.execute_raw(req.header, &req.data).await;
+        match n {
+            1 => {
+                // The sole acknowledgement is the reply.
+                let r = r.unwrap();
+                let msgs: Vec<_> = r.iter().collect();
+                assert_eq!(msgs.len(), 1);
+                assert_eq!(msgs[0].header.kind, HeaderType::ERROR);
+                assert_eq!(msgs[0].data.len(), 20);
+            }
+            4 => assert_eq!(r.unwrap_err().errno(), Some(libc::EPERM)),
+            _ => {
+                // The reply as sent (5 bytes of payload), padded with zeros to 4 bytes.
+                let r = r.unwrap();
+                let msgs: Vec<_> = r.iter().collect();
+                assert_eq!(msgs.len(), 1, "request {n}");
+                assert_eq!(msgs[0].header.kind, ECHO);
+                assert_eq!(msgs[0].header.length, 21);
+                assert_eq!(msgs[0].data, &[7, 7, 7, 7, n as u8][..]);
+                assert_eq!(r.as_bytes().len(), 24);
+                assert_eq!(&r.as_bytes()[21..], &[0, 0, 0][..]);
+            }
+        }
+    }
+}
