@@ -145,6 +145,9 @@ pub(crate) struct State {
     next_seq: u32,
     /// Reply buffers at hand for the slots, taken from the pool in bulk (see [`append`]).
     bufs: Vec<Vec<u8>>,
+    /// How many slots were sent and are not complete (so that a reader knows, without a
+    /// walk over the table, whether replies are still due).
+    awaiting: usize,
 }
 
 /// After this many single-request batches in a row, requests are sent without the yield.
@@ -207,6 +210,7 @@ impl Shared {
                 solo: 0,
                 next_seq: crate::socket::random_u32(),
                 bufs: Vec::new(),
+                awaiting: 0,
                 events: EventQueue {
                     items: VecDeque::new(),
                     capacity: options.event_capacity.max(1),
@@ -518,7 +522,14 @@ impl Shared {
             return true;
         }
         let st = self.lock();
-        st.events.taken || st.slots.values().any(|s| s.sent && s.done.is_none())
+        debug_assert_eq!(
+            st.awaiting,
+            st.slots
+                .values()
+                .filter(|s| s.sent && s.done.is_none())
+                .count()
+        );
+        st.events.taken || st.awaiting != 0
     }
 
     /// From now on the driver reads the socket even with no request in flight (multicast
@@ -556,11 +567,16 @@ impl Shared {
         };
         match r {
             Ok(()) => {
+                let mut sent = 0;
                 for seq in &batch.seqs {
                     if let Some(s) = st.slots.get_mut(seq) {
+                        if !s.sent && s.done.is_none() {
+                            sent += 1;
+                        }
                         s.sent = true;
                     }
                 }
+                st.awaiting = st.awaiting.saturating_add(sent);
             }
             Err(e) => {
                 for seq in &batch.seqs {
@@ -592,8 +608,11 @@ impl Shared {
             match self.transport.try_recv(bufs, infos) {
                 Ok(0) => return false,
                 Ok(n) => {
-                    self.deliver(rx, n, wake);
-                    if n < room {
+                    let due = self.deliver(rx, n, wake);
+                    // A short read found the queue empty; when the read filled every buffer
+                    // but nothing is due any more (every request sent is complete, nobody
+                    // listens for events), the read that would find it empty is spared.
+                    if n < room || !due {
                         return false;
                     }
                     room = rx.bufs.len();
@@ -682,6 +701,7 @@ impl Shared {
                 return;
             }
             st.closed = true;
+            st.awaiting = 0;
             st.batches.clear();
             st.dumps_waiting.clear();
             st.slots.retain(|_, slot| {
@@ -870,7 +890,7 @@ impl Shared {
         };
         if let Some(r) = result {
             // `complete` without looking the slot up again.
-            if settle(slot, r, wake) {
+            if settle(slot, &mut st.awaiting, r, wake) {
                 st.slots.remove(&seq);
             }
             if let Some(w) = self.finished(st, seq) {
@@ -886,7 +906,7 @@ impl Shared {
             if slot.done.is_some() {
                 return;
             }
-            if settle(slot, r, wake) {
+            if settle(slot, &mut st.awaiting, r, wake) {
                 st.slots.remove(&seq);
             }
         }
@@ -985,7 +1005,9 @@ impl Shared {
             while self.must_listen() {
                 match self.transport.poll_recv(cx, &mut rx.bufs, &mut rx.infos) {
                     Poll::Pending => break,
-                    Poll::Ready(Ok(n)) => self.deliver(rx, n, wake),
+                    Poll::Ready(Ok(n)) => {
+                        self.deliver(rx, n, wake);
+                    }
                     Poll::Ready(Err(e)) => {
                         if self.recv_failed(e, wake) {
                             return Poll::Ready(());
@@ -1007,11 +1029,14 @@ impl Shared {
         Poll::Pending
     }
 
-    fn deliver(&self, rx: &RxBuffers, n: usize, wake: &mut Vec<Waker>) {
+    /// Routes the `n` datagrams read; returns whether more are due (replies to requests sent,
+    /// or events someone listens for).
+    fn deliver(&self, rx: &RxBuffers, n: usize, wake: &mut Vec<Waker>) -> bool {
         let mut st = self.lock();
         for (buf, info) in rx.bufs.iter().zip(&rx.infos).take(n) {
             self.route(&mut st, buf, info, wake);
         }
+        st.awaiting != 0 || st.events.taken || self.listen.load(Ordering::Relaxed)
     }
 
     /// Handles a receive error; returns whether the driver must stop.
@@ -1147,7 +1172,15 @@ pub(crate) enum Turn {
 
 /// Records the result of a slot not yet done and queues its caller's wake-up; returns whether
 /// the slot must go (its caller went away).
-fn settle(slot: &mut Slot, r: Result<(), Error>, wake: &mut Vec<Waker>) -> bool {
+fn settle(
+    slot: &mut Slot,
+    awaiting: &mut usize,
+    r: Result<(), Error>,
+    wake: &mut Vec<Waker>,
+) -> bool {
+    if slot.sent {
+        *awaiting = awaiting.saturating_sub(1);
+    }
     if slot.abandoned {
         return true;
     }
