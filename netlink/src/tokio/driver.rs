@@ -731,10 +731,17 @@ impl Shared {
 
     /// The slot of `seq` finished (the kernel sent its last message): for a dump, the next
     /// waiting dump may go out.
+    #[inline]
     fn finished(&self, st: &mut State, seq: u32) -> Option<Waker> {
         if st.dump_running != Some(seq) {
             return None;
         }
+        self.dump_finished(st)
+    }
+
+    /// The running dump finished: the next waiting one goes out.
+    #[inline(never)]
+    fn dump_finished(&self, st: &mut State) -> Option<Waker> {
         st.dump_running = None;
         let (next, bytes) = st.dumps_waiting.pop_front()?;
         st.dump_running = Some(next);
@@ -1172,6 +1179,7 @@ pub(crate) enum Turn {
 
 /// Records the result of a slot not yet done and queues its caller's wake-up; returns whether
 /// the slot must go (its caller went away).
+#[inline]
 fn settle(
     slot: &mut Slot,
     awaiting: &mut usize,
