@@ -443,6 +443,8 @@ impl Shared {
         };
         let rx = &mut *rx;
         let mut wake = std::mem::take(&mut rx.wake);
+        // Whether replies or events may still be due, after the last read.
+        let mut due = true;
         loop {
             let Some(batch) = self.lock().batches.pop_front() else {
                 break;
@@ -455,15 +457,16 @@ impl Shared {
                 }
                 Poll::Ready(r) => self.after_send(batch, r, &mut wake),
             }
-            if self.read_queued(rx, &mut wake, requests) {
-                break;
+            match self.read_queued(rx, &mut wake, requests) {
+                None => break,
+                Some(d) => due = d,
             }
         }
         for w in wake.drain(..) {
             w.wake();
         }
         rx.wake = wake;
-        if self.must_listen() {
+        if due && self.must_listen() {
             self.wake_driver();
         }
         false
@@ -496,11 +499,15 @@ impl Shared {
             Poll::Ready(r) => self.after_send(batch, r, &mut wake),
         }
         // (When the connection closed meanwhile, `close` already failed every request.)
-        self.read_queued(rx, &mut wake, 1);
+        let due = self.read_queued(rx, &mut wake, 1);
         for w in wake.drain(..) {
             w.wake();
         }
         rx.wake = wake;
+        if due != Some(true) {
+            // Closed, or the request is complete (nothing sent is due).
+            return;
+        }
         // Not answered inside `sendmsg`: the driver waits for the rest.
         let driver = {
             let mut st = self.lock();
@@ -591,35 +598,41 @@ impl Shared {
         }
     }
 
-    /// Reads and routes the datagrams already queued, without waiting. Returns whether the
-    /// connection closed.
+    /// Reads and routes the datagrams already queued, without waiting. Returns `None` when
+    /// the connection closed, else whether replies or events may still be due (`false`: every
+    /// request sent is complete and nobody listens for events; this stays so while the
+    /// caller holds the receive buffers, since only their holder sends).
     ///
     /// `requests` were just sent: the first read asks for room for about as many datagrams
-    /// as they are answered with (a reply and an acknowledgement each, and one more so that
-    /// a short read says the queue is empty), since setting up room costs time per datagram.
-    fn read_queued(&self, rx: &mut RxBuffers, wake: &mut Vec<Waker>, requests: usize) -> bool {
-        let mut room = requests
-            .saturating_mul(2)
-            .saturating_add(1)
-            .clamp(1, rx.bufs.len());
+    /// as they are answered with (a reply and an acknowledgement each), since setting up room
+    /// costs time per datagram. A read that fills its room reads again only while something
+    /// is due, so the read that would find the queue empty is spared when all is in.
+    fn read_queued(
+        &self,
+        rx: &mut RxBuffers,
+        wake: &mut Vec<Waker>,
+        requests: usize,
+    ) -> Option<bool> {
+        let mut room = requests.saturating_mul(2).clamp(1, rx.bufs.len());
         loop {
             let bufs = rx.bufs.get_mut(..room).unwrap_or_default();
             let infos = rx.infos.get_mut(..room).unwrap_or_default();
             match self.transport.try_recv(bufs, infos) {
-                Ok(0) => return false,
+                // (Whether more is due is not known here: say so.)
+                Ok(0) => return Some(true),
                 Ok(n) => {
                     let due = self.deliver(rx, n, wake);
                     // A short read found the queue empty; when the read filled every buffer
                     // but nothing is due any more (every request sent is complete, nobody
                     // listens for events), the read that would find it empty is spared.
                     if n < room || !due {
-                        return false;
+                        return Some(due);
                     }
                     room = rx.bufs.len();
                 }
                 Err(e) => {
                     if self.recv_failed(e, wake) {
-                        return true;
+                        return None;
                     }
                 }
             }
@@ -1000,7 +1013,7 @@ impl Shared {
                         self.after_send(batch, r, wake);
                         // The kernel answers most requests inside `sendmsg`: read at once,
                         // before any readiness event could have been seen.
-                        if self.read_queued(rx, wake, requests) {
+                        if self.read_queued(rx, wake, requests).is_none() {
                             return Poll::Ready(());
                         }
                     }
