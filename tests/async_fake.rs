@@ -855,3 +855,31 @@ async fn acknowledgements_of_every_form_end_their_request() {
         }
     }
 }
+
+#[tokio::test(flavor = "current_thread")]
+async fn a_read_that_brings_every_reply_due_is_not_followed_by_an_empty_one() {
+    // Two datagrams per request (the reply, then the acknowledgement) fill a room of two:
+    // all that is due is in, so no second read looks for more.
+    let fake = Arc::new(FakeTransport::new(echo));
+    let conn = conn_with(
+        &fake,
+        Options {
+            recv_batch: 2,
+            ..Options::default()
+        },
+    );
+    for i in 0..20u32 {
+        let replies = conn.execute(&request(i)).await.unwrap();
+        assert_eq!(payload_u32(&replies[0]), i);
+    }
+    assert_eq!(fake.sends(), 20);
+    assert_eq!(fake.receives(), 20, "one receive call per request");
+    assert_eq!(fake.queued(), 0);
+    // With an event stream taken, events are due at any time: a full read is followed by
+    // another.
+    let _events = conn.events().unwrap();
+    let before = fake.receives();
+    let replies = conn.execute(&request(99)).await.unwrap();
+    assert_eq!(payload_u32(&replies[0]), 99);
+    assert!(fake.receives() >= before + 2, "{}", fake.receives() - before);
+}

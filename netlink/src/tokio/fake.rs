@@ -25,6 +25,7 @@ struct State {
     queue: VecDeque<Queued>,
     requests: Vec<Message>,
     sends: usize,
+    receives: usize,
     per_datagram: usize,
     hold: bool,
     waker: Option<Waker>,
@@ -94,6 +95,7 @@ impl FakeTransport {
                 queue: VecDeque::new(),
                 requests: Vec::new(),
                 sends: 0,
+                receives: 0,
                 per_datagram: 1,
                 hold: false,
                 waker: None,
@@ -125,6 +127,12 @@ impl FakeTransport {
     /// The number of datagrams (`sendmsg` calls) sent so far.
     pub fn sends(&self) -> usize {
         self.lock().sends
+    }
+
+    /// The number of receive calls (`recvmmsg`) made so far, those that found nothing
+    /// included.
+    pub fn receives(&self) -> usize {
+        self.lock().receives
     }
 
     /// While `hold` is on, queued datagrams are not delivered (requests stay in flight).
@@ -189,6 +197,7 @@ impl FakeTransport {
         bufs: &mut [Vec<u8>],
         infos: &mut [RecvInfo],
     ) -> Result<usize, Error> {
+        st.receives += 1;
         if st.hold {
             return Ok(0);
         }
