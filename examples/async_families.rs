@@ -8,7 +8,6 @@
 //! cargo run --example async_families
 //! ```
 
-use std::io::Write;
 use std::process::ExitCode;
 
 use netlink::genl::{CtrlCommand, CtrlMessage};
@@ -18,6 +17,10 @@ use netlink::{Config, Error, Family, HeaderFlags};
 const USAGE: &str = "usage: async_families [NAME...]\n\
     Resolves each generic netlink family NAME (all at once, one task each) to its id;\n\
     without NAME, lists every family of the running kernel.";
+
+#[path = "support/async_cli.rs"]
+mod async_cli;
+use async_cli::say;
 
 fn main() -> ExitCode {
     let names: Vec<String> = std::env::args().skip(1).collect();
@@ -29,31 +32,9 @@ fn main() -> ExitCode {
         eprintln!("unknown option {bad}\n{USAGE}");
         return ExitCode::from(2);
     }
-    let rt = match tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-    {
-        Ok(rt) => rt,
-        Err(e) => {
-            eprintln!("async_families: tokio runtime: {e}");
-            return ExitCode::FAILURE;
-        }
-    };
-    match rt.block_on(run(names)) {
-        Ok(all_found) if all_found => ExitCode::SUCCESS,
-        Ok(_) => ExitCode::FAILURE,
-        Err(e) => {
-            eprintln!("async_families: {e}");
-            ExitCode::FAILURE
-        }
-    }
-}
-
-/// Prints a line; a closed standard output (`| head`) ends the program quietly.
-fn say(line: std::fmt::Arguments<'_>) {
-    if writeln!(std::io::stdout(), "{line}").is_err() {
-        std::process::exit(0);
-    }
+    async_cli::block_on("async_families", None, async {
+        run(names).await.map_err(|e| e.to_string())
+    })
 }
 
 /// Prints one line per family; returns whether every name was found.

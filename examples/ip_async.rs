@@ -12,7 +12,6 @@
 //! Usage errors exit with status 2; a failure prints one line naming the namespace and the
 //! device or prefix, and exits with status 1.
 
-use std::io::Write;
 use std::net::IpAddr;
 use std::process::ExitCode;
 
@@ -74,41 +73,15 @@ pub enum Cmd {
     },
 }
 
+#[path = "support/async_cli.rs"]
+mod async_cli;
+use async_cli::{ctx, say};
+
 fn main() -> ExitCode {
     let cli = Cli::parse();
-    let rt = match tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-    {
-        Ok(rt) => rt,
-        Err(e) => {
-            eprintln!("ip_async: tokio runtime: {e}");
-            return ExitCode::FAILURE;
-        }
-    };
-    match rt.block_on(run(&cli)) {
-        Ok(()) => ExitCode::SUCCESS,
-        Err(msg) => {
-            match &cli.netns {
-                Some(ns) => eprintln!("ip_async: netns {ns}: {msg}"),
-                None => eprintln!("ip_async: {msg}"),
-            }
-            ExitCode::FAILURE
-        }
-    }
-}
-
-/// Prints a line; a closed standard output (`| head`) ends the program quietly.
-fn say(line: std::fmt::Arguments<'_>) {
-    let mut out = std::io::stdout().lock();
-    if writeln!(out, "{line}").and_then(|()| out.flush()).is_err() {
-        std::process::exit(0);
-    }
-}
-
-/// Names what failed: `dev v9: No such device`.
-fn ctx<T>(what: impl std::fmt::Display, r: Result<T, netlink::Error>) -> Result<T, String> {
-    r.map_err(|e| format!("{what}: {e}"))
+    async_cli::block_on("ip_async", cli.netns.as_deref(), async {
+        run(&cli).await.map(|()| true)
+    })
 }
 
 /// Runs one command; the error is the line to print.
