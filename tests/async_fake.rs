@@ -881,5 +881,9 @@ async fn a_read_that_brings_every_reply_due_is_not_followed_by_an_empty_one() {
     let before = fake.receives();
     let replies = conn.execute(&request(99)).await.unwrap();
     assert_eq!(payload_u32(&replies[0]), 99);
-    assert!(fake.receives() >= before + 2, "{}", fake.receives() - before);
+    assert!(
+        fake.receives() >= before + 2,
+        "{}",
+        fake.receives() - before
+    );
 }
