@@ -210,7 +210,13 @@ pub(crate) fn route_show(c: &mut Ctx<'_>, args: &[String]) -> Res<()> {
         Some(d) => Some(c.index(d)?),
         None => None,
     };
-    let routes: Vec<RouteMessage> = ctx("route dump", c.rt.routes(RouteFilter { family, table }))?
+    // A namespace that never had an address or a route has no main table yet; the kernel
+    // answers a dump of a missing table with ENOENT, and iproute2 shows it as empty.
+    let routes = match c.rt.routes(RouteFilter { family, table }) {
+        Err(e) if table.is_some() && e.errno() == Some(libc::ENOENT) => Vec::new(),
+        r => ctx("route dump", r)?,
+    };
+    let routes: Vec<RouteMessage> = routes
         .into_iter()
         .filter(|r| !r.header.flags.contains(netlink::route::RouteFlags::CLONED))
         .filter(|r| dev.is_none() || r.oif == dev)
