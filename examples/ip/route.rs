@@ -210,10 +210,11 @@ pub(crate) fn route_show(c: &mut Ctx<'_>, args: &[String]) -> Res<()> {
         Some(d) => Some(c.index(d)?),
         None => None,
     };
-    // A namespace that never had an address or a route has no main table yet; the kernel
-    // answers a dump of a missing table with ENOENT, and iproute2 shows it as empty.
+    // A namespace that never had an address or a route has no main table yet: the kernel
+    // answers a dump of it with ENOENT, which iproute2 shows as no routes (a missing table
+    // named with `table ID` stays an error, as in iproute2).
     let routes = match c.rt.routes(RouteFilter { family, table }) {
-        Err(e) if table.is_some() && e.errno() == Some(libc::ENOENT) => Vec::new(),
+        Err(e) if table == Some(254) && e.errno() == Some(libc::ENOENT) => Vec::new(),
         r => ctx("route dump", r)?,
     };
     let routes: Vec<RouteMessage> = routes
