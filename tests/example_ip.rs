@@ -356,6 +356,12 @@ fn route_show_without_a_main_table() {
             "{args:?}: {text}"
         );
     }
+    // A table named on the command line that does not exist is still an error, one line.
+    let out = ours(&bin, &ns, &["route", "show", "table", "100"]);
+    assert_eq!(out.status.code(), Some(1), "{out:?}");
+    let err = String::from_utf8(out.stderr).unwrap();
+    assert_eq!(err.lines().count(), 1, "{err}");
+    assert!(err.contains(&format!("netns {}", ns.name)), "{err}");
 }
 
 #[test]
