@@ -732,3 +732,27 @@ async fn addresses_and_neighbours_in_bulk_and_a_snapshot() {
     assert!(deleted[20].as_ref().unwrap_err().is_not_found());
     assert!(rt.neighbours_of(k0).await.unwrap().is_empty());
 }
+
+/// The async handle lists a missing main table as empty too (the sync handle's rule).
+#[tokio::test(flavor = "current_thread")]
+async fn missing_main_table_lists_as_empty() {
+    if !privileged("async missing main table") {
+        return;
+    }
+    let ns = TestNs::bare("ah-nomain");
+    let rt = handle(&ns).await;
+    let filter = RouteFilter {
+        family: libc::AF_INET as u8,
+        table: Some(netlink::route::constants::RT_TABLE_MAIN),
+    };
+    let main = within(rt.routes(filter))
+        .await
+        .expect("the main table lists as empty");
+    assert!(main.is_empty(), "{main:?}");
+    // What the kernel answers: the main table does not exist yet.
+    let raw = within(rt.conn().request_all::<netlink::route::RouteMessage, _>(
+        &netlink::route::request::dump_routes(filter),
+    ))
+    .await;
+    assert_eq!(raw.err().and_then(|e| e.errno()), Some(libc::ENOENT));
+}

@@ -638,3 +638,25 @@ fn routes_in_bulk() {
         .unwrap()
         .is_empty());
 }
+
+/// A namespace that never had a route has no main table: the kernel refuses a strict IPv4
+/// dump of it with ENOENT. The handle lists it as empty.
+#[test]
+fn missing_main_table_lists_as_empty() {
+    if !privileged("missing_main_table_lists_as_empty") {
+        return;
+    }
+    let ns = TestNs::bare("rh-nomain");
+    let rt = handle(&ns);
+    let filter = RouteFilter {
+        family: libc::AF_INET as u8,
+        table: Some(netlink::route::constants::RT_TABLE_MAIN),
+    };
+    let main = rt.routes(filter).expect("the main table lists as empty");
+    assert!(main.is_empty(), "{main:?}");
+    // What the kernel answers: the main table does not exist yet.
+    let raw = rt.conn().request_all::<netlink::route::RouteMessage, _>(
+        &netlink::route::request::dump_routes(filter),
+    );
+    assert_eq!(raw.err().and_then(|e| e.errno()), Some(libc::ENOENT));
+}

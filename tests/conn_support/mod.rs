@@ -38,12 +38,17 @@ pub struct TestNs {
 
 impl TestNs {
     pub fn new(tag: &str) -> TestNs {
+        let ns = TestNs::bare(tag);
+        ns.ip(&["link", "set", "lo", "up"]);
+        ns
+    }
+
+    /// A namespace as `ip netns add` leaves it: loopback down, no route, no main table yet.
+    pub fn bare(tag: &str) -> TestNs {
         let n = COUNTER.fetch_add(1, Ordering::Relaxed);
         let name = format!("nlt-{tag}-{}-{n}", std::process::id());
         run("ip", &["netns", "add", &name]);
-        let ns = TestNs { name };
-        ns.ip(&["link", "set", "lo", "up"]);
-        ns
+        TestNs { name }
     }
 
     /// Runs `ip -n NAME args...` and asserts that it succeeded.

@@ -295,15 +295,13 @@ impl AsyncRouteHandle {
 
     // ---- routes ----
 
-    /// The routes that match `filter` (the kernel filters by family and table).
+    /// The routes that match `filter` (the kernel filters by family and table); a missing main
+    /// table lists as empty, as [`RouteHandle::routes`](super::RouteHandle::routes) says.
     pub async fn routes(&self, filter: RouteFilter) -> Result<Vec<RouteMessage>, Error> {
-        let routes: Vec<RouteMessage> =
-            self.conn.request_all(&request::dump_routes(filter)).await?;
-        // Kernels before strict dump filtering ignore the table: filter here as well.
-        Ok(match filter.table {
-            Some(t) => routes.into_iter().filter(|r| r.table_id() == t).collect(),
-            None => routes,
-        })
+        super::handle::filter_routes(
+            filter,
+            self.conn.request_all(&request::dump_routes(filter)).await,
+        )
     }
 
     /// The routes that match `filter`, streamed as the kernel sends them (filtered by the

@@ -2,6 +2,7 @@
 
 use std::net::IpAddr;
 
+use super::constants::RT_TABLE_MAIN;
 use super::ipnet::IpNet;
 use super::request::{
     self, LinkFilter, LinkId, NetnsTarget, NewLink, Route, RouteFilter, Rule, SetLink,
@@ -201,14 +202,11 @@ impl<S: Socket> RouteHandle<S> {
 
     // ---- routes ----
 
-    /// The routes that match `filter` (the kernel filters by family and table).
+    /// The routes that match `filter` (the kernel filters by family and table). The main
+    /// table of a namespace that never had a route lists as empty, not as the kernel's
+    /// `ENOENT`.
     pub fn routes(&self, filter: RouteFilter) -> Result<Vec<RouteMessage>, Error> {
-        let routes: Vec<RouteMessage> = self.conn.request_all(&request::dump_routes(filter))?;
-        // Kernels before strict dump filtering ignore the table: filter here as well.
-        Ok(match filter.table {
-            Some(t) => routes.into_iter().filter(|r| r.table_id() == t).collect(),
-            None => routes,
-        })
+        filter_routes(filter, self.conn.request_all(&request::dump_routes(filter)))
     }
 
     /// Adds a route; an existing identical route is an error (`EEXIST`).
@@ -307,4 +305,25 @@ pub(super) fn prefix_field(e: Error, net: IpNet, field: &str) -> Error {
         }
         e => e,
     }
+}
+
+/// The answer to a route dump with `filter`, as both handles give it. Kernels before strict
+/// dump filtering ignore the table, so it is filtered here as well. A namespace that never had
+/// a route has no main table yet, and the kernel refuses an IPv4 dump of it (`ENOENT`, "FIB table
+/// does not exist"); the main table exists for every namespace in all but name, so that answer
+/// is an empty list.
+pub(crate) fn filter_routes(
+    filter: RouteFilter,
+    dumped: Result<Vec<RouteMessage>, Error>,
+) -> Result<Vec<RouteMessage>, Error> {
+    let routes = match dumped {
+        Err(e) if filter.table == Some(RT_TABLE_MAIN) && e.errno() == Some(libc::ENOENT) => {
+            Vec::new()
+        }
+        r => r?,
+    };
+    Ok(match filter.table {
+        Some(t) => routes.into_iter().filter(|r| r.table_id() == t).collect(),
+        None => routes,
+    })
 }

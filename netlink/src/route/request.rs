@@ -8,7 +8,7 @@
 
 use std::net::IpAddr;
 
-use super::constants::{RouteProtocol, RouteScope, RouteType};
+use super::constants::{RouteProtocol, RouteScope, RouteType, RT_TABLE_MAIN};
 use super::flags::{IfFlags, NeighbourState, NextHopFlags};
 use super::ipnet::{family_of, IpNet};
 use super::link_kinds::{
@@ -26,8 +26,6 @@ use crate::typed::Request;
 
 /// `RT_TABLE_COMPAT`: what `rtm_table` says when the real table (in `RTA_TABLE`) is above 255.
 const RT_TABLE_COMPAT: u8 = 252;
-/// `RT_TABLE_MAIN`.
-pub const RT_TABLE_MAIN: u32 = 254;
 /// `FR_ACT_TO_TBL`: a rule that looks the route up in a table.
 const FR_ACT_TO_TBL: u8 = 1;
 /// `RTEXT_FILTER_SKIP_STATS`: link dumps without statistics (smaller replies).
