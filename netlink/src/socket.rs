@@ -1198,10 +1198,11 @@ mod tests {
     #[test]
     fn every_way_of_joining_a_group_asks_for_sender_addresses() {
         // Connected to the kernel, no group: receives skip the sender address.
-        let joins: [&dyn Fn(&NetlinkSocket) -> Result<(), Error>; 2] =
-            [&|s| s.join_group(1), &|s| {
-                s.set_int_option(SOL_NETLINK, NETLINK_ADD_MEMBERSHIP, 1)
-            }];
+        type Join = fn(&NetlinkSocket) -> Result<(), Error>;
+        let joins: [Join; 2] = [
+            |s| s.join_group(1),
+            |s| s.set_int_option(SOL_NETLINK, NETLINK_ADD_MEMBERSHIP, 1),
+        ];
         for join in joins {
             let sock = NetlinkSocket::open(0, 0, 0).unwrap();
             sock.connect_kernel().unwrap();
