@@ -21,18 +21,6 @@ use netlink::attr::{NLA_F_NESTED, NLA_F_NET_BYTEORDER};
 use netlink::{DecodeError, DecodeOptions, EncodeError, NlAttrs, NlEnum, NlStruct, UnknownAttrs};
 use support::*;
 
-/// One attribute, padded.
-fn attr(t: u16, payload: &[u8]) -> Vec<u8> {
-    let mut v = Vec::new();
-    v.extend_from_slice(&(4 + payload.len() as u16).to_ne_bytes());
-    v.extend_from_slice(&t.to_ne_bytes());
-    v.extend_from_slice(payload);
-    while v.len() % 4 != 0 {
-        v.push(0);
-    }
-    v
-}
-
 fn cat(parts: &[Vec<u8>]) -> Vec<u8> {
     parts.concat()
 }

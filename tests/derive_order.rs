@@ -1,8 +1,11 @@
 //! `#[nla(order)]`: a derived struct that remembers the order its attributes arrived in and
 //! encodes them back in that order.
 
+mod support;
+
 use netlink::roundtrip::{Arbitrary, Rng};
 use netlink::{check_nlattrs, AttrOrder, Attrs, Multi, NlAttrs, NlStruct, UnknownAttrs};
+use support::attr;
 
 #[derive(NlAttrs, Debug, Clone, PartialEq, Default)]
 struct Inner {
@@ -64,17 +67,6 @@ struct NoUnknown {
     b: Option<u8>,
     #[nla(order)]
     order: AttrOrder,
-}
-
-fn attr(t: u16, payload: &[u8]) -> Vec<u8> {
-    let mut v = Vec::new();
-    v.extend_from_slice(&((4 + payload.len()) as u16).to_ne_bytes());
-    v.extend_from_slice(&t.to_ne_bytes());
-    v.extend_from_slice(payload);
-    while v.len() % 4 != 0 {
-        v.push(0);
-    }
-    v
 }
 
 #[test]

@@ -2,8 +2,11 @@
 //! attribute (with an opaque fallback), and nests that start with a family header.
 #![allow(missing_docs)]
 
+mod support;
+
 use netlink::attr::NLA_F_NESTED;
 use netlink::{check_nlattrs, Attrs, NlAttrs, NlStruct, NlSubMessage, UnknownAttrs};
+use support::attr;
 
 const KIND: u16 = 1;
 const DATA: u16 = 2;
@@ -82,16 +85,6 @@ pub struct InfoRef<'a> {
     pub data: Option<DataRef<'a>>,
     #[nla(type = 1)]
     pub kind: &'a str,
-}
-
-fn attr(t: u16, payload: &[u8]) -> Vec<u8> {
-    let mut v = ((4 + payload.len()) as u16).to_ne_bytes().to_vec();
-    v.extend_from_slice(&t.to_ne_bytes());
-    v.extend_from_slice(payload);
-    while v.len() % 4 != 0 {
-        v.push(0);
-    }
-    v
 }
 
 #[test]

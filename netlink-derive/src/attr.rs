@@ -381,3 +381,11 @@ pub fn crate_path(attrs: &NlaAttrs) -> Path {
         None => syn::parse_quote!(::netlink),
     }
 }
+
+/// The prologue of the derives without field attributes (`NlStruct`, `NlEnum`,
+/// `NlSubMessage`): parses the container's `#[nla(...)]` keys (mistakes go to `cx`) and
+/// returns the path of the library's `__private` module the generated code names.
+pub fn private_path(cx: &mut Ctxt, attrs: &[Attribute]) -> proc_macro2::TokenStream {
+    let krate = crate_path(&parse(cx, attrs, CONTAINER_KEYS));
+    quote::quote!(#krate::__private)
+}

@@ -10,9 +10,7 @@ use crate::ctxt::Ctxt;
 /// Expands `#[derive(NlStruct)]`.
 pub fn derive(input: &syn::DeriveInput) -> TokenStream {
     let mut cx = Ctxt::default();
-    let cattrs = attr::parse(&mut cx, &input.attrs, attr::CONTAINER_KEYS);
-    let krate = attr::crate_path(&cattrs);
-    let p = quote!(#krate::__private);
+    let p = attr::private_path(&mut cx, &input.attrs);
     let name = &input.ident;
     if !input.generics.params.is_empty() {
         cx.error_spanned(

@@ -254,6 +254,20 @@ impl Gen<'_> {
         }
     }
 
+    /// The header fields named by `family = header.FIELD` fields, each once, in the order of
+    /// their first use: `(header, FIELD)`.
+    fn header_family_fields(&self) -> Vec<(&syn::Ident, &syn::Ident)> {
+        let mut out: Vec<(&syn::Ident, &syn::Ident)> = Vec::new();
+        for f in &self.c.fields {
+            if let Some(FamilySource::Header { base, field }) = family_source(f) {
+                if !out.iter().any(|(_, x)| *x == field) {
+                    out.push((base, field));
+                }
+            }
+        }
+        out
+    }
+
     /// Helpers reading (and, for value generators, setting) the header field that holds the
     /// family of `family = header.FIELD` fields: the one place naming that field, so that a
     /// mistake in it is reported once.
@@ -263,19 +277,11 @@ impl Gen<'_> {
             return TokenStream::new();
         };
         let hty = &h.inner;
-        let mut done: Vec<String> = Vec::new();
         let mut out = TokenStream::new();
-        for f in &self.c.fields {
-            let Some(FamilySource::Header { field, .. }) = family_source(f) else {
-                continue;
-            };
-            if done.contains(&field.to_string()) {
-                continue;
-            }
-            done.push(field.to_string());
+        for (k, (_, field)) in self.header_family_fields().into_iter().enumerate() {
             let get = family_getter(field);
             let set = family_setter(field);
-            if done.len() == 1 {
+            if k == 0 {
                 // The policy's reader of the family (one family field per header).
                 out.extend(quote! {
                     fn __nla_header_family(__b: &[u8]) -> u16 {
@@ -307,25 +313,13 @@ impl Gen<'_> {
         let Some(h) = self.c.fields.iter().find(|f| f.attrs.header.is_some()) else {
             return TokenStream::new();
         };
-        if !self
-            .c
-            .fields
-            .iter()
-            .any(|f| matches!(family_source(f), Some(FamilySource::Header { .. })))
-        {
+        let fields = self.header_family_fields();
+        if fields.is_empty() {
             return TokenStream::new();
         }
         let hty = &h.inner;
         let mut out = quote!(let __hdr = <#hty as #p::NlStruct>::read_from(__header););
-        let mut done: Vec<String> = Vec::new();
-        for f in &self.c.fields {
-            let Some(FamilySource::Header { field, .. }) = family_source(f) else {
-                continue;
-            };
-            if done.contains(&field.to_string()) {
-                continue;
-            }
-            done.push(field.to_string());
+        for (_, field) in fields {
             let get = family_getter(field);
             let var = family_var(field);
             out.extend(quote!(let #var: u16 = #get(&__hdr);));
@@ -338,15 +332,7 @@ impl Gen<'_> {
     fn family_fixups(&self) -> TokenStream {
         let p = &self.p;
         let mut out = TokenStream::new();
-        let mut done: Vec<String> = Vec::new();
-        for f in &self.c.fields {
-            let Some(FamilySource::Header { base, field }) = family_source(f) else {
-                continue;
-            };
-            if done.contains(&field.to_string()) {
-                continue;
-            }
-            done.push(field.to_string());
+        for (base, field) in self.header_family_fields() {
             // A required address needs an IP family.
             let ip_only = self.c.fields.iter().any(|g| {
                 g.wrapper == Wrapper::None

@@ -155,7 +155,7 @@ pub fn errno_of(code: i32) -> Option<i32> {
 /// path of batches, where [`parse_error`] of such a message always yields success (the
 /// echoed request is not needed: the outer header's sequence number names the request).
 pub(crate) fn is_success(msg: &MessageRef<'_>) -> bool {
-    msg.data.get(..CODE_LEN) == Some(&[0u8; CODE_LEN][..])
+    matches!(read_code(msg), Ok(0))
 }
 
 /// Reads the error code at the start of a payload.

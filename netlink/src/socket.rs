@@ -368,10 +368,6 @@ impl NetlinkSocket {
 
     /// Sets an integer socket option.
     pub fn set_int_option(&self, level: i32, name: i32, value: i32) -> Result<(), Error> {
-        if level == SOL_NETLINK && name == NETLINK_ADD_MEMBERSHIP {
-            // Before the call: a group event may arrive as soon as it returns.
-            self.multicast.store(true, Ordering::Release);
-        }
         self.setsockopt("set_option", level, name, &value)
     }
 
@@ -402,6 +398,11 @@ impl NetlinkSocket {
         if self.closed.load(Ordering::Acquire) {
             return Err(Error::Closed { op });
         }
+        if level == SOL_NETLINK && name == NETLINK_ADD_MEMBERSHIP {
+            // Every way of joining a group passes here. Before the call: a group event may
+            // arrive as soon as it returns, and must be read with its sender address.
+            self.multicast.store(true, Ordering::Release);
+        }
         // SAFETY: `value` points to a live `T` of exactly the length passed.
         check(op, unsafe {
             libc::setsockopt(
@@ -418,8 +419,6 @@ impl NetlinkSocket {
     /// Joins multicast group `group` (`NETLINK_ADD_MEMBERSHIP`; any group number, including
     /// those above 32 that the bind bitmask cannot name).
     pub fn join_group(&self, group: u32) -> Result<(), Error> {
-        // Before the call: a group event may arrive as soon as it returns.
-        self.multicast.store(true, Ordering::Release);
         self.setsockopt("join_group", SOL_NETLINK, NETLINK_ADD_MEMBERSHIP, &group)
     }
 
@@ -1195,6 +1194,28 @@ mod tests {
     use std::time::Duration;
 
     extern "C" fn ignore_signal(_: libc::c_int) {}
+
+    #[test]
+    fn every_way_of_joining_a_group_asks_for_sender_addresses() {
+        // Connected to the kernel, no group: receives skip the sender address.
+        type Join = fn(&NetlinkSocket) -> Result<(), Error>;
+        let joins: [Join; 2] = [
+            |s| s.join_group(1),
+            |s| s.set_int_option(SOL_NETLINK, NETLINK_ADD_MEMBERSHIP, 1),
+        ];
+        for join in joins {
+            let sock = NetlinkSocket::open(0, 0, 0).unwrap();
+            sock.connect_kernel().unwrap();
+            assert!(sock.is_kernel_only());
+            assert!(!sock.needs_sender());
+            join(&sock).unwrap();
+            assert!(sock.needs_sender());
+        }
+        // Bound to a group from the start.
+        let sock = NetlinkSocket::open(0, 0, 1).unwrap();
+        sock.connect_kernel().unwrap();
+        assert!(sock.needs_sender());
+    }
 
     #[test]
     fn eintr_is_retried_within_the_deadline() {

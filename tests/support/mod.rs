@@ -6,6 +6,18 @@ use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
 
 use netlink::{Indexed, Multi, NlAttrs, NlEnum, NlStruct, UnknownAttrs};
 
+/// One attribute of type `t` (native byte order header), padded to 4 bytes.
+pub fn attr(t: u16, payload: &[u8]) -> Vec<u8> {
+    let mut v = Vec::new();
+    v.extend_from_slice(&(4 + payload.len() as u16).to_ne_bytes());
+    v.extend_from_slice(&t.to_ne_bytes());
+    v.extend_from_slice(payload);
+    while v.len() % 4 != 0 {
+        v.push(0);
+    }
+    v
+}
+
 /// The example of the derive's documentation.
 #[derive(NlAttrs, Debug, Clone, PartialEq, Default)]
 pub struct Example {
