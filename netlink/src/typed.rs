@@ -35,7 +35,7 @@
 use crate::attr::Attrs;
 use crate::conn::{Conn, Dump};
 use crate::error::{DecodeError, EncodeError, Error};
-use crate::message::{Header, HeaderFlags, HeaderType, MessageRef, HEADER_LEN};
+use crate::message::{Header, HeaderFlags, HeaderType, Message, MessageRef, HEADER_LEN};
 use crate::nlattrs::{NlAttrs, NlAttrsOwned, Policy};
 use crate::socket::Socket;
 
@@ -55,6 +55,15 @@ pub trait NlRequest {
     /// extended acknowledgement points at. `None`: errors are left as the kernel sent them.
     fn policy(&self) -> Option<(&'static Policy, usize)> {
         None
+    }
+
+    /// The request as a [`Message`] with [`HeaderFlags::REQUEST`] added (for a batch, a
+    /// resync dump, or anything that takes raw messages); the connection fills in the rest.
+    fn to_message(&self) -> Result<Message, EncodeError> {
+        let mut data = Vec::new();
+        self.encode_payload(&mut data)?;
+        let h = self.header();
+        Ok(Message::new(h.kind, h.flags | HeaderFlags::REQUEST, data))
     }
 }
 

@@ -408,10 +408,7 @@ impl<F: GenlFamily> GenlHandle<F> {
         request: &Req,
         flags: HeaderFlags,
     ) -> Result<Message, Error> {
-        let req = self.request(command, request, flags);
-        let mut data = Vec::new();
-        req.encode_payload(&mut data)?;
-        Ok(Message::new(req.kind, HeaderFlags::REQUEST | flags, data))
+        Ok(self.request(command, request, flags).to_message()?)
     }
 
     /// Sends `request` as `command` (with an acknowledgement asked for) and returns the

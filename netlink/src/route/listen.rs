@@ -37,7 +37,7 @@ use crate::error::Error;
 use crate::events::EventKind;
 #[cfg(doc)]
 use crate::events::{Event, Listener};
-use crate::message::{HeaderFlags, Message, MessageRef};
+use crate::message::{Message, MessageRef};
 use crate::nlattrs::NlAttrs;
 use crate::typed::NlRequest;
 
@@ -106,8 +106,5 @@ impl EventKind for RouteEvent {
 /// [`Listener::resync`] with a dump of [`request`](super::request), say
 /// (`dump_request(&request::dump_routes(RouteFilter::default()))`).
 pub fn dump_request<R: NlRequest>(request: &R) -> Result<Message, Error> {
-    let mut data = Vec::new();
-    request.encode_payload(&mut data)?;
-    let h = request.header();
-    Ok(Message::new(h.kind, h.flags | HeaderFlags::REQUEST, data))
+    Ok(request.to_message()?)
 }

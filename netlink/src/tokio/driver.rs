@@ -1240,7 +1240,7 @@ fn append(pool: &BufPool, bufs: &mut Vec<Vec<u8>>, slot: &mut Slot, raw: &[u8]) 
 /// Whether `m` (an `NLMSG_ERROR`) is a success acknowledgement holding only the code 0 and
 /// the request's header: nothing else for [`ack::parse_error`] to find in it.
 fn is_plain_success(m: &MessageRef<'_>) -> bool {
-    m.data.len() == 4 + HEADER_LEN && m.data.get(..4) == Some(&[0u8; 4][..])
+    m.data.len() == 4 + HEADER_LEN && ack::is_success(m)
 }
 
 /// Reply buffers recycled between requests: a request's replies are copied once, from the
