@@ -688,22 +688,8 @@ impl RouteEvents {
         &mut self,
         cx: &mut Context<'_>,
     ) -> Poll<Option<Result<Event<RouteEvent>, Error>>> {
-        loop {
-            let item = match self.events.poll_next_with_info(cx) {
-                Poll::Pending => return Poll::Pending,
-                Poll::Ready(None) => return Poll::Ready(None),
-                Poll::Ready(Some(item)) => item,
-            };
-            return Poll::Ready(Some(match item {
-                Ok((m, _)) => match RouteEvent::decode(&m) {
-                    Ok(Some(e)) => Ok(Event::Message(e)),
-                    Ok(None) => continue,
-                    Err(e) => Err(e),
-                },
-                Err(Error::Overrun { .. }) => Ok(Event::Overrun),
-                Err(e) => Err(e),
-            }));
-        }
+        self.events
+            .poll_decoded(cx, |m| RouteEvent::decode(m).transpose())
     }
 }
 
