@@ -245,70 +245,62 @@ pub enum Disagreement {
     },
 }
 
+impl Disagreement {
+    /// The field's path and attribute type, which every disagreement names.
+    fn place(&self) -> (&str, u16) {
+        match self {
+            Disagreement::NotAccepted { path, attr_type }
+            | Disagreement::IntMismatch {
+                path, attr_type, ..
+            }
+            | Disagreement::MaxLenExceeds {
+                path, attr_type, ..
+            }
+            | Disagreement::NotNested {
+                path, attr_type, ..
+            }
+            | Disagreement::RangeWider {
+                path, attr_type, ..
+            }
+            | Disagreement::FlagAsValue { path, attr_type }
+            | Disagreement::KindMismatch {
+                path, attr_type, ..
+            } => (path, *attr_type),
+        }
+    }
+}
+
 impl fmt::Display for Disagreement {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let (path, attr_type) = self.place();
+        write!(f, "{path} (attribute {attr_type}): ")?;
         match self {
-            Disagreement::NotAccepted { path, attr_type } => {
-                write!(
-                    f,
-                    "{path} (attribute {attr_type}): not accepted by the kernel"
-                )
-            }
+            Disagreement::NotAccepted { .. } => f.write_str("not accepted by the kernel"),
             Disagreement::IntMismatch {
-                path,
-                attr_type,
-                declared,
-                kernel,
-            } => write!(
-                f,
-                "{path} (attribute {attr_type}): declared {declared}, kernel expects {kernel}"
-            ),
+                declared, kernel, ..
+            }
+            | Disagreement::KindMismatch {
+                declared, kernel, ..
+            } => write!(f, "declared {declared}, kernel expects {kernel}"),
             Disagreement::MaxLenExceeds {
-                path,
-                attr_type,
-                declared,
-                kernel,
+                declared, kernel, ..
             } => match declared {
-                Some(d) => write!(
-                    f,
-                    "{path} (attribute {attr_type}): max_len {d} above the kernel's {kernel}"
-                ),
-                None => write!(
-                    f,
-                    "{path} (attribute {attr_type}): no max_len, the kernel's is {kernel}"
-                ),
+                Some(d) => write!(f, "max_len {d} above the kernel's {kernel}"),
+                None => write!(f, "no max_len, the kernel's is {kernel}"),
             },
-            Disagreement::NotNested {
-                path,
-                attr_type,
-                kernel,
-            } => write!(
-                f,
-                "{path} (attribute {attr_type}): declared nested, kernel expects {kernel}"
-            ),
+            Disagreement::NotNested { kernel, .. } => {
+                write!(f, "declared nested, kernel expects {kernel}")
+            }
             Disagreement::RangeWider {
-                path,
-                attr_type,
-                declared,
-                kernel,
+                declared, kernel, ..
             } => write!(
                 f,
-                "{path} (attribute {attr_type}): accepts {}..={}, the kernel only {}..={}",
+                "accepts {}..={}, the kernel only {}..={}",
                 declared.0, declared.1, kernel.0, kernel.1
             ),
-            Disagreement::FlagAsValue { path, attr_type } => write!(
-                f,
-                "{path} (attribute {attr_type}): declared a value, kernel expects FLAG"
-            ),
-            Disagreement::KindMismatch {
-                path,
-                attr_type,
-                declared,
-                kernel,
-            } => write!(
-                f,
-                "{path} (attribute {attr_type}): declared {declared}, kernel expects {kernel}"
-            ),
+            Disagreement::FlagAsValue { .. } => {
+                f.write_str("declared a value, kernel expects FLAG")
+            }
         }
     }
 }
@@ -765,4 +757,86 @@ pub fn describe(msg: &CtrlMessage) -> String {
     }
     out.push('\n');
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn disagreements_print_place_then_difference() {
+        let p = || "T.f".to_owned();
+        let cases = [
+            (
+                Disagreement::NotAccepted {
+                    path: p(),
+                    attr_type: 1,
+                },
+                "T.f (attribute 1): not accepted by the kernel",
+            ),
+            (
+                Disagreement::IntMismatch {
+                    path: p(),
+                    attr_type: 2,
+                    declared: "u16".into(),
+                    kernel: NlAttrType::U32,
+                },
+                "T.f (attribute 2): declared u16, kernel expects U32",
+            ),
+            (
+                Disagreement::MaxLenExceeds {
+                    path: p(),
+                    attr_type: 3,
+                    declared: Some(40),
+                    kernel: 16,
+                },
+                "T.f (attribute 3): max_len 40 above the kernel's 16",
+            ),
+            (
+                Disagreement::MaxLenExceeds {
+                    path: p(),
+                    attr_type: 3,
+                    declared: None,
+                    kernel: 16,
+                },
+                "T.f (attribute 3): no max_len, the kernel's is 16",
+            ),
+            (
+                Disagreement::NotNested {
+                    path: p(),
+                    attr_type: 4,
+                    kernel: NlAttrType::U8,
+                },
+                "T.f (attribute 4): declared nested, kernel expects U8",
+            ),
+            (
+                Disagreement::RangeWider {
+                    path: p(),
+                    attr_type: 5,
+                    declared: (0, 300),
+                    kernel: (1, 255),
+                },
+                "T.f (attribute 5): accepts 0..=300, the kernel only 1..=255",
+            ),
+            (
+                Disagreement::FlagAsValue {
+                    path: p(),
+                    attr_type: 6,
+                },
+                "T.f (attribute 6): declared a value, kernel expects FLAG",
+            ),
+            (
+                Disagreement::KindMismatch {
+                    path: p(),
+                    attr_type: 7,
+                    declared: "u32".into(),
+                    kernel: NlAttrType::NUL_STRING,
+                },
+                "T.f (attribute 7): declared u32, kernel expects NUL_STRING",
+            ),
+        ];
+        for (d, want) in cases {
+            assert_eq!(d.to_string(), want);
+        }
+    }
 }

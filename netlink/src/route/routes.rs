@@ -484,24 +484,14 @@ impl<'a> NlaValue<'a> for MultipathRef<'a> {
 /// Checks the framing of every entry and the size of every gateway against `family`,
 /// without allocating.
 fn check_gateways(payload: &[u8], base: usize, family: u16) -> Result<(), DecodeError> {
-    let rule = AddrFamily::of(family);
+    // In a family whose addresses are not IP, gateways of any size pass (as in the decoder).
+    let ip = AddrFamily::of(family) != AddrFamily::NotIp;
+    let opts = DecodeOptions::default();
     walk_entries(payload, base, |attrs| {
         for a in attrs {
             let a = a?;
-            if a.attr_type() == RTA_GATEWAY {
-                let ok = match rule {
-                    AddrFamily::V4 => a.payload().len() == 4,
-                    AddrFamily::V6 => a.payload().len() == 16,
-                    AddrFamily::Either => matches!(a.payload().len(), 4 | 16),
-                    AddrFamily::NotIp => true,
-                };
-                if !ok {
-                    return Err(crate::nlattrs::__private::family_error(
-                        &a,
-                        "NextHopAttrs.gateway",
-                        family,
-                    ));
-                }
+            if ip && a.attr_type() == RTA_GATEWAY {
+                IpAddr::decode_family(&a, family, &opts, "NextHopAttrs.gateway")?;
             }
         }
         Ok(())
