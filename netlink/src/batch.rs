@@ -737,13 +737,7 @@ pub(crate) fn encode_request<R: NlRequest>(
     tx.extend_from_slice(&header.to_bytes());
     req.encode_payload(tx)?;
     let len = tx.len().saturating_sub(start);
-    let len32 = u32::try_from(len).map_err(|_| EncodeError::MessageTooLong { len })?;
-    if declared != 0 && declared != len32 {
-        return Err(EncodeError::LengthMismatch {
-            header_len: declared,
-            actual: len,
-        });
-    }
+    let len32 = crate::message::checked_length(declared, len)?;
     if let Some(field) = tx.get_mut(start..start.saturating_add(4)) {
         field.copy_from_slice(&len32.to_ne_bytes());
     }

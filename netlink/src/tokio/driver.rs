@@ -21,7 +21,7 @@ use super::permits::Permits;
 use super::transport::Transport;
 use super::Options;
 use crate::ack;
-use crate::error::{EncodeError, Error};
+use crate::error::Error;
 use crate::message::{Header, HeaderFlags, HeaderType, Message, MessageRef, HEADER_LEN};
 use crate::socket::RecvInfo;
 
@@ -300,16 +300,7 @@ impl Shared {
         how: How<'_, '_>,
     ) -> Result<(Header, Submitted), Error> {
         let len = HEADER_LEN.saturating_add(payload.len());
-        let len32 = u32::try_from(len).map_err(|_| EncodeError::MessageTooLong { len })?;
-        if header.length == 0 {
-            header.length = len32;
-        } else if header.length != len32 {
-            return Err(EncodeError::LengthMismatch {
-                header_len: header.length,
-                actual: len,
-            }
-            .into());
-        }
+        header.length = crate::message::checked_length(header.length, len)?;
         if header.pid == 0 {
             header.pid = self.pid;
         }
