@@ -402,23 +402,22 @@ impl<S: Socket, F: FnMut(BatchEvent<'_>)> Run<'_, S, F> {
                 self.done(p.index, Ok(()));
                 return;
             }
-            HeaderType::ERROR => match ack::parse_error(&m) {
-                Ok(a) => match a.to_op_error("execute_batch", m.header.sequence) {
-                    Some(e) => Err(e.into()),
-                    None => Ok(()),
-                },
-                Err(e) => Err(e.into()),
-            },
-            HeaderType::DONE => match ack::parse_done(&m) {
-                Ok(a) => match a.to_op_error("execute_batch", m.header.sequence) {
-                    Some(e) => Err(e.into()),
-                    None if p.interrupted => Err(Error::DumpInterrupted {
-                        partial: Vec::new(),
-                    }),
-                    None => Ok(()),
-                },
-                Err(e) => Err(e.into()),
-            },
+            HeaderType::ERROR => {
+                ack::outcome(ack::parse_error(&m), "execute_batch", m.header.sequence)
+            }
+            HeaderType::DONE => {
+                ack::outcome(ack::parse_done(&m), "execute_batch", m.header.sequence).and_then(
+                    |()| {
+                        if p.interrupted {
+                            Err(Error::DumpInterrupted {
+                                partial: Vec::new(),
+                            })
+                        } else {
+                            Ok(())
+                        }
+                    },
+                )
+            }
             HeaderType::NOOP => return,
             _ => {
                 if m.header.flags.contains(HeaderFlags::DUMP_INTERRUPTED) {

@@ -799,18 +799,10 @@ impl<S: Socket> Conn<S> {
         }
         match h.kind {
             HeaderType::ERROR => {
-                let a = ack::parse_error(m)?;
-                match a.to_op_error(op, request.sequence) {
-                    Some(e) => Err(e.into()),
-                    None => Ok(Step::Ack),
-                }
+                ack::outcome(ack::parse_error(m), op, request.sequence).map(|()| Step::Ack)
             }
             HeaderType::DONE => {
-                let d = ack::parse_done(m)?;
-                match d.to_op_error(op, request.sequence) {
-                    Some(e) => Err(e.into()),
-                    None => Ok(Step::Done),
-                }
+                ack::outcome(ack::parse_done(m), op, request.sequence).map(|()| Step::Done)
             }
             HeaderType::NOOP => Ok(Step::Stale),
             _ => Ok(Step::Data),

@@ -853,31 +853,18 @@ impl Shared {
             // A success acknowledgement with the request's header only (what the kernel
             // sends for every request that succeeded): `parse_error` would find nothing
             // else in it.
-            HeaderType::ERROR if is_plain_success(m) => {
-                if !slot.got_data {
+            HeaderType::ERROR => {
+                let r = if is_plain_success(m) {
+                    Ok(())
+                } else {
+                    ack::outcome(ack::parse_error(m), "execute", seq)
+                };
+                if r.is_ok() && !slot.got_data {
                     append(&self.pool, &mut st.bufs, slot, raw);
                 }
-                Some(Ok(()))
+                Some(r)
             }
-            HeaderType::ERROR => match ack::parse_error(m) {
-                Err(e) => Some(Err(e.into())),
-                Ok(a) => match a.to_op_error("execute", seq) {
-                    Some(e) => Some(Err(e.into())),
-                    None => {
-                        if !slot.got_data {
-                            append(&self.pool, &mut st.bufs, slot, raw);
-                        }
-                        Some(Ok(()))
-                    }
-                },
-            },
-            HeaderType::DONE => match ack::parse_done(m) {
-                Err(e) => Some(Err(e.into())),
-                Ok(a) => match a.to_op_error("execute", seq) {
-                    Some(e) => Some(Err(e.into())),
-                    None => Some(Ok(())),
-                },
-            },
+            HeaderType::DONE => Some(ack::outcome(ack::parse_done(m), "execute", seq)),
             _ => {
                 slot.got_data = true;
                 if !slot.abandoned {
