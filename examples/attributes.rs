@@ -136,7 +136,28 @@ pub fn run() -> Result<String, Error> {
     ))
 }
 
-fn main() -> Result<(), Error> {
-    print!("{}", run()?);
-    Ok(())
+fn main() -> std::process::ExitCode {
+    const USAGE: &str =
+        "usage: attributes (encodes and decodes a fixed set of attributes; no arguments)";
+    match std::env::args().nth(1).as_deref() {
+        None => {}
+        Some("-h" | "--help") => {
+            println!("{USAGE}");
+            return std::process::ExitCode::SUCCESS;
+        }
+        Some(arg) => {
+            eprintln!("attributes: unexpected argument {arg:?}\n{USAGE}");
+            return std::process::ExitCode::from(2);
+        }
+    }
+    match run() {
+        Ok(text) => {
+            print!("{text}");
+            std::process::ExitCode::SUCCESS
+        }
+        Err(e) => {
+            eprintln!("attributes: {e}");
+            std::process::ExitCode::FAILURE
+        }
+    }
 }

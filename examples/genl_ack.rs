@@ -5,9 +5,34 @@
 //! cargo run --example genl_ack
 //! ```
 
+use std::process::ExitCode;
+
 use netlink::{Config, Conn, Error, Family, HeaderFlags, HeaderType, Message};
 
-fn main() -> Result<(), Error> {
+const USAGE: &str = "usage: genl_ack (asks generic netlink for an acknowledgement; no arguments)";
+
+fn main() -> ExitCode {
+    match std::env::args().nth(1).as_deref() {
+        None => {}
+        Some("-h" | "--help") => {
+            println!("{USAGE}");
+            return ExitCode::SUCCESS;
+        }
+        Some(arg) => {
+            eprintln!("genl_ack: unexpected argument {arg:?}\n{USAGE}");
+            return ExitCode::from(2);
+        }
+    }
+    match run() {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("genl_ack: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn run() -> Result<(), Error> {
     // Speak to generic netlink.
     let conn = Conn::dial(Family::GENERIC, Config::default())?;
 

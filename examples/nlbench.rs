@@ -183,7 +183,7 @@ pub fn usage() -> String {
 /// separate; `--runtime=multi` or `--runtime multi`).
 pub fn parse_args(args: &[String]) -> Result<Options, String> {
     let mut it = args.iter();
-    let workload = it.next().ok_or_else(usage)?.clone();
+    let workload = it.next().ok_or("no workload given")?.clone();
     let mut opts = Options {
         workload,
         netns: None,
@@ -212,13 +212,13 @@ pub fn parse_args(args: &[String]) -> Result<Options, String> {
             };
             match name {
                 "runtime" => opts.runtime = value.parse()?,
-                _ => return Err(format!("unknown option --{name}\n{}", usage())),
+                _ => return Err(format!("unknown option --{name}")),
             }
             continue;
         }
         let (flag, attached) = match arg.strip_prefix('-') {
             Some(rest) if !rest.is_empty() => rest.split_at(1),
-            _ => return Err(format!("unexpected argument {arg:?}\n{}", usage())),
+            _ => return Err(format!("unexpected argument {arg:?}")),
         };
         let value = if attached.is_empty() {
             it.next()
@@ -248,7 +248,7 @@ pub fn parse_args(args: &[String]) -> Result<Options, String> {
                 );
             }
             "p" => opts.producer = Some(value),
-            _ => return Err(format!("unknown option -{flag}\n{}", usage())),
+            _ => return Err(format!("unknown option -{flag}")),
         }
     }
     Ok(opts)
@@ -262,13 +262,14 @@ fn main() -> ExitCode {
     }
     let opts = match parse_args(&args) {
         Ok(o) => o,
+        // Every bad argument is a usage error: what was wrong, then the usage line.
         Err(e) => {
-            eprintln!("{e}");
+            eprintln!("nlbench: {e}\n{}", usage());
             return ExitCode::from(2);
         }
     };
     let Some(run) = find_workload(&opts.workload) else {
-        eprintln!("unknown workload {}\n{}", opts.workload, usage());
+        eprintln!("nlbench: unknown workload {}\n{}", opts.workload, usage());
         return ExitCode::from(2);
     };
     match run(&opts) {

@@ -330,6 +330,40 @@ fn usage_errors_and_failures() {
     assert!(err.contains("netns nlt-no-such-namespace"), "{err}");
 }
 
+/// A namespace whose loopback never came up has no main table: `route show` prints nothing
+/// and succeeds, as iproute2's does (the kernel answers the dump with ENOENT).
+#[test]
+fn route_show_without_a_main_table() {
+    if !privileged("route_show_without_a_main_table") {
+        return;
+    }
+    let bin = example();
+    // Not `TestNs::new`: that brings loopback up, which makes the main table.
+    let ns = TestNs {
+        name: format!("nlt-exipt-{}", std::process::id()),
+    };
+    let status = Command::new("ip")
+        .args(["netns", "add", &ns.name])
+        .status()
+        .unwrap();
+    assert!(status.success());
+    for args in [&["route", "show"][..], &["-j", "route", "show"]] {
+        let out = ours(&bin, &ns, args);
+        assert!(out.status.success(), "{args:?}: {out:?}");
+        let text = String::from_utf8(out.stdout).unwrap();
+        assert!(
+            text.trim().is_empty() || text.trim() == "[]",
+            "{args:?}: {text}"
+        );
+    }
+    // A table named on the command line that does not exist is still an error, one line.
+    let out = ours(&bin, &ns, &["route", "show", "table", "100"]);
+    assert_eq!(out.status.code(), Some(1), "{out:?}");
+    let err = String::from_utf8(out.stderr).unwrap();
+    assert_eq!(err.lines().count(), 1, "{err}");
+    assert!(err.contains(&format!("netns {}", ns.name)), "{err}");
+}
+
 #[test]
 fn monitor_prints_changes() {
     if !privileged("monitor_prints_changes") {

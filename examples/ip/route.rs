@@ -210,7 +210,14 @@ pub(crate) fn route_show(c: &mut Ctx<'_>, args: &[String]) -> Res<()> {
         Some(d) => Some(c.index(d)?),
         None => None,
     };
-    let routes: Vec<RouteMessage> = ctx("route dump", c.rt.routes(RouteFilter { family, table }))?
+    // A namespace that never had an address or a route has no main table yet: the kernel
+    // answers a dump of it with ENOENT, which iproute2 shows as no routes (a missing table
+    // named with `table ID` stays an error, as in iproute2).
+    let routes = match c.rt.routes(RouteFilter { family, table }) {
+        Err(e) if table == Some(254) && e.errno() == Some(libc::ENOENT) => Vec::new(),
+        r => ctx("route dump", r)?,
+    };
+    let routes: Vec<RouteMessage> = routes
         .into_iter()
         .filter(|r| !r.header.flags.contains(netlink::route::RouteFlags::CLONED))
         .filter(|r| dev.is_none() || r.oif == dev)

@@ -10,13 +10,9 @@ use std::time::Instant;
 
 use netlink::netns::NetNs;
 use netlink::tokio::{AsyncConn, Options};
-use netlink::{AttributeEncoder, Config, Error, Family, Header, HeaderFlags, HeaderType};
+use netlink::{Config, Error, Family};
 
-const GENL_ID_CTRL: u16 = 0x10;
-const CTRL_CMD_GETFAMILY: u8 = 3;
-const CTRL_ATTR_FAMILY_ID: u16 = 1;
-const CTRL_ATTR_FAMILY_NAME: u16 = 2;
-const GENL_HDRLEN: usize = 4;
+use super::genl_rtt::{check_one_reply, family_id_of, request};
 
 /// The default number of requests.
 pub const DEFAULT_COUNT: u64 = 20_000;
@@ -87,17 +83,8 @@ async fn run(
     )
     .await?;
 
-    // struct genlmsghdr { cmd, version, reserved } then the family name attribute.
-    let mut payload = vec![CTRL_CMD_GETFAMILY, 1, 0, 0];
-    let mut ae = AttributeEncoder::new(&mut payload);
-    ae.string(CTRL_ATTR_FAMILY_NAME, "nlctrl");
-    ae.finish()?;
+    let (header, payload) = request()?;
     let payload = std::sync::Arc::new(payload);
-    let header = Header {
-        kind: HeaderType(GENL_ID_CTRL),
-        flags: HeaderFlags::REQUEST | HeaderFlags::ACKNOWLEDGE,
-        ..Header::default()
-    };
 
     let t0 = Instant::now();
     let mut tasks = Vec::new();
@@ -113,24 +100,12 @@ async fn run(
                 let mut n = 0;
                 for msg in replies.iter() {
                     n += 1;
-                    if msg.header.kind != HeaderType(GENL_ID_CTRL) {
-                        continue;
+                    if let Some(id) = family_id_of(&msg)? {
+                        checksum = checksum.wrapping_add(id);
+                        items += 1;
                     }
-                    for attr in msg.attrs(GENL_HDRLEN)? {
-                        let attr = attr?;
-                        if attr.attr_type() == CTRL_ATTR_FAMILY_ID {
-                            checksum = checksum.wrapping_add(u64::from(attr.u16()?));
-                        }
-                    }
-                    items += 1;
                 }
-                if n != 1 {
-                    return Err(Error::Decode(netlink::DecodeError::Invalid {
-                        offset: 0,
-                        attr_type: 0,
-                        reason: format!("expected one reply before the acknowledgement, got {n}"),
-                    }));
-                }
+                check_one_reply(n)?;
             }
             Ok::<_, Error>((items, checksum))
         }));
