@@ -887,3 +887,24 @@ async fn a_read_that_brings_every_reply_due_is_not_followed_by_an_empty_one() {
         fake.receives() - before
     );
 }
+
+#[tokio::test]
+async fn a_declared_length_is_filled_in_when_zero_and_checked_otherwise() {
+    let fake = Arc::new(FakeTransport::new(echo));
+    let conn = conn(&fake);
+    let mut req = request(7);
+    // Zero: the driver fills in the header's 16 bytes plus the payload's 4.
+    let replies = conn.execute(&req).await.unwrap();
+    assert_eq!(payload_u32(&replies[0]), 7);
+    assert_eq!(fake.requests()[0].header.length, 20);
+    // A wrong non-zero length is refused before anything is sent.
+    req.header.length = 99;
+    match conn.execute(&req).await {
+        Err(Error::Encode(netlink::EncodeError::LengthMismatch {
+            header_len: 99,
+            actual: 20,
+        })) => {}
+        other => panic!("expected a length mismatch, got {other:?}"),
+    }
+    assert_eq!(fake.requests().len(), 1);
+}

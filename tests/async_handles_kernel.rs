@@ -27,6 +27,14 @@ async fn handle(ns: &TestNs) -> AsyncRouteHandle {
         .expect("async route handle in the test namespace")
 }
 
+/// Adds the veth pair `a`/`b` and brings the links `up` up.
+async fn veth(rt: &AsyncRouteHandle, a: &str, b: &str, up: &[&str]) {
+    rt.add_link(&NewLink::veth(a, b)).await.unwrap();
+    for &d in up {
+        rt.set_up(d).await.unwrap();
+    }
+}
+
 fn ip(s: &str) -> IpAddr {
     s.parse().unwrap()
 }
@@ -173,8 +181,7 @@ async fn addresses_add_list_delete_and_errors() {
     }
     let ns = TestNs::new("ah-addr");
     let rt = handle(&ns).await;
-    rt.add_link(&NewLink::veth("a0", "a1")).await.unwrap();
-    rt.set_up("a0").await.unwrap();
+    veth(&rt, "a0", "a1", &["a0"]).await;
     rt.add_address("a0", net("10.7.0.1/24")).await.unwrap();
     rt.add_address("a0", net("2001:db8:7::1/64")).await.unwrap();
     rt.add_address("a1", net("10.8.0.1/16")).await.unwrap();
@@ -229,10 +236,7 @@ async fn routes_add_replace_delete_filter_and_bulk() {
     }
     let ns = TestNs::new("ah-route");
     let rt = handle(&ns).await;
-    rt.add_link(&NewLink::veth("r0", "r1")).await.unwrap();
-    for d in ["r0", "r1"] {
-        rt.set_up(d).await.unwrap();
-    }
+    veth(&rt, "r0", "r1", &["r0", "r1"]).await;
     rt.add_address("r0", net("10.1.0.1/24")).await.unwrap();
     let r0 = rt.index_of("r0").await.unwrap();
 
@@ -366,8 +370,7 @@ async fn neighbours_add_list_delete_and_errors() {
     }
     let ns = TestNs::new("ah-neigh");
     let rt = handle(&ns).await;
-    rt.add_link(&NewLink::veth("n0", "n1")).await.unwrap();
-    rt.set_up("n0").await.unwrap();
+    veth(&rt, "n0", "n1", &["n0"]).await;
     let mac = [0x02, 0, 0, 0, 0, 0x42];
     rt.add_neighbour("n0", ip("10.3.0.9"), &mac).await.unwrap();
     let n = rt.neighbours_of("n0").await.unwrap();
@@ -661,8 +664,7 @@ async fn addresses_and_neighbours_in_bulk_and_a_snapshot() {
     }
     let ns = TestNs::new("ah-bulk");
     let rt = handle(&ns).await;
-    rt.add_link(&NewLink::veth("k0", "k1")).await.unwrap();
-    rt.set_up("k0").await.unwrap();
+    veth(&rt, "k0", "k1", &["k0"]).await;
     let k0 = rt.index_of("k0").await.unwrap();
     let nets: Vec<IpNet> = (1..=100u32)
         .map(|i| net(&format!("10.20.{}.{}/32", i / 200, i % 200)))

@@ -61,7 +61,7 @@ use core::fmt;
 
 use crate::attr::{Attr, Attrs};
 use crate::enc;
-use crate::error::{DecodeError, ExtAck, OpError};
+use crate::error::{DecodeError, Error, ExtAck, OpError};
 use crate::message::{Header, HeaderFlags, MessageRef, HEADER_LEN};
 
 /// `NLMSGERR_ATTR_MSG`: the kernel's explanation (a string).
@@ -168,6 +168,21 @@ fn read_code(msg: &MessageRef<'_>) -> Result<i32, DecodeError> {
             expected: CODE_LEN,
             actual: msg.data.len(),
         })
+}
+
+/// What a parsed acknowledgement or `NLMSG_DONE` (`parsed`, from [`parse_error`] or
+/// [`parse_done`]) says of request `sequence` of operation `op`: success, the kernel's
+/// error, or why the message could not be read.
+#[inline]
+pub(crate) fn outcome(
+    parsed: Result<Ack<'_>, DecodeError>,
+    op: &'static str,
+    sequence: u32,
+) -> Result<(), Error> {
+    match parsed?.to_op_error(op, sequence) {
+        Some(e) => Err(e.into()),
+        None => Ok(()),
+    }
 }
 
 /// Decodes an `NLMSG_ERROR` message (the caller has checked its type).

@@ -402,23 +402,22 @@ impl<S: Socket, F: FnMut(BatchEvent<'_>)> Run<'_, S, F> {
                 self.done(p.index, Ok(()));
                 return;
             }
-            HeaderType::ERROR => match ack::parse_error(&m) {
-                Ok(a) => match a.to_op_error("execute_batch", m.header.sequence) {
-                    Some(e) => Err(e.into()),
-                    None => Ok(()),
-                },
-                Err(e) => Err(e.into()),
-            },
-            HeaderType::DONE => match ack::parse_done(&m) {
-                Ok(a) => match a.to_op_error("execute_batch", m.header.sequence) {
-                    Some(e) => Err(e.into()),
-                    None if p.interrupted => Err(Error::DumpInterrupted {
-                        partial: Vec::new(),
-                    }),
-                    None => Ok(()),
-                },
-                Err(e) => Err(e.into()),
-            },
+            HeaderType::ERROR => {
+                ack::outcome(ack::parse_error(&m), "execute_batch", m.header.sequence)
+            }
+            HeaderType::DONE => {
+                ack::outcome(ack::parse_done(&m), "execute_batch", m.header.sequence).and_then(
+                    |()| {
+                        if p.interrupted {
+                            Err(Error::DumpInterrupted {
+                                partial: Vec::new(),
+                            })
+                        } else {
+                            Ok(())
+                        }
+                    },
+                )
+            }
             HeaderType::NOOP => return,
             _ => {
                 if m.header.flags.contains(HeaderFlags::DUMP_INTERRUPTED) {
@@ -737,13 +736,7 @@ pub(crate) fn encode_request<R: NlRequest>(
     tx.extend_from_slice(&header.to_bytes());
     req.encode_payload(tx)?;
     let len = tx.len().saturating_sub(start);
-    let len32 = u32::try_from(len).map_err(|_| EncodeError::MessageTooLong { len })?;
-    if declared != 0 && declared != len32 {
-        return Err(EncodeError::LengthMismatch {
-            header_len: declared,
-            actual: len,
-        });
-    }
+    let len32 = crate::message::checked_length(declared, len)?;
     if let Some(field) = tx.get_mut(start..start.saturating_add(4)) {
         field.copy_from_slice(&len32.to_ne_bytes());
     }

@@ -99,7 +99,7 @@ use std::sync::atomic::{AtomicU32, AtomicU64, Ordering};
 use std::sync::{Mutex, MutexGuard, PoisonError};
 use std::time::{Duration, Instant};
 
-use crate::error::{EncodeError, Error};
+use crate::error::Error;
 use crate::message::{Header, HeaderFlags, HeaderType, Message, MessageRef, HEADER_LEN};
 use crate::netns::NetNs;
 use crate::socket::{
@@ -593,16 +593,7 @@ impl<S: Socket> Conn<S> {
     /// Fills a header's zero fields for a payload of `payload_len` bytes.
     fn fill(&self, mut header: Header, payload_len: usize) -> Result<Header, Error> {
         let len = HEADER_LEN.saturating_add(payload_len);
-        let len32 = u32::try_from(len).map_err(|_| EncodeError::MessageTooLong { len })?;
-        if header.length == 0 {
-            header.length = len32;
-        } else if header.length != len32 {
-            return Err(EncodeError::LengthMismatch {
-                header_len: header.length,
-                actual: len,
-            }
-            .into());
-        }
+        header.length = crate::message::checked_length(header.length, len)?;
         if header.sequence == 0 {
             header.sequence = self.next_sequence();
         }
@@ -808,18 +799,10 @@ impl<S: Socket> Conn<S> {
         }
         match h.kind {
             HeaderType::ERROR => {
-                let a = ack::parse_error(m)?;
-                match a.to_op_error(op, request.sequence) {
-                    Some(e) => Err(e.into()),
-                    None => Ok(Step::Ack),
-                }
+                ack::outcome(ack::parse_error(m), op, request.sequence).map(|()| Step::Ack)
             }
             HeaderType::DONE => {
-                let d = ack::parse_done(m)?;
-                match d.to_op_error(op, request.sequence) {
-                    Some(e) => Err(e.into()),
-                    None => Ok(Step::Done),
-                }
+                ack::outcome(ack::parse_done(m), op, request.sequence).map(|()| Step::Done)
             }
             HeaderType::NOOP => Ok(Step::Stale),
             _ => Ok(Step::Data),

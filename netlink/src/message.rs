@@ -509,13 +509,7 @@ impl Message {
     #[inline]
     pub fn encode_into(&self, buf: &mut Vec<u8>) -> Result<(), EncodeError> {
         let len = self.encoded_len();
-        let len32 = u32::try_from(len).map_err(|_| EncodeError::MessageTooLong { len })?;
-        if self.header.length != 0 && self.header.length != len32 {
-            return Err(EncodeError::LengthMismatch {
-                header_len: self.header.length,
-                actual: len,
-            });
-        }
+        let len32 = checked_length(self.header.length, len)?;
         let padded = enc::align(len).ok_or(EncodeError::MessageTooLong { len })?;
         buf.reserve(padded);
         let header = Header {
@@ -546,6 +540,20 @@ impl Message {
             offset: 0,
         }
     }
+}
+
+/// The length field for a message of `len` bytes whose header declared `declared`: a zero
+/// declaration is filled in, any other must equal `len`.
+#[inline]
+pub(crate) fn checked_length(declared: u32, len: usize) -> Result<u32, EncodeError> {
+    let len32 = u32::try_from(len).map_err(|_| EncodeError::MessageTooLong { len })?;
+    if declared != 0 && declared != len32 {
+        return Err(EncodeError::LengthMismatch {
+            header_len: declared,
+            actual: len,
+        });
+    }
+    Ok(len32)
 }
 
 /// Appends `n` (at most 4) zero bytes: one fixed-size copy, then a cut.

@@ -308,31 +308,18 @@ impl<E: GenlEvent> GenlEventStream<E> {
         &mut self,
         cx: &mut Context<'_>,
     ) -> Poll<Option<Result<Event<GenlNotification<E>>, Error>>> {
-        loop {
-            let item = match self.events.poll_next_with_info(cx) {
-                Poll::Pending => return Poll::Pending,
-                Poll::Ready(None) => return Poll::Ready(None),
-                Poll::Ready(Some(item)) => item,
-            };
-            return Poll::Ready(Some(match item {
-                Ok((m, _)) => {
-                    if m.header.kind != HeaderType(self.family) {
-                        continue;
-                    }
-                    let cmd = m.data.first().copied().unwrap_or(0);
-                    match E::decode_event(cmd, &m.as_message_ref()) {
-                        Ok(event) => Ok(Event::Message(GenlNotification {
-                            family: self.family,
-                            cmd,
-                            event,
-                        })),
-                        Err(e) => Err(e.into()),
-                    }
-                }
-                Err(Error::Overrun { .. }) => Ok(Event::Overrun),
-                Err(e) => Err(e),
-            }));
-        }
+        let family = self.family;
+        self.events.poll_decoded(cx, |m| {
+            if m.header.kind != HeaderType(family) {
+                return None;
+            }
+            let cmd = m.data.first().copied().unwrap_or(0);
+            Some(
+                E::decode_event(cmd, &m.as_message_ref())
+                    .map(|event| GenlNotification { family, cmd, event })
+                    .map_err(Error::from),
+            )
+        })
     }
 }
 

@@ -51,7 +51,7 @@ use std::task::{Context, Poll};
 
 use futures_core::Stream;
 
-use super::bulk::{BulkResults, RouteOp};
+use super::bulk::{record_failure, split_bulk, BulkResults, RouteOp};
 use super::events::{RouteEvent, Snapshot, Watch};
 use super::handle::prefix_field;
 #[cfg(doc)]
@@ -446,27 +446,15 @@ impl AsyncRouteHandle {
     /// Sends the requests that could be built in one batch ([`AsyncConn::execute_batch`])
     /// and merges their outcomes with the errors of those that could not.
     async fn bulk<R: NlRequest>(&self, items: Vec<Result<R, Error>>) -> BulkResults {
-        let mut out: BulkResults = Vec::with_capacity(items.len());
-        // Position in the batch -> position in `items`.
-        let mut sent = Vec::new();
-        let mut requests = Vec::new();
-        for (i, item) in items.into_iter().enumerate() {
-            match item {
-                Ok(r) => {
-                    sent.push(i);
-                    requests.push(r);
-                    out.push(Ok(()));
-                }
-                Err(e) => out.push(Err(e)),
-            }
-        }
+        let no_fix = |_, e| e;
+        let (mut out, sent, requests) = split_bulk(items, no_fix);
         if requests.is_empty() {
             return out;
         }
         let results = self.conn.execute_batch(&requests).await;
-        for (i, r) in sent.into_iter().zip(results) {
-            if let (Some(slot), Err(e)) = (out.get_mut(i), r) {
-                *slot = Err(e);
+        for (index, r) in results.into_iter().enumerate() {
+            if let Err(e) = r {
+                record_failure(&mut out, &sent, index, e, no_fix);
             }
         }
         out
@@ -698,22 +686,8 @@ impl RouteEvents {
         &mut self,
         cx: &mut Context<'_>,
     ) -> Poll<Option<Result<Event<RouteEvent>, Error>>> {
-        loop {
-            let item = match self.events.poll_next_with_info(cx) {
-                Poll::Pending => return Poll::Pending,
-                Poll::Ready(None) => return Poll::Ready(None),
-                Poll::Ready(Some(item)) => item,
-            };
-            return Poll::Ready(Some(match item {
-                Ok((m, _)) => match RouteEvent::decode(&m) {
-                    Ok(Some(e)) => Ok(Event::Message(e)),
-                    Ok(None) => continue,
-                    Err(e) => Err(e),
-                },
-                Err(Error::Overrun { .. }) => Ok(Event::Overrun),
-                Err(e) => Err(e),
-            }));
-        }
+        self.events
+            .poll_decoded(cx, |m| RouteEvent::decode(m).transpose())
     }
 }
 

@@ -216,20 +216,7 @@ impl<S: Socket> RouteHandle<S> {
         items: Vec<Result<R, Error>>,
         fix: impl Fn(usize, Error) -> Error,
     ) -> BulkResults {
-        let mut out: BulkResults = Vec::with_capacity(items.len());
-        // Position in the batch -> position in `items`.
-        let mut sent = Vec::new();
-        let mut requests = Vec::new();
-        for (i, item) in items.into_iter().enumerate() {
-            match item {
-                Ok(r) => {
-                    sent.push(i);
-                    requests.push(r);
-                    out.push(Ok(()));
-                }
-                Err(e) => out.push(Err(fix(i, e))),
-            }
-        }
+        let (mut out, sent, requests) = split_bulk(items, &fix);
         if requests.is_empty() {
             return out;
         }
@@ -240,14 +227,49 @@ impl<S: Socket> RouteHandle<S> {
                     result: Err(e),
                 } = event
                 {
-                    if let Some(&i) = sent.get(index) {
-                        if let Some(slot) = out.get_mut(i) {
-                            *slot = Err(fix(i, e));
-                        }
-                    }
+                    record_failure(&mut out, &sent, index, e, &fix);
                 }
             });
         out
+    }
+}
+
+/// Splits the items of a bulk call into the requests to send and the results so far: an
+/// item that could not be built has its error (adjusted by `fix`), one that could is `Ok`
+/// until its answer says otherwise. The middle vector maps a position in the batch to the
+/// item's position.
+pub(super) fn split_bulk<R>(
+    items: Vec<Result<R, Error>>,
+    fix: impl Fn(usize, Error) -> Error,
+) -> (BulkResults, Vec<usize>, Vec<R>) {
+    let mut out: BulkResults = Vec::with_capacity(items.len());
+    let mut sent = Vec::new();
+    let mut requests = Vec::new();
+    for (i, item) in items.into_iter().enumerate() {
+        match item {
+            Ok(r) => {
+                sent.push(i);
+                requests.push(r);
+                out.push(Ok(()));
+            }
+            Err(e) => out.push(Err(fix(i, e))),
+        }
+    }
+    (out, sent, requests)
+}
+
+/// Records that request `index` of the batch made by [`split_bulk`] failed with `e`.
+pub(super) fn record_failure(
+    out: &mut BulkResults,
+    sent: &[usize],
+    index: usize,
+    e: Error,
+    fix: impl Fn(usize, Error) -> Error,
+) {
+    if let Some(&i) = sent.get(index) {
+        if let Some(slot) = out.get_mut(i) {
+            *slot = Err(fix(i, e));
+        }
     }
 }
 

@@ -21,7 +21,7 @@ use super::permits::Permits;
 use super::transport::Transport;
 use super::Options;
 use crate::ack;
-use crate::error::{EncodeError, Error};
+use crate::error::Error;
 use crate::message::{Header, HeaderFlags, HeaderType, Message, MessageRef, HEADER_LEN};
 use crate::socket::RecvInfo;
 
@@ -300,16 +300,7 @@ impl Shared {
         how: How<'_, '_>,
     ) -> Result<(Header, Submitted), Error> {
         let len = HEADER_LEN.saturating_add(payload.len());
-        let len32 = u32::try_from(len).map_err(|_| EncodeError::MessageTooLong { len })?;
-        if header.length == 0 {
-            header.length = len32;
-        } else if header.length != len32 {
-            return Err(EncodeError::LengthMismatch {
-                header_len: header.length,
-                actual: len,
-            }
-            .into());
-        }
+        header.length = crate::message::checked_length(header.length, len)?;
         if header.pid == 0 {
             header.pid = self.pid;
         }
@@ -862,31 +853,18 @@ impl Shared {
             // A success acknowledgement with the request's header only (what the kernel
             // sends for every request that succeeded): `parse_error` would find nothing
             // else in it.
-            HeaderType::ERROR if is_plain_success(m) => {
-                if !slot.got_data {
+            HeaderType::ERROR => {
+                let r = if is_plain_success(m) {
+                    Ok(())
+                } else {
+                    ack::outcome(ack::parse_error(m), "execute", seq)
+                };
+                if r.is_ok() && !slot.got_data {
                     append(&self.pool, &mut st.bufs, slot, raw);
                 }
-                Some(Ok(()))
+                Some(r)
             }
-            HeaderType::ERROR => match ack::parse_error(m) {
-                Err(e) => Some(Err(e.into())),
-                Ok(a) => match a.to_op_error("execute", seq) {
-                    Some(e) => Some(Err(e.into())),
-                    None => {
-                        if !slot.got_data {
-                            append(&self.pool, &mut st.bufs, slot, raw);
-                        }
-                        Some(Ok(()))
-                    }
-                },
-            },
-            HeaderType::DONE => match ack::parse_done(m) {
-                Err(e) => Some(Err(e.into())),
-                Ok(a) => match a.to_op_error("execute", seq) {
-                    Some(e) => Some(Err(e.into())),
-                    None => Some(Ok(())),
-                },
-            },
+            HeaderType::DONE => Some(ack::outcome(ack::parse_done(m), "execute", seq)),
             _ => {
                 slot.got_data = true;
                 if !slot.abandoned {

@@ -247,6 +247,16 @@ impl Replies {
     pub fn as_bytes(&self) -> &[u8] {
         &self.buf
     }
+
+    /// Each reply decoded as `T` with the default [`DecodeOptions`], the acknowledgement
+    /// (an `NLMSG_ERROR` message) left out.
+    fn decode_all<T: NlAttrsOwned>(&self) -> Result<Vec<T>, Error> {
+        let opts = DecodeOptions::default();
+        self.iter()
+            .filter(|m| m.header.kind != crate::HeaderType::ERROR)
+            .map(|m| T::decode_message(&m, &opts).map_err(Error::from))
+            .collect()
+    }
 }
 
 impl AsyncConn {
@@ -558,13 +568,9 @@ impl AsyncConn {
     /// (a sole acknowledgement is not a reply here: a request that only gets one yields an
     /// empty list).
     pub async fn execute_as<T: NlAttrsOwned>(&self, request: &Message) -> Result<Vec<T>, Error> {
-        let replies = self.execute_raw(request.header, &request.data).await?;
-        let opts = DecodeOptions::default();
-        replies
-            .iter()
-            .filter(|m| m.header.kind != crate::HeaderType::ERROR)
-            .map(|m| T::decode_message(&m, &opts).map_err(Error::from))
-            .collect()
+        self.execute_raw(request.header, &request.data)
+            .await?
+            .decode_all()
     }
 
     /// Sends a typed request ([`Request`](crate::Request), a route or generic netlink request
@@ -581,12 +587,7 @@ impl AsyncConn {
             .execute_raw(header, &payload)
             .await
             .map_err(|e| crate::typed::name_field(e, &payload, request.policy()))?;
-        let opts = DecodeOptions::default();
-        replies
-            .iter()
-            .filter(|m| m.header.kind != crate::HeaderType::ERROR)
-            .map(|m| T::decode_message(&m, &opts).map_err(Error::from))
-            .collect()
+        replies.decode_all()
     }
 
     /// Sends a typed request with `NLM_F_ACK` and waits for its acknowledgement (the async

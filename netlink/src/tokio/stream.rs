@@ -6,7 +6,7 @@ use std::future::Future;
 use std::marker::PhantomData;
 use std::pin::Pin;
 use std::sync::Arc;
-use std::task::{Context, Poll};
+use std::task::{ready, Context, Poll};
 
 use ::tokio::time::{Instant, Sleep};
 use futures_core::Stream;
@@ -15,6 +15,7 @@ use super::driver::EventItem;
 use super::permits::OwnedPermit;
 use super::Inner;
 use crate::error::Error;
+use crate::events::Event;
 use crate::message::{Header, Message, MessageRef, HEADER_LEN};
 use crate::nlattrs::{DecodeOptions, NlAttrsOwned};
 use crate::socket::RecvInfo;
@@ -377,6 +378,30 @@ impl Events {
                 st.events.waker = Some(cx.waker().clone());
             }
             return Poll::Pending;
+        }
+    }
+
+    /// Polls for the next event that `decode` turns into a `T` (it returns `None` for a
+    /// message to skip), an overrun becoming [`Event::Overrun`]: the shared body of the
+    /// decoded event streams of the families.
+    pub(crate) fn poll_decoded<T>(
+        &mut self,
+        cx: &mut Context<'_>,
+        mut decode: impl FnMut(&Message) -> Option<Result<T, Error>>,
+    ) -> Poll<Option<Result<Event<T>, Error>>> {
+        loop {
+            let item = match ready!(self.poll_next_with_info(cx)) {
+                None => return Poll::Ready(None),
+                Some(item) => item,
+            };
+            return Poll::Ready(Some(match item {
+                Ok((m, _)) => match decode(&m) {
+                    Some(r) => r.map(Event::Message),
+                    None => continue,
+                },
+                Err(Error::Overrun { .. }) => Ok(Event::Overrun),
+                Err(e) => Err(e),
+            }));
         }
     }
 
