@@ -303,6 +303,8 @@ fn usage_errors_and_failures() {
         &["link", "add", "x", "type", "veth"],
         &["route", "show", "extra"],
         &["monitor", "nothing"],
+        &["link", "show", "--bogus"],
+        &["addr", "show", "dev", "lo", "-x"],
     ] {
         let out = ours(&bin, &ns, bad);
         assert_eq!(out.status.code(), Some(2), "{bad:?}: {out:?}");

@@ -214,6 +214,11 @@ fn run(cli: &Cli) -> Res<()> {
     };
     let rest = if cmd == "show-args" { args } else { rest };
     let cmd = if cmd == "show-args" { "show" } else { cmd };
+    // Options go before the object (`ip -j link show`); after it, `--x` is a mistake, not a
+    // device called `--x`.
+    if let Some(opt) = rest.iter().find(|a| a.starts_with('-')) {
+        return usage(format!("unknown option `{opt}` after `{obj} {cmd}`"));
+    }
     match (obj, cmd) {
         ("link", "show") => link::link_show(&mut c, rest),
         ("link", "add") => link::link_add(&c, rest),
