@@ -594,20 +594,9 @@ impl AsyncRouteHandle {
     /// again is harmless); after an [`Event::Overrun`], take a new snapshot.
     pub async fn snapshot(&self, watch: Watch) -> Result<Snapshot, Error> {
         let mut snap = Snapshot::default();
-        if watch.links {
-            snap.links = self.links().await?;
-        }
-        if watch.addresses {
-            snap.addresses = self.addresses().await?;
-        }
-        if watch.routes {
-            snap.routes = self.routes(RouteFilter::default()).await?;
-        }
-        if watch.neighbours {
-            snap.neighbours = self.neighbours().await?;
-        }
-        if watch.rules {
-            snap.rules = self.rules(0).await?;
+        for request in watch.dump_requests()? {
+            let mut dump = self.conn.dump(&request).await?;
+            dump.for_each_ref(|m| snap.absorb(&m)).await?;
         }
         Ok(snap)
     }
@@ -675,6 +664,19 @@ impl RouteEvents {
     /// The next notification or overrun; `None` once the connection is closed.
     pub async fn next(&mut self) -> Option<Result<Event<RouteEvent>, Error>> {
         std::future::poll_fn(|cx| self.poll_event(cx)).await
+    }
+
+    /// A handle on the connection the notifications arrive on ([`Events::conn`]).
+    pub fn conn(&self) -> AsyncConn {
+        self.events.conn()
+    }
+
+    /// Drops every notification queued now and returns how many were dropped; those the
+    /// connection receives from then on are kept ([`Events::discard_queued`]). After an
+    /// [`Event::Overrun`]: discard, then dump ([`AsyncRouteHandle::snapshot`], on another
+    /// connection), then read on; [`AsyncMonitor`](super::AsyncMonitor) does it for you.
+    pub fn discard_queued(&mut self) -> u64 {
+        self.events.discard_queued()
     }
 
     /// The connection's raw event stream.

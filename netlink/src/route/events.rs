@@ -13,7 +13,7 @@ use super::{
 use crate::conn::{Config, Family};
 use crate::error::Error;
 use crate::events::{Event, Listener, Raw};
-use crate::message::{AsMessageRef, MessageRef};
+use crate::message::{AsMessageRef, Message, MessageRef};
 use crate::nlattrs::NlAttrs;
 
 /// One rtnetlink notification, decoded (boxed: a link message alone is about 2 KiB).
@@ -129,6 +129,29 @@ impl Watch {
             g.extend([groups::RTNLGRP_IPV4_RULE, groups::RTNLGRP_IPV6_RULE]);
         }
         g
+    }
+
+    /// The dumps of a [`Snapshot`] of what is watched, in the order the monitors run them
+    /// (links, addresses, routes, neighbours, rules; every family, every table): what
+    /// [`Monitor`] and the async monitor send, and [`Snapshot::absorb`] takes in.
+    pub(crate) fn dump_requests(&self) -> Result<Vec<Message>, Error> {
+        let mut requests = Vec::new();
+        if self.links {
+            requests.push(dump_request(&request::dump_links(&LinkFilter::default()))?);
+        }
+        if self.addresses {
+            requests.push(dump_request(&request::dump_addresses(0, 0))?);
+        }
+        if self.routes {
+            requests.push(dump_request(&request::dump_routes(RouteFilter::default()))?);
+        }
+        if self.neighbours {
+            requests.push(dump_request(&request::dump_neighbours(0, 0))?);
+        }
+        if self.rules {
+            requests.push(dump_request(&request::dump_rules(0))?);
+        }
+        Ok(requests)
     }
 }
 
@@ -259,23 +282,7 @@ impl Monitor {
     /// resync and the others right after it, so every change from then on is in a dump or in
     /// the notifications that follow.
     fn snapshot(&mut self) -> Result<Snapshot, Error> {
-        let w = self.watch;
-        let mut requests = Vec::new();
-        if w.links {
-            requests.push(dump_request(&request::dump_links(&LinkFilter::default()))?);
-        }
-        if w.addresses {
-            requests.push(dump_request(&request::dump_addresses(0, 0))?);
-        }
-        if w.routes {
-            requests.push(dump_request(&request::dump_routes(RouteFilter::default()))?);
-        }
-        if w.neighbours {
-            requests.push(dump_request(&request::dump_neighbours(0, 0))?);
-        }
-        if w.rules {
-            requests.push(dump_request(&request::dump_rules(0))?);
-        }
+        let requests = self.watch.dump_requests()?;
         let mut snap = Snapshot::default();
         let dumper = self.handle.conn();
         let mut requests = requests.iter();
@@ -298,8 +305,9 @@ impl Monitor {
 }
 
 impl Snapshot {
-    /// Adds one message of a dump.
-    fn absorb(&mut self, m: &MessageRef<'_>) -> Result<(), Error> {
+    /// Adds one message of a dump of [`Watch::dump_requests`] (other message types, such as
+    /// an acknowledgement, are left out).
+    pub(crate) fn absorb(&mut self, m: &MessageRef<'_>) -> Result<(), Error> {
         let k = m.header.kind;
         if k == RTM_NEWLINK {
             self.links.push(LinkMessage::from_message(m)?);

@@ -22,8 +22,9 @@
 //! keeps the bytes of kinds without a type here.
 //!
 //! Everyday jobs go through [`RouteHandle`]: list interfaces and their addresses, say (with
-//! the `tokio` feature, `AsyncRouteHandle` does the same jobs on an async connection, and
-//! `RouteEvents` streams typed notifications: see `async_handle`).
+//! the `tokio` feature, `AsyncRouteHandle` does the same jobs on an async connection,
+//! `RouteEvents` streams typed notifications, see `async_handle`, and `AsyncMonitor` is the
+//! async [`Monitor`], see `async_monitor`).
 //!
 //! ```no_run
 //! use netlink::route::RouteHandle;
@@ -73,6 +74,8 @@
 pub mod address;
 #[cfg(feature = "tokio")]
 pub mod async_handle;
+#[cfg(feature = "tokio")]
+pub mod async_monitor;
 pub mod attr_types;
 pub mod bulk;
 pub mod constants;
@@ -91,6 +94,8 @@ pub mod rule;
 pub use address::{AddressCacheInfo, AddressMessage, AddressMessageRef, IfAddrMsg};
 #[cfg(feature = "tokio")]
 pub use async_handle::{AsyncRouteHandle, RouteEvents};
+#[cfg(feature = "tokio")]
+pub use async_monitor::AsyncMonitor;
 pub use bulk::{BulkResults, RouteOp};
 pub use constants::{
     OperState, RouteProtocol, RouteScope, RouteTable, RouteType, RTM_DELADDR, RTM_DELLINK,

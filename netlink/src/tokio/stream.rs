@@ -405,6 +405,34 @@ impl Events {
         }
     }
 
+    /// A handle on the connection the events arrive on (its counts, socket options, or
+    /// [`close`](super::AsyncConn::close)).
+    pub fn conn(&self) -> super::AsyncConn {
+        super::AsyncConn {
+            inner: Arc::clone(&self.inner),
+        }
+    }
+
+    /// Drops every event queued now (messages, overrun marks and errors) and returns the
+    /// number of messages dropped; what the connection receives from then on is kept.
+    ///
+    /// For a resync after an overrun: discard, then dump the state (on another connection),
+    /// then read on. The events discarded are older than the dump, which supersedes them, and
+    /// every change after the discard is in the dump or in the events that follow. (Datagrams
+    /// the kernel has queued on the socket and the driver has not read yet are not
+    /// discarded: they arrive after the call, older than the dump; applying such a change
+    /// again is harmless, as with any change that shows both in a dump and in an event.)
+    pub fn discard_queued(&mut self) -> u64 {
+        let mut st = self.inner.shared.lock();
+        let queued = std::mem::take(&mut st.events.items);
+        drop(st);
+        self.local
+            .drain(..)
+            .chain(queued)
+            .filter(|item| matches!(item, EventItem::Message(..)))
+            .count() as u64
+    }
+
     /// The next event: a message, or an overrun; `None` once the connection is closed.
     pub async fn next(&mut self) -> Option<Result<Message, Error>> {
         std::future::poll_fn(|cx| self.poll_next_with_info(cx))
