@@ -227,3 +227,61 @@ impl Stream for AsyncMonitor {
         self.get_mut().poll_event(cx)
     }
 }
+
+#[cfg(all(test, feature = "testing"))]
+mod tests {
+    use std::sync::Arc;
+
+    use super::*;
+    use crate::message::{HeaderFlags, Message};
+    use crate::nlattrs::NlAttrs;
+    use crate::route::{LinkMessage, RouteEvent, RTM_NEWLINK};
+    use crate::testing::multipart;
+    use crate::tokio::FakeTransport;
+
+    fn link(index: i32) -> Message {
+        let mut l = LinkMessage::default();
+        l.header.index = index;
+        Message::new(RTM_NEWLINK, HeaderFlags::EMPTY, l.to_bytes().unwrap())
+    }
+
+    async fn next(mon: &mut AsyncMonitor) -> Option<Result<MonitorEvent, Error>> {
+        std::future::poll_fn(|cx| Pin::new(&mut *mon).poll_next(cx)).await
+    }
+
+    /// The `Stream` form: the snapshot, the events, a new snapshot after an overrun, and the
+    /// end when the event connection closes.
+    #[tokio::test(flavor = "current_thread")]
+    async fn the_stream_hands_out_what_next_event_does_and_ends_with_the_connection() {
+        let dumps = Arc::new(FakeTransport::new(|_: &Message| {
+            Ok(multipart(vec![link(1)]))
+        }));
+        let notes = Arc::new(FakeTransport::listener());
+        let events_conn = AsyncConn::from_transport(Arc::clone(&notes)).unwrap();
+        let handle = AsyncRouteHandle::from_conn(AsyncConn::from_transport(dumps).unwrap());
+        let watch = Watch {
+            links: true,
+            ..Watch::NONE
+        };
+        let events = RouteEvents::new(events_conn.events().unwrap());
+        let mut mon = AsyncMonitor::from_parts(events, handle, watch)
+            .await
+            .unwrap();
+        let snap = |item: Option<Result<MonitorEvent, Error>>| match item {
+            Some(Ok(MonitorEvent::Snapshot(s))) => s.links.len(),
+            other => panic!("{other:?}"),
+        };
+        assert_eq!(snap(next(&mut mon).await), 1);
+        notes.push_event(&[link(2)], 1);
+        notes.push_error(Error::Overrun { op: "receive" });
+        match next(&mut mon).await {
+            Some(Ok(MonitorEvent::Event(RouteEvent::NewLink(l)))) => assert_eq!(l.index(), 2),
+            other => panic!("{other:?}"),
+        }
+        assert_eq!(snap(next(&mut mon).await), 1);
+        assert_eq!(mon.resyncs(), 1);
+        assert!(format!("{mon:?}").contains("resyncs: 1"));
+        events_conn.close();
+        assert!(next(&mut mon).await.is_none());
+    }
+}
