@@ -588,10 +588,11 @@ impl AsyncRouteHandle {
     /// The full state of what `watch` names ([`Snapshot`]): one dump per kind watched (the
     /// kernel runs one dump at a time per socket; other requests go on meanwhile).
     ///
-    /// To follow the state without missing a change, as [`Monitor`](super::Monitor) does:
-    /// subscribe first ([`events`](Self::events) on this handle, or on a handle of its own),
+    /// To follow the state without missing a change ([`AsyncMonitor`](super::AsyncMonitor)
+    /// does it for you): subscribe first ([`events`](Self::events) on a handle of its own),
     /// then take the snapshot, then apply the events (a change may show in both; applying it
-    /// again is harmless); after an [`Event::Overrun`], take a new snapshot.
+    /// again is harmless); after an [`Event::Overrun`], drop what is queued
+    /// ([`RouteEvents::discard_queued`]) and take a new snapshot.
     pub async fn snapshot(&self, watch: Watch) -> Result<Snapshot, Error> {
         let mut snap = Snapshot::default();
         for request in watch.dump_requests()? {

@@ -189,7 +189,8 @@ pub enum MonitorEvent {
 /// applying it again is harmless). When the kernel reports that notifications were lost
 /// ([`Event::Overrun`]), the monitor resynchronises with
 /// [`Listener::resync`] (discards what was queued, dumps
-/// again) and hands out a new snapshot.
+/// again) and hands out a new snapshot. For tokio programs, `AsyncMonitor` (feature `tokio`)
+/// does the same on async connections.
 ///
 /// ```no_run
 /// use netlink::route::{Monitor, MonitorEvent, Watch};
