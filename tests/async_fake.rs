@@ -908,3 +908,42 @@ async fn a_declared_length_is_filled_in_when_zero_and_checked_otherwise() {
     }
     assert_eq!(fake.requests().len(), 1);
 }
+
+/// The driver stops waiting for datagrams once nothing is due: a real socket is then out of
+/// the readiness gate's epoll set (see `AsyncSocket`), which costs the kernel work for every
+/// datagram while in it.
+#[tokio::test(flavor = "current_thread")]
+async fn the_driver_goes_idle_once_nothing_is_due() {
+    let fake = Arc::new(FakeTransport::new(echo));
+    fake.hold(true);
+    let conn = conn(&fake);
+    let pending = tokio::spawn({
+        let conn = conn.clone();
+        async move { conn.execute(&request(5)).await }
+    });
+    // Sent with its replies held: the driver waits for them.
+    tokio::time::timeout(Duration::from_secs(5), async {
+        while !fake.watching() {
+            tokio::task::yield_now().await;
+        }
+    })
+    .await
+    .expect("the driver waits while a reply is due");
+    fake.hold(false);
+    let replies = pending.await.unwrap().unwrap();
+    assert_eq!(payload_u32(&replies[0]), 5);
+    // Let the driver finish its turn.
+    for _ in 0..10 {
+        tokio::task::yield_now().await;
+    }
+    assert!(!fake.watching(), "nothing is due: the driver is idle");
+    // Events listened for: the driver waits again.
+    let _events = conn.events().unwrap();
+    tokio::time::timeout(Duration::from_secs(5), async {
+        while !fake.watching() {
+            tokio::task::yield_now().await;
+        }
+    })
+    .await
+    .expect("the driver waits for events");
+}

@@ -1014,6 +1014,11 @@ impl Shared {
                     }
                 }
             }
+            if !self.must_listen() {
+                // Nothing is due: a readiness armed by an earlier turn is not needed (it
+                // would cost the kernel work for every datagram until it fires).
+                self.transport.idle();
+            }
             let more = !self.lock().batches.is_empty();
             if send_blocked || !more {
                 return Poll::Pending;

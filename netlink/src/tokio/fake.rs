@@ -29,6 +29,7 @@ struct State {
     per_datagram: usize,
     hold: bool,
     waker: Option<Waker>,
+    watching: bool,
 }
 
 /// A fake transport: each request of a sent datagram goes to a closure whose replies are
@@ -99,6 +100,7 @@ impl FakeTransport {
                 per_datagram: 1,
                 hold: false,
                 waker: None,
+                watching: false,
             }),
         }
     }
@@ -184,6 +186,14 @@ impl FakeTransport {
         if let Some(w) = st.waker.take() {
             w.wake();
         }
+    }
+
+    /// Whether the fake watches for datagrams, as a socket armed for readiness does: from
+    /// a receive that found none and asked to be woken until the connection goes
+    /// [idle](Transport::idle) (not merely until the wake-up, like the readiness gate of a
+    /// real socket, which stays in its epoll set until the connection is idle).
+    pub fn watching(&self) -> bool {
+        self.lock().watching
     }
 
     /// Datagrams queued and not received yet.
@@ -283,9 +293,16 @@ impl Transport for FakeTransport {
         match self.take(&mut st, bufs, infos) {
             Ok(0) => {
                 st.waker = Some(cx.waker().clone());
+                st.watching = true;
                 Poll::Pending
             }
             other => Poll::Ready(other),
         }
+    }
+
+    fn idle(&self) {
+        let mut st = self.lock();
+        st.waker = None;
+        st.watching = false;
     }
 }

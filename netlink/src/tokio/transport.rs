@@ -46,6 +46,12 @@ pub trait Transport: Send + Sync + 'static {
     fn netlink_socket(&self) -> Option<&NetlinkSocket> {
         None
     }
+
+    /// The connection waits for no datagram now (nothing it sent is due, nobody listens for
+    /// events): a wake-up registered by an earlier [`poll_recv`](Transport::poll_recv) that
+    /// has not fired may be dropped, and the transport may stop watching the socket until
+    /// `poll_recv` next waits. The default does nothing.
+    fn idle(&self) {}
 }
 
 /// A [`NetlinkSocket`] registered with tokio's reactor (`tokio::io::unix::AsyncFd`).
@@ -168,6 +174,14 @@ impl Transport for AsyncSocket {
     fn netlink_socket(&self) -> Option<&NetlinkSocket> {
         Some(&self.sock)
     }
+
+    fn idle(&self) {
+        // Out of the gate's epoll set: the kernel no longer runs epoll's callback for every
+        // datagram it queues (the connection reads the replies right after `sendmsg`).
+        if self.armed.swap(false, Ordering::AcqRel) {
+            self.gate.get_ref().reset();
+        }
+    }
 }
 
 impl<T: Transport> Transport for std::sync::Arc<T> {
@@ -190,5 +204,59 @@ impl<T: Transport> Transport for std::sync::Arc<T> {
     }
     fn netlink_socket(&self) -> Option<&NetlinkSocket> {
         (**self).netlink_socket()
+    }
+    fn idle(&self) {
+        (**self).idle();
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::{Config, Conn, Family};
+    use std::os::fd::AsRawFd;
+
+    /// How many epoll sets of this process hold the descriptor `fd` (the `tfd:` lines of the
+    /// epoll instances in fdinfo).
+    fn watchers(fd: i32) -> usize {
+        let mut n = 0;
+        for e in std::fs::read_dir("/proc/self/fdinfo").unwrap().flatten() {
+            let Ok(info) = std::fs::read_to_string(e.path()) else {
+                continue;
+            };
+            n += info
+                .lines()
+                .filter(|l| {
+                    l.strip_prefix("tfd:")
+                        .and_then(|r| r.split_whitespace().next())
+                        .and_then(|v| v.parse::<i32>().ok())
+                        == Some(fd)
+                })
+                .count();
+        }
+        n
+    }
+
+    #[tokio::test]
+    async fn an_idle_socket_is_not_watched_by_epoll() {
+        // A socket in an epoll set costs the kernel epoll's callback for every datagram
+        // queued to it: watched only while the connection waits for a datagram.
+        let sock = Conn::dial(Family::GENERIC, Config::default())
+            .unwrap()
+            .into_socket();
+        let fd = sock.as_raw_fd();
+        let t = AsyncSocket::new(sock).unwrap();
+        assert_eq!(watchers(fd), 0, "registered, not waiting");
+        let (mut bufs, mut infos) = (vec![Vec::new()], vec![RecvInfo::default()]);
+        let pending = std::future::poll_fn(|cx| {
+            Poll::Ready(t.poll_recv(cx, &mut bufs, &mut infos).is_pending())
+        })
+        .await;
+        assert!(pending, "nothing to read");
+        assert_eq!(watchers(fd), 1, "waiting for a datagram");
+        t.idle();
+        assert_eq!(watchers(fd), 0, "idle");
+        t.idle();
+        assert_eq!(watchers(fd), 0, "idle twice");
     }
 }
