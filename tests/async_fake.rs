@@ -947,3 +947,75 @@ async fn the_driver_goes_idle_once_nothing_is_due() {
     .await
     .expect("the driver waits for events");
 }
+
+/// A dump whose stream does not read is not read from the socket past
+/// `Options::dump_buffer` (the kernel makes the next part of a dump only when the socket is
+/// read): a slow reader of a large dump holds little memory. Other requests' replies are
+/// still read meanwhile, a second dump waiting for the first lets it run to the end, and a
+/// stream dropped while behind lets the rest be read and discarded.
+#[tokio::test(flavor = "current_thread")]
+async fn a_dump_whose_stream_is_behind_is_not_read_further() {
+    const PARTS: u32 = 50;
+    let fake = Arc::new(FakeTransport::new(dump_handler(PARTS)));
+    let conn = conn_with(
+        &fake,
+        Options {
+            dump_buffer: 1,
+            ..Options::default()
+        },
+    );
+    let settle = || async {
+        for _ in 0..50 {
+            tokio::task::yield_now().await;
+        }
+    };
+    let mut dump = conn.dump(&dump_request()).await.unwrap();
+    settle().await;
+    // The replies and the DONE are queued; a few datagrams at most were read.
+    let total = PARTS as usize + 1;
+    assert!(
+        fake.queued() >= total - 4,
+        "{} of {total} datagrams left: the dump was read on",
+        fake.queued()
+    );
+    // A request meanwhile is answered: the socket is read for it.
+    assert_eq!(payload_u32(&conn.execute(&request(9)).await.unwrap()[0]), 9);
+    // The stream reads everything, in order.
+    for n in 0..PARTS {
+        let m = tokio::time::timeout(Duration::from_secs(5), dump.next())
+            .await
+            .expect("the stream catches up")
+            .unwrap()
+            .unwrap();
+        assert_eq!(payload_u32(&m), n);
+    }
+    assert!(dump.next().await.is_none());
+
+    // A second dump waits for the first: the first is read to its end meanwhile.
+    let first = conn.dump(&dump_request()).await.unwrap();
+    let second = conn.dump(&dump_request()).await.unwrap();
+    let all = tokio::time::timeout(Duration::from_secs(5), second.collect())
+        .await
+        .expect("the second dump does not wait forever for the first")
+        .unwrap();
+    assert_eq!(all.len(), PARTS as usize);
+    assert_eq!(first.collect().await.unwrap().len(), PARTS as usize);
+
+    // Dropped while behind: the rest is read and discarded, and the connection goes on.
+    let before = conn.late_dropped();
+    let behind = conn.dump(&dump_request()).await.unwrap();
+    settle().await;
+    drop(behind);
+    tokio::time::timeout(Duration::from_secs(5), async {
+        while fake.queued() != 0 {
+            tokio::task::yield_now().await;
+        }
+    })
+    .await
+    .expect("the rest of a dropped dump is read");
+    assert!(conn.late_dropped() >= before + u64::from(PARTS));
+    assert_eq!(
+        payload_u32(&conn.execute(&request(10)).await.unwrap()[0]),
+        10
+    );
+}

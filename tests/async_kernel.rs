@@ -557,3 +557,77 @@ async fn events_arrive_with_no_request_in_flight() {
     maker.await.unwrap();
     assert_eq!(conn.datagrams_sent(), 0, "no request was sent");
 }
+
+/// A slow reader of a large dump with a small `dump_buffer`: the connection stops reading
+/// for the dump while the stream is behind and reads on when it catches up, so the dump
+/// arrives whole and in order, and requests made meanwhile are answered.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_slow_reader_of_a_large_dump_gets_it_whole_while_requests_go_on() {
+    if !privileged("a_slow_reader_of_a_large_dump_gets_it_whole_while_requests_go_on") {
+        return;
+    }
+    let ns = TestNs::new("asslow");
+    ns.ip(&["link", "add", "va", "type", "veth", "peer", "name", "vb"]);
+    ns.ip(&["addr", "add", "10.0.0.1/24", "dev", "va"]);
+    ns.ip(&["link", "set", "va", "up"]);
+    ns.ip(&["link", "set", "vb", "up"]);
+    let conn = AsyncConn::dial_with(
+        Family::ROUTE,
+        ns.config(),
+        netlink::tokio::Options {
+            dump_buffer: 4096,
+            ..netlink::tokio::Options::default()
+        },
+    )
+    .await
+    .unwrap();
+    let n = 3000u32;
+    let requests: Vec<Message> = (0..n).map(add_route).collect();
+    for r in conn.execute_batch(&requests).await {
+        r.unwrap();
+    }
+    assert_eq!(static_route_count(&ns), n as usize);
+
+    let mut data = vec![0u8; 12];
+    data[0] = libc::AF_INET as u8;
+    let dump = Message::new(RTM_GETROUTE, HeaderFlags::REQUEST | HeaderFlags::DUMP, data);
+    let mut stream = conn.dump(&dump).await.unwrap();
+    // Requests from another task while the dump is read slowly.
+    let asker = tokio::spawn({
+        let conn = conn.clone();
+        async move {
+            for _ in 0..50 {
+                let replies = conn.execute(&get_link("va")).await.unwrap();
+                assert_eq!(replies.len(), 1);
+                tokio::time::sleep(Duration::from_millis(2)).await;
+            }
+        }
+    });
+    let mut seen = BTreeSet::new();
+    let mut count = 0usize;
+    while let Some(m) = tokio::time::timeout(Duration::from_secs(30), stream.next())
+        .await
+        .expect("the dump goes on when its reader catches up")
+    {
+        let m = m.unwrap();
+        assert_eq!(m.header.kind, RTM_NEWROUTE);
+        count += 1;
+        // Destinations 10.x.y.0/24 of the routes added: each exactly once.
+        if m.data.len() >= 12 && m.data[1] == 24 {
+            let mut ad = netlink::AttributeDecoder::new(&m.data[12..]);
+            while ad.advance() {
+                let dst = ad.attr().unwrap().payload();
+                if ad.attr_type() == RTA_DST && dst.len() == 4 && dst[0] == 10 && dst[1] >= 1 {
+                    assert!(seen.insert(dst.to_vec()), "a route twice");
+                }
+            }
+        }
+        if count % 100 == 0 {
+            tokio::time::sleep(Duration::from_millis(1)).await;
+        }
+    }
+    asker.await.unwrap();
+    assert_eq!(seen.len(), n as usize);
+    assert!(count >= n as usize);
+    assert_eq!(conn.late_dropped(), 0);
+}

@@ -18,7 +18,7 @@ use std::task::{Context, Poll, Waker};
 
 use super::permits::Permits;
 use super::receive::{EventQueue, RxBuffers};
-use super::slots::{count_messages, BufPool, Mode, Slot, Slots};
+use super::slots::{count_messages, BufPool, Mode, Outstanding, Slot, Slots};
 use super::transport::Transport;
 use super::Options;
 use crate::batch::replicate;
@@ -56,7 +56,18 @@ pub(crate) struct State {
     pub(super) bufs: Vec<Vec<u8>>,
     /// How many slots were sent and are not complete (so that a reader knows, without a
     /// walk over the table, whether replies are still due).
-    pub(super) awaiting: usize,
+    pub(super) out: Outstanding,
+}
+
+impl State {
+    /// Whether the connection must read the socket for what it has sent or listens for: a
+    /// request sent is not complete (dumps whose stream is behind aside, unless other dumps
+    /// wait for them to finish: the kernel runs one at a time), or events are taken.
+    pub(super) fn due(&self) -> bool {
+        self.events.taken
+            || self.out.sent > self.out.backlogged
+            || (self.out.sent != 0 && !self.dumps_waiting.is_empty())
+    }
 }
 
 /// After this many single-request batches in a row, requests are sent without the yield.
@@ -121,7 +132,7 @@ impl Shared {
                 solo: 0,
                 next_seq: crate::socket::random_u32(),
                 bufs: Vec::new(),
-                awaiting: 0,
+                out: Outstanding::default(),
                 events: EventQueue {
                     items: VecDeque::new(),
                     capacity: options.event_capacity.max(1),
@@ -252,6 +263,7 @@ impl Shared {
                             got_data: false,
                             sent: false,
                             abandoned: false,
+                            backlogged: false,
                             waker,
                         });
                         break header.sequence;
@@ -425,21 +437,25 @@ impl Shared {
         }
     }
 
-    /// Whether the driver must wait for datagrams: a request was sent and is not complete,
-    /// or the connection listens for events.
+    /// Whether the driver must wait for datagrams: a request was sent and is not complete
+    /// (see [`State::due`]), or the connection listens for events.
     fn must_listen(&self) -> bool {
         if self.listen.load(Ordering::Relaxed) {
             return true;
         }
         let st = self.lock();
         debug_assert_eq!(
-            st.awaiting,
+            st.out.sent,
             st.slots
                 .values()
                 .filter(|s| s.sent && s.done.is_none())
                 .count()
         );
-        st.events.taken || st.awaiting != 0
+        debug_assert_eq!(
+            st.out.backlogged,
+            st.slots.values().filter(|s| s.backlogged).count()
+        );
+        st.due()
     }
 
     /// From now on the driver reads the socket even with no request in flight (multicast
@@ -486,7 +502,7 @@ impl Shared {
                         s.sent = true;
                     }
                 }
-                st.awaiting = st.awaiting.saturating_add(sent);
+                st.out.sent = st.out.sent.saturating_add(sent);
             }
             Err(e) => {
                 for seq in &batch.seqs {
@@ -524,7 +540,7 @@ impl Shared {
     }
 
     /// Marks the driver as having work; returns its waker when it must be woken.
-    fn notify_driver(&self, st: &mut State) -> Option<Waker> {
+    pub(crate) fn notify_driver(&self, st: &mut State) -> Option<Waker> {
         if st.driver_notified {
             return None;
         }
@@ -550,19 +566,27 @@ impl Shared {
             st.slots.remove(&seq);
             return;
         }
-        let Some(slot) = st.slots.get_mut(&seq) else {
+        let state = &mut *st;
+        let Some(slot) = state.slots.get_mut(&seq) else {
             return;
         };
         if slot.done.is_some() {
             let dropped = count_messages(&slot.buf);
             self.late.fetch_add(dropped, Ordering::Relaxed);
-            st.slots.remove(&seq);
+            state.slots.remove(&seq);
         } else {
             let dropped = count_messages(&slot.buf);
             self.late.fetch_add(dropped, Ordering::Relaxed);
             slot.abandoned = true;
             slot.buf = Vec::new();
             slot.waker = None;
+            if state.out.caught_up(slot) {
+                // A dump that was behind: the rest of it is read (and discarded) now.
+                if let Some(w) = self.notify_driver(state) {
+                    drop(st);
+                    w.wake();
+                }
+            }
         }
     }
 
@@ -576,7 +600,7 @@ impl Shared {
                 return;
             }
             st.closed = true;
-            st.awaiting = 0;
+            st.out = Outstanding::default();
             st.batches.clear();
             st.dumps_waiting.clear();
             st.slots.retain(|_, slot| {

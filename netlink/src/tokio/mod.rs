@@ -69,6 +69,10 @@
 //!   reports `ENOBUFS` (then every request still waiting for replies fails with `Overrun` as
 //!   well, since its replies may be among what was lost; dumps are unaffected, the kernel
 //!   never drops them).
+//! - A dump's replies are kept for its stream up to [`Options::dump_buffer`] bytes; past it
+//!   the connection stops reading the socket for that dump until the stream catches up (the
+//!   kernel makes the next part of a dump only when the socket is read, so it waits), unless
+//!   other requests' replies or events are due meanwhile.
 //! - [`Options::timeout`] (or [`AsyncConn::set_timeout`]) bounds each request, and each dump
 //!   as a whole, with `tokio::time`: expiry is [`Error::Timeout`].
 //!
@@ -123,6 +127,14 @@ pub struct Options {
     /// The most multicast events kept for [`AsyncConn::events`]; past it events are dropped
     /// and an overrun is reported. Default 4096.
     pub event_capacity: usize,
+    /// The most bytes of a dump's replies kept for its stream before the stream reads them.
+    /// Past it the connection stops reading the socket for that dump (the kernel makes the
+    /// next part of a dump only when the socket is read, so it waits) until the stream
+    /// catches up; the memory a slow reader of a large dump costs stays about this size. The
+    /// socket is still read while other requests' replies are due, events are taken, or
+    /// other dumps wait for this one, and what arrives for the dump then is kept. Default
+    /// 1 MiB.
+    pub dump_buffer: usize,
     /// The time limit of each request (and of each dump as a whole); `None`: no limit.
     pub timeout: Option<Duration>,
     /// When a request finds nothing else in flight or queued, send it and read its replies
@@ -142,6 +154,7 @@ impl Default for Options {
             max_batch_bytes: 32 * 1024,
             recv_batch: 16,
             event_capacity: 4096,
+            dump_buffer: 1024 * 1024,
             timeout: None,
             direct: false,
         }

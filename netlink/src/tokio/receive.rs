@@ -7,7 +7,7 @@ use std::sync::atomic::Ordering;
 use std::task::Waker;
 
 use super::driver::{is_dump, padding, Shared, State};
-use super::slots::{BufPool, Mode, Slot, POOL_BUF_START};
+use super::slots::{BufPool, Mode, Outstanding, Slot, POOL_BUF_START};
 use crate::ack;
 use crate::batch::replicate;
 use crate::error::Error;
@@ -80,13 +80,11 @@ impl RxBuffers {
 #[inline]
 pub(super) fn settle(
     slot: &mut Slot,
-    awaiting: &mut usize,
+    out: &mut Outstanding,
     r: Result<(), Error>,
     wake: &mut Vec<Waker>,
 ) -> bool {
-    if slot.sent {
-        *awaiting = awaiting.saturating_sub(1);
-    }
+    out.settled(slot);
     if slot.abandoned {
         return true;
     }
@@ -284,6 +282,14 @@ impl Shared {
                 if !slot.abandoned {
                     append(&self.pool, &mut st.bufs, slot, raw);
                     if slot.mode == Mode::Stream {
+                        if !slot.backlogged
+                            && slot.sent
+                            && slot.buf.len() >= self.options.dump_buffer
+                        {
+                            // Its stream is behind: stop reading for it (see `State::due`).
+                            slot.backlogged = true;
+                            st.out.backlogged = st.out.backlogged.saturating_add(1);
+                        }
                         if let Some(w) = slot.waker.take() {
                             wake.push(w);
                         }
@@ -303,7 +309,7 @@ impl Shared {
         };
         if let Some(r) = result {
             // `complete` without looking the slot up again.
-            if settle(slot, &mut st.awaiting, r, wake) {
+            if settle(slot, &mut st.out, r, wake) {
                 st.slots.remove(&seq);
             }
             if let Some(w) = self.finished(st, seq) {
@@ -325,7 +331,7 @@ impl Shared {
             if slot.done.is_some() {
                 return;
             }
-            if settle(slot, &mut st.awaiting, r, wake) {
+            if settle(slot, &mut st.out, r, wake) {
                 st.slots.remove(&seq);
             }
         }
@@ -356,7 +362,7 @@ impl Shared {
         for (buf, info) in rx.bufs.iter().zip(&rx.infos).take(n) {
             self.route(&mut st, buf, info, wake);
         }
-        st.awaiting != 0 || st.events.taken || self.listen.load(Ordering::Relaxed)
+        st.due() || self.listen.load(Ordering::Relaxed)
     }
 
     /// Handles a receive error; returns whether the driver must stop.

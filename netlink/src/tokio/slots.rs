@@ -55,7 +55,44 @@ pub(crate) struct Slot {
     pub(crate) sent: bool,
     /// The caller went away: replies are discarded (and counted) until the request completes.
     pub(crate) abandoned: bool,
+    /// A dump whose unread replies reached [`Options::dump_buffer`](super::Options::dump_buffer)
+    /// (counted in [`Outstanding::backlogged`]).
+    pub(crate) backlogged: bool,
     pub(crate) waker: Option<Waker>,
+}
+
+/// The requests sent and not complete, for the reader to know whether replies are due
+/// without a walk over the table.
+#[derive(Debug, Default)]
+pub(crate) struct Outstanding {
+    /// Requests sent and not complete.
+    pub(crate) sent: usize,
+    /// Those of them that are dumps whose stream is behind: its unread replies reached
+    /// [`Options::dump_buffer`](super::Options::dump_buffer). Reading for them only would
+    /// make the kernel produce more of the dump to hold, so they do not count as due.
+    pub(crate) backlogged: usize,
+}
+
+impl Outstanding {
+    /// A slot is complete (or its request failed): it no longer counts.
+    #[inline]
+    pub(crate) fn settled(&mut self, slot: &mut Slot) {
+        if slot.sent {
+            self.sent = self.sent.saturating_sub(1);
+        }
+        self.caught_up(slot);
+    }
+
+    /// A slot's stream took its replies (or went away): it is no longer behind. Returns
+    /// whether it was.
+    #[inline]
+    pub(crate) fn caught_up(&mut self, slot: &mut Slot) -> bool {
+        let was = std::mem::replace(&mut slot.backlogged, false);
+        if was {
+            self.backlogged = self.backlogged.saturating_sub(1);
+        }
+        was
+    }
 }
 
 /// Reply buffers recycled between requests: a request's replies are copied once, from the

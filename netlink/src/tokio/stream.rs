@@ -110,13 +110,21 @@ impl DumpStream {
             let seq = self.request.sequence;
             let outcome = {
                 let shared = &self.inner.shared;
-                let mut st = shared.lock();
+                let mut guard = shared.lock();
+                let st = &mut *guard;
                 match st.slots.get_mut(&seq) {
                     None => Some(Err(Error::Closed { op: "execute" })),
                     Some(slot) if !slot.buf.is_empty() => {
                         self.buf.clear();
                         std::mem::swap(&mut self.buf, &mut slot.buf);
                         self.pos = 0;
+                        if st.out.caught_up(slot) {
+                            // The connection stopped reading for this dump: it reads again.
+                            if let Some(w) = shared.notify_driver(st) {
+                                drop(guard);
+                                w.wake();
+                            }
+                        }
                         continue;
                     }
                     Some(slot) => match slot.done.take() {
