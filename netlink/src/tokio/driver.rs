@@ -11,110 +11,19 @@
 //! caller.
 
 use std::collections::hash_map::Entry;
-use std::collections::{HashMap, VecDeque};
-use std::hash::{BuildHasherDefault, Hasher};
+use std::collections::VecDeque;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 use std::task::{Context, Poll, Waker};
 
 use super::permits::Permits;
+use super::receive::{EventQueue, RxBuffers};
+use super::slots::{count_messages, BufPool, Mode, Slot, Slots};
 use super::transport::Transport;
 use super::Options;
-use crate::ack;
+use crate::batch::replicate;
 use crate::error::Error;
-use crate::message::{Header, HeaderFlags, HeaderType, Message, MessageRef, HEADER_LEN};
-use crate::socket::RecvInfo;
-
-/// Sequence numbers are consecutive: spread them with one multiplication instead of SipHash.
-#[derive(Default)]
-pub(crate) struct SeqHasher(u64);
-
-impl Hasher for SeqHasher {
-    fn finish(&self) -> u64 {
-        self.0
-    }
-    fn write(&mut self, bytes: &[u8]) {
-        for b in bytes {
-            self.0 = (self.0 << 8 | u64::from(*b)).wrapping_mul(0x9E37_79B9_7F4A_7C15);
-        }
-    }
-    fn write_u32(&mut self, v: u32) {
-        self.0 = u64::from(v).wrapping_mul(0x9E37_79B9_7F4A_7C15);
-    }
-}
-
-type Slots = HashMap<u32, Slot, BuildHasherDefault<SeqHasher>>;
-
-/// How a caller takes its replies.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) enum Mode {
-    /// All at once, when the request is complete.
-    Collect,
-    /// As they arrive (a dump stream).
-    Stream,
-}
-
-/// One request in flight.
-pub(crate) struct Slot {
-    /// The request header as sent.
-    pub(crate) request: Header,
-    pub(crate) mode: Mode,
-    /// Replies not yet taken, in wire form (each padded to 4 bytes).
-    pub(crate) buf: Vec<u8>,
-    /// Set once the request is complete: its result (the error boxed, so that a slot stays
-    /// small to move in and out of the table).
-    pub(crate) done: Option<Result<(), Box<Error>>>,
-    /// A reply carried `NLM_F_DUMP_INTR`.
-    pub(crate) interrupted: bool,
-    got_data: bool,
-    /// The kernel has seen the request.
-    sent: bool,
-    /// The caller went away: replies are discarded (and counted) until the request completes.
-    abandoned: bool,
-    pub(crate) waker: Option<Waker>,
-}
-
-/// An item of the event queue.
-pub(crate) enum EventItem {
-    Message(Message, RecvInfo),
-    Overrun,
-    Error(Error),
-}
-
-pub(crate) struct EventQueue {
-    pub(crate) items: VecDeque<EventItem>,
-    capacity: usize,
-    pub(crate) waker: Option<Waker>,
-    pub(crate) taken: bool,
-    pub(crate) overruns: u64,
-}
-
-impl EventQueue {
-    fn push(&mut self, item: EventItem, wake: &mut Vec<Waker>) {
-        if self.items.len() >= self.capacity {
-            // Full: this event is lost. Say so once, after what was queued before it.
-            if !matches!(self.items.back(), Some(EventItem::Overrun)) {
-                self.items.push_back(EventItem::Overrun);
-                self.overruns = self.overruns.saturating_add(1);
-            }
-        } else {
-            self.items.push_back(item);
-        }
-        if let Some(w) = self.waker.take() {
-            wake.push(w);
-        }
-    }
-
-    fn overrun(&mut self, wake: &mut Vec<Waker>) {
-        if !matches!(self.items.back(), Some(EventItem::Overrun)) {
-            self.items.push_back(EventItem::Overrun);
-            self.overruns = self.overruns.saturating_add(1);
-        }
-        if let Some(w) = self.waker.take() {
-            wake.push(w);
-        }
-    }
-}
+use crate::message::{Header, HeaderFlags, HEADER_LEN};
 
 /// Encoded requests that one `sendmsg` will carry.
 #[derive(Default)]
@@ -144,10 +53,10 @@ pub(crate) struct State {
     /// The sequence number the next request gets (skipping 0 and those in flight).
     next_seq: u32,
     /// Reply buffers at hand for the slots, taken from the pool in bulk (see [`append`]).
-    bufs: Vec<Vec<u8>>,
+    pub(super) bufs: Vec<Vec<u8>>,
     /// How many slots were sent and are not complete (so that a reader knows, without a
     /// walk over the table, whether replies are still due).
-    awaiting: usize,
+    pub(super) awaiting: usize,
 }
 
 /// After this many single-request batches in a row, requests are sent without the yield.
@@ -174,15 +83,17 @@ pub(crate) struct Shared {
     /// Recycled reply buffers.
     pub(crate) pool: Arc<BufPool>,
     /// The driver reads the socket even with nothing in flight (see [`Shared::listen`]).
-    listen: AtomicBool,
+    pub(super) listen: AtomicBool,
 }
 
-fn padding(len: usize) -> usize {
+#[inline]
+pub(super) fn padding(len: usize) -> usize {
     crate::enc::align(len).unwrap_or(len).saturating_sub(len)
 }
 
 /// Whether a request asks for a dump (`NLM_F_ROOT | NLM_F_MATCH` both set).
-fn is_dump(flags: HeaderFlags) -> bool {
+#[inline]
+pub(super) fn is_dump(flags: HeaderFlags) -> bool {
     flags.contains(HeaderFlags::DUMP)
 }
 
@@ -579,7 +490,7 @@ impl Shared {
             }
             Err(e) => {
                 for seq in &batch.seqs {
-                    self.complete(&mut st, *seq, Err(clone_error(&e)), wake);
+                    self.complete(&mut st, *seq, Err(replicate(&e)), wake);
                 }
             }
         }
@@ -587,47 +498,6 @@ impl Shared {
         batch.seqs.clear();
         if st.spare.len() < 8 {
             st.spare.push(batch);
-        }
-    }
-
-    /// Reads and routes the datagrams already queued, without waiting. Returns `None` when
-    /// the connection closed, else whether replies or events may still be due (`false`: every
-    /// request sent is complete and nobody listens for events; this stays so while the
-    /// caller holds the receive buffers, since only their holder sends).
-    ///
-    /// `requests` were just sent: the first read asks for room for about as many datagrams
-    /// as they are answered with (a reply and an acknowledgement each), since setting up room
-    /// costs time per datagram. A read that fills its room reads again only while something
-    /// is due, so the read that would find the queue empty is spared when all is in.
-    fn read_queued(
-        &self,
-        rx: &mut RxBuffers,
-        wake: &mut Vec<Waker>,
-        requests: usize,
-    ) -> Option<bool> {
-        let mut room = requests.saturating_mul(2).clamp(1, rx.bufs.len());
-        loop {
-            let bufs = rx.bufs.get_mut(..room).unwrap_or_default();
-            let infos = rx.infos.get_mut(..room).unwrap_or_default();
-            match self.transport.try_recv(bufs, infos) {
-                // (Whether more is due is not known here: say so.)
-                Ok(0) => return Some(true),
-                Ok(n) => {
-                    let due = self.deliver(rx, n, wake);
-                    // A short read found the queue empty; when the read filled every buffer
-                    // but nothing is due any more (every request sent is complete, nobody
-                    // listens for events), the read that would find it empty is spared.
-                    if n < room || !due {
-                        return Some(due);
-                    }
-                    room = rx.bufs.len();
-                }
-                Err(e) => {
-                    if self.recv_failed(e, wake) {
-                        return None;
-                    }
-                }
-            }
         }
     }
 
@@ -737,7 +607,7 @@ impl Shared {
     /// The slot of `seq` finished (the kernel sent its last message): for a dump, the next
     /// waiting dump may go out.
     #[inline]
-    fn finished(&self, st: &mut State, seq: u32) -> Option<Waker> {
+    pub(super) fn finished(&self, st: &mut State, seq: u32) -> Option<Waker> {
         if st.dump_running != Some(seq) {
             return None;
         }
@@ -753,180 +623,6 @@ impl Shared {
         let len = bytes.len();
         self.push_to_batch(st, next, |b| b.extend_from_slice(&bytes), len);
         self.notify_driver(st)
-    }
-
-    /// Routes one received datagram.
-    fn route(&self, st: &mut State, d: &[u8], info: &RecvInfo, wake: &mut Vec<Waker>) {
-        if self.check_sender && info.sender_pid != 0 {
-            self.forged.fetch_add(1, Ordering::Relaxed);
-            return;
-        }
-        if info.len > d.len() {
-            let err = Error::Truncated {
-                len: info.len,
-                capacity: d.len(),
-                header: Header::from_bytes(d).ok(),
-            };
-            if info.sender_groups != 0 {
-                st.events.push(EventItem::Error(err), wake);
-                return;
-            }
-            // The header is intact: the error belongs to the request it names.
-            match Header::from_bytes(d).ok() {
-                Some(h) if st.slots.contains_key(&h.sequence) => {
-                    self.complete(st, h.sequence, Err(err), wake);
-                }
-                _ => {
-                    self.late.fetch_add(1, Ordering::Relaxed);
-                }
-            }
-            return;
-        }
-        let mut rest = d;
-        while !rest.is_empty() {
-            let (m, tail) = match MessageRef::parse(rest) {
-                Ok(x) => x,
-                Err(e) => {
-                    let owner = Header::from_bytes(rest)
-                        .ok()
-                        .filter(|h| st.slots.contains_key(&h.sequence));
-                    match owner {
-                        Some(h) if info.sender_groups == 0 => {
-                            self.complete(st, h.sequence, Err(e.into()), wake);
-                        }
-                        _ if info.sender_groups != 0 || Header::from_bytes(rest).is_err() => {
-                            st.events.push(EventItem::Error(e.into()), wake);
-                        }
-                        _ => {
-                            self.late.fetch_add(1, Ordering::Relaxed);
-                        }
-                    }
-                    return;
-                }
-            };
-            // The message as received (header and payload, without the padding).
-            let raw = rest.get(..m.header.length as usize).unwrap_or_default();
-            rest = tail;
-            if info.sender_groups != 0 {
-                st.events
-                    .push(EventItem::Message(m.to_owned(), *info), wake);
-            } else {
-                self.route_message(st, &m, raw, info, wake);
-            }
-        }
-    }
-
-    fn route_message(
-        &self,
-        st: &mut State,
-        m: &MessageRef<'_>,
-        raw: &[u8],
-        info: &RecvInfo,
-        wake: &mut Vec<Waker>,
-    ) {
-        let h = m.header;
-        let seq = h.sequence;
-        let Some(slot) = st.slots.get_mut(&seq) else {
-            if seq == 0 {
-                // Unsolicited unicast from the kernel: an event.
-                st.events
-                    .push(EventItem::Message(m.to_owned(), *info), wake);
-            } else {
-                self.late.fetch_add(1, Ordering::Relaxed);
-            }
-            return;
-        };
-        if slot.done.is_some() || (h.pid != 0 && h.pid != slot.request.pid) {
-            self.late.fetch_add(1, Ordering::Relaxed);
-            return;
-        }
-        if h.flags.contains(HeaderFlags::DUMP_INTERRUPTED) {
-            slot.interrupted = true;
-        }
-        if slot.abandoned {
-            // Its caller went away: every message is discarded and counted, and the slot is
-            // kept only to see where the request ends.
-            self.late.fetch_add(1, Ordering::Relaxed);
-        }
-        let result = match h.kind {
-            HeaderType::NOOP => return,
-            // A success acknowledgement with the request's header only (what the kernel
-            // sends for every request that succeeded): `parse_error` would find nothing
-            // else in it.
-            HeaderType::ERROR => {
-                let r = if is_plain_success(m) {
-                    Ok(())
-                } else {
-                    ack::outcome(ack::parse_error(m), "execute", seq)
-                };
-                if r.is_ok() && !slot.got_data {
-                    append(&self.pool, &mut st.bufs, slot, raw);
-                }
-                Some(r)
-            }
-            HeaderType::DONE => Some(ack::outcome(ack::parse_done(m), "execute", seq)),
-            _ => {
-                slot.got_data = true;
-                if !slot.abandoned {
-                    append(&self.pool, &mut st.bufs, slot, raw);
-                    if slot.mode == Mode::Stream {
-                        if let Some(w) = slot.waker.take() {
-                            wake.push(w);
-                        }
-                    }
-                }
-                // A dump ends at `NLMSG_DONE` only: some families (netdev, and others whose
-                // code is generated from YAML specs) send dump replies without `NLM_F_MULTI`.
-                if !h.flags.contains(HeaderFlags::MULTI)
-                    && !slot.request.flags.contains(HeaderFlags::ACKNOWLEDGE)
-                    && !is_dump(slot.request.flags)
-                {
-                    Some(Ok(()))
-                } else {
-                    None
-                }
-            }
-        };
-        if let Some(r) = result {
-            // `complete` without looking the slot up again.
-            if settle(slot, &mut st.awaiting, r, wake) {
-                st.slots.remove(&seq);
-            }
-            if let Some(w) = self.finished(st, seq) {
-                wake.push(w);
-            }
-        }
-    }
-
-    /// Records the result of request `seq` and wakes its caller (or forgets the slot when
-    /// the caller went away).
-    fn complete(&self, st: &mut State, seq: u32, r: Result<(), Error>, wake: &mut Vec<Waker>) {
-        if let Some(slot) = st.slots.get_mut(&seq) {
-            if slot.done.is_some() {
-                return;
-            }
-            if settle(slot, &mut st.awaiting, r, wake) {
-                st.slots.remove(&seq);
-            }
-        }
-        if let Some(w) = self.finished(st, seq) {
-            wake.push(w);
-        }
-    }
-
-    /// Fails every request sent and not complete: an overrun may have cost them replies.
-    /// Dumps are kept: the kernel never drops a dump's datagrams, it waits for room.
-    fn overrun(&self, st: &mut State, wake: &mut Vec<Waker>) {
-        st.events.overrun(wake);
-        let victims: Vec<u32> = st
-            .slots
-            .iter()
-            .filter(|(_, s)| s.sent && s.done.is_none() && !is_dump(s.request.flags))
-            .map(|(seq, _)| *seq)
-            .collect();
-        for seq in victims {
-            self.complete(st, seq, Err(Error::Overrun { op: "execute" }), wake);
-        }
     }
 
     /// One turn of the driver: send what is queued, read what arrived, route it. Returns
@@ -1032,65 +728,6 @@ impl Shared {
         cx.waker().wake_by_ref();
         Poll::Pending
     }
-
-    /// Routes the `n` datagrams read; returns whether more are due (replies to requests sent,
-    /// or events someone listens for).
-    fn deliver(&self, rx: &RxBuffers, n: usize, wake: &mut Vec<Waker>) -> bool {
-        let mut st = self.lock();
-        for (buf, info) in rx.bufs.iter().zip(&rx.infos).take(n) {
-            self.route(&mut st, buf, info, wake);
-        }
-        st.awaiting != 0 || st.events.taken || self.listen.load(Ordering::Relaxed)
-    }
-
-    /// Handles a receive error; returns whether the driver must stop.
-    fn recv_failed(&self, e: Error, wake: &mut Vec<Waker>) -> bool {
-        let mut st = self.lock();
-        match e {
-            Error::Overrun { .. } => {
-                self.overrun(&mut st, wake);
-                false
-            }
-            Error::Closed { .. } => {
-                drop(st);
-                self.close();
-                true
-            }
-            other => {
-                // A socket error with no owner: every request waiting may have lost its reply.
-                let victims: Vec<u32> = st
-                    .slots
-                    .iter()
-                    .filter(|(_, s)| s.sent && s.done.is_none())
-                    .map(|(seq, _)| *seq)
-                    .collect();
-                for seq in victims {
-                    self.complete(&mut st, seq, Err(clone_error(&other)), wake);
-                }
-                st.events.push(EventItem::Error(other), wake);
-                false
-            }
-        }
-    }
-}
-
-/// The driver's receive buffers.
-pub(crate) struct RxBuffers {
-    bufs: Vec<Vec<u8>>,
-    infos: Vec<RecvInfo>,
-    /// Wakers to call once the locks are released (kept for its capacity).
-    wake: Vec<Waker>,
-}
-
-impl RxBuffers {
-    pub(crate) fn new(n: usize) -> RxBuffers {
-        let n = n.clamp(1, crate::socket::MAX_RECV_BATCH);
-        RxBuffers {
-            bufs: (0..n).map(|_| Vec::new()).collect(),
-            infos: vec![RecvInfo::default(); n],
-            wake: Vec::new(),
-        }
-    }
 }
 
 /// The driver task: runs until the connection is closed.
@@ -1174,142 +811,10 @@ pub(crate) enum Turn {
     Gather,
 }
 
-/// Records the result of a slot not yet done and queues its caller's wake-up; returns whether
-/// the slot must go (its caller went away).
-#[inline]
-fn settle(
-    slot: &mut Slot,
-    awaiting: &mut usize,
-    r: Result<(), Error>,
-    wake: &mut Vec<Waker>,
-) -> bool {
-    if slot.sent {
-        *awaiting = awaiting.saturating_sub(1);
-    }
-    if slot.abandoned {
-        return true;
-    }
-    slot.done = Some(r.map_err(Box::new));
-    if let Some(w) = slot.waker.take() {
-        wake.push(w);
-    }
-    false
-}
-
-/// Appends a message to a slot's buffer in wire form, padded to 4 bytes. The first reply
-/// takes a recycled buffer from `bufs` (refilled from `pool`); the room is reserved once, so the message is copied
-/// once and never moved.
-///
-/// `raw` is the message as received: its header and payload, `header.length` bytes.
-fn append(pool: &BufPool, bufs: &mut Vec<Vec<u8>>, slot: &mut Slot, raw: &[u8]) {
-    let pad = padding(raw.len());
-    if slot.buf.capacity() == 0 {
-        // From the buffers at hand (the state's, under its lock already); when there are
-        // none, all those given back to the pool are fetched with one lock of it.
-        if bufs.is_empty() {
-            pool.take_all(bufs);
-        }
-        slot.buf = bufs
-            .pop()
-            .unwrap_or_else(|| Vec::with_capacity(POOL_BUF_START));
-    }
-    slot.buf.reserve(raw.len().saturating_add(pad));
-    slot.buf.extend_from_slice(raw);
-    if pad != 0 {
-        slot.buf.resize(slot.buf.len().saturating_add(pad), 0);
-    }
-}
-
-/// Whether `m` (an `NLMSG_ERROR`) is a success acknowledgement holding only the code 0 and
-/// the request's header: nothing else for [`ack::parse_error`] to find in it.
-fn is_plain_success(m: &MessageRef<'_>) -> bool {
-    m.data.len() == 4 + HEADER_LEN && ack::is_success(m)
-}
-
-/// Reply buffers recycled between requests: a request's replies are copied once, from the
-/// receive buffer into a buffer taken from here, and [`Replies`](super::Replies) gives it back
-/// when dropped, so that a request in the steady state costs no allocation.
-pub(crate) struct BufPool {
-    bufs: Mutex<Vec<Vec<u8>>>,
-    /// The most buffers kept.
-    max: usize,
-}
-
-/// Buffers larger than this are freed rather than kept (a large dump does not pin memory).
-const POOL_BUF_MAX: usize = 4096;
-/// The room a new pooled buffer starts with (a typical reply and its acknowledgement fit).
-const POOL_BUF_START: usize = 512;
-
-impl BufPool {
-    pub(crate) fn new(max: usize) -> BufPool {
-        BufPool {
-            bufs: Mutex::new(Vec::new()),
-            max,
-        }
-    }
-
-    /// Moves every buffer kept into `into`.
-    pub(crate) fn take_all(&self, into: &mut Vec<Vec<u8>>) {
-        into.append(&mut self.bufs.lock().unwrap_or_else(PoisonError::into_inner));
-    }
-
-    /// Gives a buffer back (kept when the pool has room and the buffer is not large).
-    pub(crate) fn give(&self, mut buf: Vec<u8>) {
-        if buf.capacity() == 0 || buf.capacity() > POOL_BUF_MAX {
-            return;
-        }
-        buf.clear();
-        let mut bufs = self.bufs.lock().unwrap_or_else(PoisonError::into_inner);
-        if bufs.len() < self.max {
-            bufs.push(buf);
-        }
-    }
-}
-
 /// Writes a request in wire form, padded to 4 bytes.
 fn encode(buf: &mut Vec<u8>, header: &Header, payload: &[u8]) {
     buf.extend_from_slice(&header.to_bytes());
     buf.extend_from_slice(payload);
     let pad = padding(payload.len());
     buf.resize(buf.len().saturating_add(pad), 0);
-}
-
-fn count_messages(buf: &[u8]) -> u64 {
-    crate::message::messages(buf).count() as u64
-}
-
-/// A copy of an error for each of the requests it ended (the variants a send or receive
-/// can produce are all copied exactly).
-pub(crate) fn clone_error(e: &Error) -> Error {
-    match e {
-        Error::Op(o) => Error::Op(o.clone()),
-        Error::Timeout { op } => Error::Timeout { op },
-        Error::Overrun { op } => Error::Overrun { op },
-        Error::Closed { op } => Error::Closed { op },
-        Error::Truncated {
-            len,
-            capacity,
-            header,
-        } => Error::Truncated {
-            len: *len,
-            capacity: *capacity,
-            header: *header,
-        },
-        Error::Superseded { op } => Error::Superseded { op },
-        Error::NetNs { namespace, errno } => Error::NetNs {
-            namespace: namespace.clone(),
-            errno: *errno,
-        },
-        Error::Decode(d) => Error::Decode(d.clone()),
-        Error::Encode(d) => Error::Encode(d.clone()),
-        Error::Validate(v) => Error::Validate(v.clone()),
-        Error::DumpInterrupted { partial } => Error::DumpInterrupted {
-            partial: partial.clone(),
-        },
-        #[allow(unreachable_patterns)]
-        other => Error::Op(crate::OpError::new(
-            "execute",
-            other.errno().unwrap_or(libc::EIO),
-        )),
-    }
 }

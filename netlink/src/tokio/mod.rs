@@ -81,7 +81,9 @@ mod driver;
 #[cfg(feature = "testing")]
 mod fake;
 mod permits;
+mod receive;
 mod request;
+mod slots;
 mod stream;
 mod transport;
 
@@ -95,7 +97,8 @@ use crate::error::Error;
 use crate::message::{Header, Message, MessageRef};
 use crate::nlattrs::{DecodeOptions, NlAttrsOwned};
 use crate::socket::NetlinkSocket;
-use driver::{Mode, Shared, Submitted};
+use driver::{Shared, Submitted};
+use slots::Mode;
 
 #[cfg(feature = "testing")]
 pub use fake::FakeTransport;
@@ -187,7 +190,7 @@ impl std::fmt::Debug for AsyncConn {
 pub struct Replies {
     buf: Vec<u8>,
     /// Where the buffer goes back to.
-    pool: Option<Arc<driver::BufPool>>,
+    pool: Option<Arc<slots::BufPool>>,
 }
 
 impl Clone for Replies {

@@ -11,8 +11,8 @@ use std::task::{ready, Context, Poll};
 use ::tokio::time::{Instant, Sleep};
 use futures_core::Stream;
 
-use super::driver::EventItem;
 use super::permits::OwnedPermit;
+use super::receive::EventItem;
 use super::Inner;
 use crate::error::Error;
 use crate::events::Event;
