@@ -10,11 +10,12 @@ use super::{
     RTM_DELLINK, RTM_DELNEIGH, RTM_DELROUTE, RTM_DELRULE, RTM_NEWADDR, RTM_NEWLINK, RTM_NEWNEIGH,
     RTM_NEWROUTE, RTM_NEWRULE,
 };
-use crate::conn::{Config, Family};
+use crate::conn::{Config, Conn, Family};
 use crate::error::Error;
 use crate::events::{Event, Listener, Raw};
 use crate::message::{AsMessageRef, Message, MessageRef};
 use crate::nlattrs::NlAttrs;
+use crate::socket::{NetlinkSocket, Socket};
 
 /// One rtnetlink notification, decoded (boxed: a link message alone is about 2 KiB).
 #[derive(Debug, Clone, PartialEq)]
@@ -204,12 +205,18 @@ pub enum MonitorEvent {
 /// }
 /// # Ok::<(), netlink::Error>(())
 /// ```
+///
+/// `S` is the transport of the notifications and `D` that of the dumps: the kernel's
+/// [`NetlinkSocket`] for both from [`new`](Monitor::new), or any [`Socket`] (the fakes of the
+/// `testing` module, say) through [`from_parts`](Monitor::from_parts).
 #[derive(Debug)]
-pub struct Monitor {
-    events: Listener<Raw>,
-    handle: RouteHandle,
+pub struct Monitor<S: Socket = NetlinkSocket, D: Socket = NetlinkSocket> {
+    events: Listener<Raw, S>,
+    handle: RouteHandle<D>,
     watch: Watch,
     pending: Option<Snapshot>,
+    /// Notifications were lost and no dump has succeeded since: the next call dumps.
+    resync_due: bool,
     resyncs: u64,
 }
 
@@ -225,11 +232,27 @@ impl Monitor {
             read_buffer: 0,
             ..config
         })?;
+        Monitor::from_parts(events, handle, watch)
+    }
+}
+
+impl<S: Socket, D: Socket> Monitor<S, D> {
+    /// A monitor over notifications already subscribed to (`events`, a [`Listener`] that
+    /// joined the groups of `watch`, or one over a fake socket) that dumps what `watch` names
+    /// on `handle` (another connection in the same namespace). The first dump runs now (what
+    /// `events` has queued is discarded: the dump supersedes it); its snapshot is the first
+    /// [`next_event`](Self::next_event).
+    pub fn from_parts(
+        events: Listener<Raw, S>,
+        handle: RouteHandle<D>,
+        watch: Watch,
+    ) -> Result<Self, Error> {
         let mut m = Monitor {
             events,
             handle,
             watch,
             pending: None,
+            resync_due: false,
             resyncs: 0,
         };
         m.pending = Some(m.snapshot()?);
@@ -238,9 +261,19 @@ impl Monitor {
 
     /// The next snapshot or change, waiting for it (up to the read timeout of
     /// [`events`](Self::events), if one is set).
+    ///
+    /// After an overrun the call dumps again and returns the new snapshot. If that dump fails
+    /// ([`Error::DumpInterrupted`] while the state changes fast, an I/O error), the call
+    /// returns its error and the resync stays due: the next call dumps again, until a dump
+    /// succeeds (counted as one resync in [`resyncs`](Self::resyncs)).
     pub fn next_event(&mut self) -> Result<MonitorEvent, Error> {
         loop {
             if let Some(s) = self.pending.take() {
+                return Ok(MonitorEvent::Snapshot(s));
+            }
+            if self.resync_due {
+                let s = self.snapshot()?;
+                self.resync_due = false;
                 return Ok(MonitorEvent::Snapshot(s));
             }
             match self.events.next_event()? {
@@ -251,7 +284,7 @@ impl Monitor {
                 }
                 Event::Overrun => {
                     self.resyncs = self.resyncs.saturating_add(1);
-                    self.pending = Some(self.snapshot()?);
+                    self.resync_due = true;
                 }
             }
         }
@@ -262,18 +295,23 @@ impl Monitor {
         self.resyncs
     }
 
+    /// What the monitor watches.
+    pub fn watch(&self) -> Watch {
+        self.watch
+    }
+
     /// The subscribed connection (to set a read timeout, say).
-    pub fn events(&self) -> &crate::Conn {
+    pub fn events(&self) -> &Conn<S> {
         self.events.conn()
     }
 
     /// The handle the monitor dumps with.
-    pub fn handle(&self) -> &RouteHandle {
+    pub fn handle(&self) -> &RouteHandle<D> {
         &self.handle
     }
 
     /// The listener the notifications arrive on (its counts, say).
-    pub fn listener(&self) -> &Listener<Raw> {
+    pub fn listener(&self) -> &Listener<Raw, S> {
         &self.events
     }
 
