@@ -12,23 +12,22 @@
 //! the socket's read-ahead slot for the next [`Socket::recv`].
 
 use std::ffi::c_void;
-use std::mem::{size_of, MaybeUninit};
+use std::mem::size_of;
 use std::os::fd::{AsFd, AsRawFd, BorrowedFd, FromRawFd, OwnedFd, RawFd};
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::Arc;
 use std::time::Instant;
 
-use crate::datagrams::{Datagrams, MAX_SLOTS};
+use crate::datagrams::Datagrams;
 use crate::debug;
 use crate::error::{Error, OpError};
 
 mod control;
 #[cfg(feature = "tokio")]
 mod nonblocking;
+mod recv;
 #[cfg(feature = "tokio")]
 pub(crate) use nonblocking::{ReadinessGate, MAX_RECV_BATCH};
-
-use control::parse_control;
 
 /// What [`Socket::recv`] learned about a datagram besides its bytes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -71,7 +70,7 @@ pub trait Socket: Send + Sync {
 
     /// Receives one or more datagrams into the slots of `batch` (replacing what it held),
     /// waiting until `deadline` for the first one; returns how many. The real socket reads up
-    /// to [`MAX_SLOTS`] with one `recvmmsg(2)`; this default reads
+    /// to [`MAX_SLOTS`](crate::datagrams::MAX_SLOTS) with one `recvmmsg(2)`; this default reads
     /// one with [`recv`](Socket::recv).
     fn recv_batch(&self, batch: &mut Datagrams, deadline: Option<Instant>) -> Result<usize, Error> {
         batch.clear();
@@ -482,17 +481,33 @@ impl NetlinkSocket {
         addr.nl_family = libc::AF_NETLINK as libc::sa_family_t;
         addr.nl_pid = pid;
         addr.nl_groups = groups;
+        self.send_raw(datagram, Some(&addr))
+            .map_err(|errno| os_error("send", errno))
+    }
+
+    /// One `sendto(2)` of `datagram` with `MSG_DONTWAIT`, to `to` or (without an address) to
+    /// the kernel, retried on `EINTR`; other failures (`EAGAIN` included) are returned as
+    /// their errno. Every send of the socket is this call.
+    #[inline]
+    fn send_raw(&self, datagram: &[u8], to: Option<&libc::sockaddr_nl>) -> Result<(), i32> {
+        let (addr, addr_len) = match to {
+            Some(a) => (
+                (a as *const libc::sockaddr_nl).cast::<libc::sockaddr>(),
+                socklen::<libc::sockaddr_nl>(),
+            ),
+            None => (std::ptr::null(), 0),
+        };
         loop {
-            // SAFETY: `datagram` is a live slice of the length passed; `addr` is a valid
-            // `sockaddr_nl` of the length passed.
+            // SAFETY: `datagram` is a live slice of the length passed; `addr` is null with a
+            // zero length, or points to a live `sockaddr_nl` of the length passed.
             let r = unsafe {
                 libc::sendto(
                     self.fd.as_raw_fd(),
                     datagram.as_ptr().cast::<c_void>(),
                     datagram.len(),
                     libc::MSG_DONTWAIT | libc::MSG_NOSIGNAL,
-                    (&raw const addr).cast::<libc::sockaddr>(),
-                    socklen::<libc::sockaddr_nl>(),
+                    addr,
+                    addr_len,
                 )
             };
             if r >= 0 {
@@ -500,7 +515,7 @@ impl NetlinkSocket {
             }
             match last_errno() {
                 libc::EINTR => continue,
-                errno => return Err(os_error("send", errno)),
+                errno => return Err(errno),
             }
         }
     }
@@ -560,70 +575,6 @@ impl NetlinkSocket {
         }
     }
 
-    /// One `recvmsg(2)` into the spare capacity of `buf`, without waiting. Returns the
-    /// datagram's full length (which exceeds the capacity when it was truncated), the sender's
-    /// address and the ancillary data, and whether it was truncated.
-    fn recvmsg(&self, buf: &mut Vec<u8>, flags: i32) -> Result<Received, i32> {
-        let mut slot = Slot::new(buf);
-        let mut msg = slot.msghdr();
-        // SAFETY: every pointer in `msg` refers to a live part of `slot` or to the spare
-        // capacity of `buf` (`iov_len` bytes, written by the kernel before we read them).
-        let r = unsafe {
-            libc::recvmsg(
-                self.fd.as_raw_fd(),
-                &mut msg,
-                flags | libc::MSG_DONTWAIT | libc::MSG_TRUNC,
-            )
-        };
-        if r < 0 {
-            return Err(last_errno());
-        }
-        let full = usize::try_from(r).unwrap_or(0);
-        Ok(slot.finish(&msg, full, buf))
-    }
-
-    /// One `recvmmsg(2)` of up to two datagrams, into the spare capacities of `first` and
-    /// `second`, without waiting: a reply and its acknowledgement (or two parts of a dump) in
-    /// one system call. Returns the first datagram and, when there was one, the second.
-    fn recvmmsg2(
-        &self,
-        first: &mut Vec<u8>,
-        second: &mut Vec<u8>,
-    ) -> Result<(Received, Option<Received>), i32> {
-        let mut slots = [Slot::new(first), Slot::new(second)];
-        let [s0, s1] = &mut slots;
-        let mut msgs = [
-            libc::mmsghdr {
-                msg_hdr: s0.msghdr(),
-                msg_len: 0,
-            },
-            libc::mmsghdr {
-                msg_hdr: s1.msghdr(),
-                msg_len: 0,
-            },
-        ];
-        // SAFETY: `msgs` is a live array of two `mmsghdr`s whose pointers refer to live parts
-        // of `slots` and to the spare capacities of `first` and `second` (`iov_len` bytes
-        // each, written by the kernel before we read them); no timeout pointer.
-        let r = unsafe {
-            libc::recvmmsg(
-                self.fd.as_raw_fd(),
-                msgs.as_mut_ptr(),
-                2,
-                (libc::MSG_DONTWAIT | libc::MSG_TRUNC) as _,
-                std::ptr::null_mut(),
-            )
-        };
-        if r < 0 {
-            return Err(last_errno());
-        }
-        let [m0, m1] = &msgs;
-        let [s0, s1] = &slots;
-        let one = s0.finish(&m0.msg_hdr, m0.msg_len as usize, first);
-        let two = (r >= 2).then(|| s1.finish(&m1.msg_hdr, m1.msg_len as usize, second));
-        Ok((one, two))
-    }
-
     /// Notes a truncated datagram of `full` bytes: later reads use a buffer that fits it and
     /// peek at sizes first.
     fn grow_after_truncation(&self, full: usize) {
@@ -639,11 +590,6 @@ impl NetlinkSocket {
     /// if needed, then read it.
     fn recv_peeking(&self, buf: &mut Vec<u8>) -> Result<Result<RecvInfo, Error>, i32> {
         loop {
-            let want = self.recv_size();
-            if buf.capacity() < want {
-                buf.clear();
-                buf.reserve(want);
-            }
             let peeked = self.recvmsg(buf, libc::MSG_PEEK)?;
             if peeked.truncated {
                 self.grow_after_truncation(peeked.full);
@@ -674,228 +620,6 @@ impl NetlinkSocket {
     }
 }
 
-impl NetlinkSocket {
-    /// One `recvmmsg(2)` of up to [`MAX_SLOTS`] datagrams into the slots of `batch`, without
-    /// waiting. Returns how many were received; a datagram longer than its slot is recorded
-    /// as truncated (its full length from `MSG_TRUNC`).
-    fn recvmmsg_into(&self, batch: &mut Datagrams) -> Result<usize, i32> {
-        let slot_size = batch.slot_size();
-        let slots = batch.slots().min(MAX_SLOTS);
-        let names = self.needs_sender();
-        // Left uninitialised: only the first `used` entries are written (in full) and handed
-        // to the kernel, so a call costs nothing for the slots it does not use.
-        let mut addrs: [MaybeUninit<libc::sockaddr_nl>; MAX_SLOTS] =
-            [const { MaybeUninit::uninit() }; MAX_SLOTS];
-        let mut iovs: [MaybeUninit<libc::iovec>; MAX_SLOTS] =
-            [const { MaybeUninit::uninit() }; MAX_SLOTS];
-        let mut msgs: [MaybeUninit<libc::mmsghdr>; MAX_SLOTS] =
-            [const { MaybeUninit::uninit() }; MAX_SLOTS];
-        let mut controls: [MaybeUninit<ControlBuf>; MAX_SLOTS] =
-            [const { MaybeUninit::uninit() }; MAX_SLOTS];
-        let chunks = batch.buffer_mut().chunks_exact_mut(slot_size).take(slots);
-        let mut used = 0usize;
-        for ((((chunk, iov), addr), control), m) in chunks
-            .zip(iovs.iter_mut())
-            .zip(addrs.iter_mut())
-            .zip(controls.iter_mut())
-            .zip(msgs.iter_mut())
-        {
-            let addr = addr.write(zeroed_sockaddr_nl());
-            let iov = iov.write(libc::iovec {
-                iov_base: chunk.as_mut_ptr().cast::<c_void>(),
-                iov_len: chunk.len(),
-            });
-            // SAFETY: `msghdr` is plain old data (integers, pointers, padding); all zeroes is
-            // a valid (empty) value.
-            let mut hdr: libc::msghdr = unsafe { std::mem::zeroed() };
-            if names {
-                hdr.msg_name = (addr as *mut libc::sockaddr_nl).cast::<c_void>();
-                hdr.msg_namelen = socklen::<libc::sockaddr_nl>();
-            }
-            hdr.msg_iov = iov as *mut libc::iovec;
-            hdr.msg_iovlen = 1;
-            hdr.msg_control = control.as_mut_ptr().cast::<c_void>();
-            hdr.msg_controllen = CONTROL_LEN as _;
-            m.write(libc::mmsghdr {
-                msg_hdr: hdr,
-                msg_len: 0,
-            });
-            used = used.saturating_add(1);
-        }
-        let vlen = libc::c_uint::try_from(used).unwrap_or(0);
-        // SAFETY: the first `used` entries of `msgs` are initialised and point to initialised
-        // entries of `addrs` and `iovs` and to entries of `controls` (locals that do not move
-        // during the call; the kernel only writes the control buffers) and, through the I/O
-        // vectors, to disjoint `slot_size`-byte slots of the batch's buffer, which the kernel
-        // writes before returning; the kernel reads no entry past `vlen`; no timeout pointer.
-        let r = unsafe {
-            libc::recvmmsg(
-                self.fd.as_raw_fd(),
-                msgs.as_mut_ptr().cast::<libc::mmsghdr>(),
-                vlen,
-                (libc::MSG_DONTWAIT | libc::MSG_TRUNC) as _,
-                std::ptr::null_mut(),
-            )
-        };
-        if r < 0 {
-            return Err(last_errno());
-        }
-        let n = usize::try_from(r).unwrap_or(0).min(used);
-        for (m, addr) in msgs.iter().zip(addrs.iter()).take(n) {
-            // SAFETY: entries below `n <= used` were initialised above (and updated in place
-            // by the kernel).
-            let (m, addr) = unsafe { (m.assume_init_ref(), addr.assume_init_ref()) };
-            let mut full = m.msg_len as usize;
-            if m.msg_hdr.msg_flags & libc::MSG_TRUNC != 0 {
-                full = full.max(slot_size.saturating_add(1));
-            }
-            let mut info = RecvInfo {
-                len: 0,
-                sender_pid: addr.nl_pid,
-                sender_groups: addr.nl_groups,
-                group: None,
-                nsid: None,
-            };
-            // Control messages come only with `NETLINK_PKTINFO` or `NETLINK_LISTEN_ALL_NSID`:
-            // most datagrams have none to walk.
-            if m.msg_hdr.msg_controllen != 0 {
-                read_control(&m.msg_hdr, &mut info);
-            }
-            batch.push_filled(full, info);
-        }
-        Ok(n)
-    }
-}
-
-/// Reads the `NETLINK_PKTINFO` and `NETLINK_LISTEN_ALL_NSID` control messages of a received
-/// `msghdr` into `info`, skipping any control message too short for its value and all of them
-/// when the kernel truncated the control data (`MSG_CTRUNC`).
-fn read_control(msg: &libc::msghdr, info: &mut RecvInfo) {
-    if msg.msg_flags & libc::MSG_CTRUNC != 0 {
-        return;
-    }
-    // SAFETY: `CMSG_LEN` is arithmetic on its argument.
-    let need = unsafe { libc::CMSG_LEN(4) } as usize;
-    // SAFETY: `msg` was filled by the kernel; its control pointer and length describe the
-    // part of a live control buffer the kernel wrote, which the CMSG_* macros walk within
-    // bounds; a value is read only from a control message whose length covers it.
-    unsafe {
-        let mut cmsg = libc::CMSG_FIRSTHDR(msg);
-        while !cmsg.is_null() {
-            let hdr = std::ptr::read_unaligned(cmsg);
-            if hdr.cmsg_level == SOL_NETLINK && hdr.cmsg_len as usize >= need {
-                let data = libc::CMSG_DATA(cmsg);
-                if hdr.cmsg_type == NETLINK_PKTINFO {
-                    info.group = Some(std::ptr::read_unaligned(data.cast::<u32>()));
-                } else if hdr.cmsg_type == NETLINK_LISTEN_ALL_NSID {
-                    info.nsid = Some(std::ptr::read_unaligned(data.cast::<i32>()));
-                }
-            }
-            cmsg = libc::CMSG_NXTHDR(msg, cmsg);
-        }
-    }
-}
-
-/// One datagram received by [`NetlinkSocket::recvmsg`] or [`NetlinkSocket::recvmmsg2`].
-struct Received {
-    /// Its full length (more than the buffer held when truncated).
-    full: usize,
-    info: RecvInfo,
-    truncated: bool,
-}
-
-/// The sender address, the I/O vector and the control buffer of one `msghdr`.
-struct Slot {
-    addr: libc::sockaddr_nl,
-    iov: libc::iovec,
-    control: ControlBuf,
-}
-
-impl Slot {
-    /// A slot that receives into the spare capacity of `buf` (cleared first).
-    fn new(buf: &mut Vec<u8>) -> Slot {
-        buf.clear();
-        Slot {
-            addr: zeroed_sockaddr_nl(),
-            iov: libc::iovec {
-                iov_base: buf.as_mut_ptr().cast::<c_void>(),
-                iov_len: buf.capacity(),
-            },
-            control: ControlBuf([MaybeUninit::uninit(); CONTROL_LEN]),
-        }
-    }
-
-    /// [`Slot::new`] written in place: the control buffer is left as it is (uninitialised
-    /// bytes, for the kernel to write), so that no slot-sized value is built and moved.
-    #[cfg(feature = "tokio")]
-    fn init_in_place<'s>(slot: &'s mut MaybeUninit<Slot>, buf: &mut Vec<u8>) -> &'s mut Slot {
-        buf.clear();
-        let p = slot.as_mut_ptr();
-        // SAFETY: `p` points to writable memory for a `Slot`; the two fields written through
-        // raw pointers (no reference to uninitialised data is made) are all that need a value,
-        // since `control` is an array of `MaybeUninit<u8>`, valid uninitialised. The slot is
-        // thus fully initialised when the reference is made.
-        unsafe {
-            (&raw mut (*p).addr).write(zeroed_sockaddr_nl());
-            (&raw mut (*p).iov).write(libc::iovec {
-                iov_base: buf.as_mut_ptr().cast::<c_void>(),
-                iov_len: buf.capacity(),
-            });
-            &mut *p
-        }
-    }
-
-    /// A `msghdr` pointing into this slot: valid while the slot neither moves nor drops.
-    fn msghdr(&mut self) -> libc::msghdr {
-        // SAFETY: `msghdr` is plain old data; all zeroes is a valid (empty) value.
-        let mut msg: libc::msghdr = unsafe { std::mem::zeroed() };
-        msg.msg_name = (&raw mut self.addr).cast::<c_void>();
-        msg.msg_namelen = socklen::<libc::sockaddr_nl>();
-        msg.msg_iov = &raw mut self.iov;
-        msg.msg_iovlen = 1;
-        msg.msg_control = self.control.0.as_mut_ptr().cast::<c_void>();
-        msg.msg_controllen = CONTROL_LEN as _;
-        msg
-    }
-
-    /// Sets the length of `buf` (the slot's buffer) after the kernel filled `msg` with a
-    /// datagram of `full` bytes, and decodes the sender address and the control messages.
-    fn finish(&self, msg: &libc::msghdr, full: usize, buf: &mut Vec<u8>) -> Received {
-        let cap = self.iov.iov_len.min(buf.capacity());
-        let copied = full.min(cap);
-        // SAFETY: the kernel initialised the first `copied` bytes of the spare capacity of
-        // `buf` (at most `iov_len`, which is its capacity), and `buf` was empty.
-        unsafe { buf.set_len(copied) };
-        let mut info = RecvInfo {
-            len: copied,
-            sender_pid: self.addr.nl_pid,
-            sender_groups: self.addr.nl_groups,
-            group: None,
-            nsid: None,
-        };
-        // `size_t` on glibc, `socklen_t` on musl: the conversion is needed on one of them.
-        #[allow(clippy::useless_conversion)]
-        let written = usize::try_from(msg.msg_controllen)
-            .unwrap_or(0)
-            .min(CONTROL_LEN);
-        // SAFETY: the kernel initialised the first `msg_controllen` bytes of the control buffer
-        // (never more than the `CONTROL_LEN` bytes it was given, and clamped to that anyway);
-        // `MaybeUninit<u8>` has the layout of `u8`.
-        let control: &[u8] =
-            unsafe { std::slice::from_raw_parts(self.control.0.as_ptr().cast::<u8>(), written) };
-        // With MSG_CTRUNC the last control message may be cut: the parser skips whatever is
-        // incomplete, so the datagram is still delivered with `group`/`nsid` left unknown.
-        let control = parse_control(control);
-        info.group = control.group;
-        info.nsid = control.nsid;
-        Received {
-            full,
-            info,
-            truncated: full > cap || msg.msg_flags & libc::MSG_TRUNC != 0,
-        }
-    }
-}
-
 /// The header of the first message in a (possibly cut) datagram, if it holds one.
 fn first_header(datagram: &[u8]) -> Option<crate::message::Header> {
     crate::message::Header::from_bytes(datagram).ok()
@@ -910,13 +634,6 @@ struct ReadAhead {
     error: Option<Error>,
 }
 
-const CONTROL_LEN: usize = 64;
-
-/// Room for the `NETLINK_PKTINFO` and `NETLINK_LISTEN_ALL_NSID` control messages, aligned for
-/// `cmsghdr`.
-#[repr(C, align(8))]
-struct ControlBuf([MaybeUninit<u8>; CONTROL_LEN]);
-
 impl Socket for NetlinkSocket {
     fn send(&self, datagram: &[u8], deadline: Option<Instant>) -> Result<(), Error> {
         debug::on_send(datagram);
@@ -925,21 +642,9 @@ impl Socket for NetlinkSocket {
             if self.is_closed() {
                 return Err(Error::Closed { op: "send" });
             }
-            // SAFETY: `datagram` is a live slice of the length passed.
-            let r = unsafe {
-                libc::send(
-                    self.fd.as_raw_fd(),
-                    datagram.as_ptr().cast::<c_void>(),
-                    datagram.len(),
-                    libc::MSG_DONTWAIT | libc::MSG_NOSIGNAL,
-                )
-            };
-            if r >= 0 {
-                return Ok(());
-            }
-            match last_errno() {
-                libc::EINTR => continue,
-                libc::EAGAIN => {
+            match self.send_raw(datagram, None) {
+                Ok(()) => return Ok(()),
+                Err(libc::EAGAIN) => {
                     self.wait("send", libc::POLLOUT, deadline)?;
                     // Our socket may be writable while the receiver is not: back off rather
                     // than spin when a retry fails again.
@@ -948,7 +653,7 @@ impl Socket for NetlinkSocket {
                     }
                     again = again.saturating_add(1);
                 }
-                errno => return Err(os_error("send", errno)),
+                Err(errno) => return Err(os_error("send", errno)),
             }
         }
     }
@@ -980,13 +685,6 @@ impl Socket for NetlinkSocket {
                     Err(errno) => Err(errno),
                 }
             } else {
-                let want = self.recv_size();
-                for b in [&mut *buf, &mut ahead.buf] {
-                    if b.capacity() < want {
-                        b.clear();
-                        b.reserve(want);
-                    }
-                }
                 match self.recvmmsg2(buf, &mut ahead.buf) {
                     Ok((first, second)) => {
                         if let Some(second) = second {
