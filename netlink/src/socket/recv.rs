@@ -42,8 +42,8 @@ pub(super) struct Received {
 /// freed by anything but the kernel until [`filled`](Rooms::filled) is next called or the value
 /// is next borrowed (the receive makes its system call in between and nothing else).
 pub(super) unsafe trait Rooms {
-    /// The rooms' I/O vectors, in order. The receive takes as many as it reads datagrams for
-    /// and stops asking after that.
+    /// The rooms' I/O vectors, in order. A receive of up to `N` datagrams asks for at most
+    /// `N` of them (later rooms are left as they are).
     fn iovecs(&mut self) -> impl Iterator<Item = libc::iovec>;
 
     /// Records that room `i` holds `received`, in order (`i` = 0, 1, ... for each datagram).
@@ -140,7 +140,7 @@ impl NetlinkSocket {
     /// is what the kernel would have written); control messages are parsed only when the
     /// kernel wrote some.
     #[inline]
-    pub(super) fn recv_rooms<const N: usize, R: Rooms + ?Sized>(
+    pub(super) fn recv_rooms<const N: usize, R: Rooms>(
         &self,
         rooms: &mut R,
         flags: i32,
@@ -190,9 +190,9 @@ impl NetlinkSocket {
         // initialised entries of `iovs`, to initialised entries of `addrs` (or to none,
         // without `names`) and to entries of `controls` (locals that do not move during the
         // call; the kernel only writes the control buffers, up to the `CONTROL_LEN` bytes
-        // given) and, through the I/O vectors, to rooms valid for writes of
-        // `iov_len` bytes that nothing else touches during the call (the contract of `Rooms`);
-        // the kernel reads no entry past `vlen`; no timeout pointer.
+        // given) and, through the I/O vectors, to rooms valid for writes of `iov_len` bytes
+        // that nothing else touches during the call (the contract of `Rooms`); the kernel
+        // reads no entry past `vlen`; no timeout pointer.
         let r = unsafe {
             libc::recvmmsg(
                 self.fd.as_raw_fd(),
@@ -330,5 +330,129 @@ fn decode(
         full,
         info,
         truncated,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::error::Error;
+    use crate::socket::{Socket, NETLINK_PKTINFO, SOL_NETLINK};
+
+    /// Two unconnected sockets (so that receives ask for the sender): `b` receives what `a`
+    /// sends it, with `NETLINK_PKTINFO` on when `pktinfo`.
+    fn pair(pktinfo: bool) -> (NetlinkSocket, NetlinkSocket) {
+        let a = NetlinkSocket::open(0, 0, 0).unwrap();
+        let b = NetlinkSocket::open(0, 0, 0).unwrap();
+        if pktinfo {
+            b.set_int_option(SOL_NETLINK, NETLINK_PKTINFO, 1).unwrap();
+        }
+        (a, b)
+    }
+
+    /// Sends `b` datagrams of the lengths given, each filled with its index.
+    fn send(a: &NetlinkSocket, b: &NetlinkSocket, lens: &[usize]) {
+        for (i, &len) in lens.iter().enumerate() {
+            a.send_to(&vec![i as u8 + 1; len], b.pid(), 0).unwrap();
+        }
+    }
+
+    #[test]
+    fn two_buffers_get_the_reply_and_the_one_after_it_truncation_with_its_full_length() {
+        for pktinfo in [false, true] {
+            let (a, b) = pair(pktinfo);
+            b.set_recv_size(64);
+            send(&a, &b, &[20, 100, 30]);
+            let (mut first, mut second) = (Vec::new(), Vec::new());
+            let (one, two) = b.recvmmsg2(&mut first, &mut second).unwrap();
+            let two = two.expect("two datagrams were queued");
+            assert_eq!(first, vec![1u8; 20]);
+            assert!(!one.truncated);
+            assert_eq!((one.full, one.info.len), (20, 20));
+            assert_eq!((one.info.sender_pid, one.info.sender_groups), (a.pid(), 0));
+            // Unicast: destination group 0, reported only with NETLINK_PKTINFO.
+            assert_eq!(one.info.group, pktinfo.then_some(0));
+            assert!(two.truncated);
+            assert_eq!(two.full, 100);
+            assert_eq!(two.info.len, second.len());
+            assert!(second.len() >= 64 && second.len() < 100, "{}", second.len());
+            assert!(second.iter().all(|&x| x == 2));
+            assert_eq!(two.info.sender_pid, a.pid());
+            assert_eq!(two.info.group, pktinfo.then_some(0));
+            // The third waits for the next receive, alone.
+            let (three, none) = b.recvmmsg2(&mut first, &mut second).unwrap();
+            assert!(none.is_none());
+            assert_eq!((three.full, first.len()), (30, 30));
+            assert_eq!(
+                b.recvmmsg2(&mut first, &mut second).unwrap_err(),
+                libc::EAGAIN
+            );
+        }
+    }
+
+    #[test]
+    fn a_peek_leaves_the_datagram_and_reports_its_full_length() {
+        let (a, b) = pair(true);
+        b.set_recv_size(64);
+        send(&a, &b, &[200]);
+        let mut buf = Vec::new();
+        let peeked = b.recvmsg(&mut buf, libc::MSG_PEEK).unwrap();
+        assert!(peeked.truncated);
+        assert_eq!(peeked.full, 200);
+        assert_eq!(peeked.info.group, Some(0));
+        b.set_recv_size(256);
+        let got = b.recvmsg(&mut buf, 0).unwrap();
+        assert!(!got.truncated);
+        assert_eq!(
+            (got.full, buf.len(), got.info.sender_pid),
+            (200, 200, a.pid())
+        );
+        assert_eq!(b.recvmsg(&mut buf, 0).unwrap_err(), libc::EAGAIN);
+    }
+
+    #[test]
+    fn batch_slots_get_one_datagram_each_truncation_with_its_full_length() {
+        for pktinfo in [false, true] {
+            let (a, b) = pair(pktinfo);
+            send(&a, &b, &[16, 5000, 24]);
+            let mut batch = Datagrams::new(2, 4096);
+            assert_eq!(b.recvmmsg_into(&mut batch).unwrap(), 2);
+            let first = batch.get(0).unwrap().unwrap();
+            assert_eq!(first.data, &[1u8; 16][..]);
+            assert_eq!(first.info.len, 16);
+            assert_eq!(first.info.sender_pid, a.pid());
+            assert_eq!(first.info.group, pktinfo.then_some(0));
+            match batch.get(1).unwrap() {
+                Err(Error::Truncated { len, capacity, .. }) => {
+                    assert_eq!((len, capacity), (5000, 4096));
+                }
+                other => panic!("{other:?}"),
+            }
+            batch.clear();
+            assert_eq!(b.recvmmsg_into(&mut batch).unwrap(), 1);
+            assert_eq!(batch.get(0).unwrap().unwrap().data, &[3u8; 24][..]);
+        }
+    }
+
+    #[cfg(feature = "tokio")]
+    #[test]
+    fn many_buffers_report_full_lengths() {
+        let (a, b) = pair(true);
+        b.set_recv_size(64);
+        send(&a, &b, &[10, 100, 12]);
+        let mut bufs = vec![Vec::new(); 4];
+        let mut out = [RecvInfo::default(); 4];
+        assert_eq!(b.recv_many_nowait(&mut bufs, &mut out).unwrap(), 3);
+        assert_eq!(out.map(|o| o.len), [10, 100, 12, 0]);
+        assert_eq!(bufs[0], vec![1u8; 10]);
+        assert!(bufs[1].len() >= 64 && bufs[1].len() < 100);
+        assert_eq!(bufs[2], vec![3u8; 12]);
+        assert!(out[..3]
+            .iter()
+            .all(|o| o.sender_pid == a.pid() && o.group == Some(0)));
+        // No more buffers than `out` has entries are filled.
+        send(&a, &b, &[5, 6]);
+        assert_eq!(b.recv_many_nowait(&mut bufs, &mut out[..1]).unwrap(), 1);
+        assert_eq!(bufs[0], vec![1u8; 5]);
     }
 }
