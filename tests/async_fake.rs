@@ -1019,3 +1019,39 @@ async fn a_dump_whose_stream_is_behind_is_not_read_further() {
         10
     );
 }
+
+/// Closing the connection while a dump's stream is behind ends the stream with `Closed`
+/// after the replies it holds, and a request made after the close fails with `Closed`.
+#[tokio::test(flavor = "current_thread")]
+async fn a_close_while_a_dump_is_behind_ends_it() {
+    let fake = Arc::new(FakeTransport::new(dump_handler(20)));
+    let conn = conn_with(
+        &fake,
+        Options {
+            dump_buffer: 1,
+            ..Options::default()
+        },
+    );
+    let mut dump = conn.dump(&dump_request()).await.unwrap();
+    for _ in 0..20 {
+        tokio::task::yield_now().await;
+    }
+    conn.close();
+    let mut got = 0;
+    let end = loop {
+        match dump.next().await {
+            Some(Ok(_)) => got += 1,
+            Some(Err(e)) => break Some(e),
+            None => break None,
+        }
+    };
+    assert!(got < 20, "the dump was read on after the close: {got}");
+    assert!(
+        matches!(end, Some(Error::Closed { .. })),
+        "the stream ends with Closed: {end:?}"
+    );
+    assert!(matches!(
+        conn.execute(&request(1)).await,
+        Err(Error::Closed { .. })
+    ));
+}

@@ -607,6 +607,8 @@ impl Shared {
                 if slot.abandoned {
                     return false;
                 }
+                // Nothing is read any more (`out` starts again from nothing).
+                slot.backlogged = false;
                 if slot.done.is_none() {
                     slot.done = Some(Err(Box::new(Error::Closed { op: "execute" })));
                 }
