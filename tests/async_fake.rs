@@ -1055,3 +1055,27 @@ async fn a_close_while_a_dump_is_behind_ends_it() {
         Err(Error::Closed { .. })
     ));
 }
+
+/// In the steady state a request costs no allocation for its replies: the buffer a dropped
+/// `Replies` gives back holds the next request's replies.
+#[tokio::test(flavor = "current_thread")]
+async fn reply_buffers_are_recycled() {
+    let fake = Arc::new(FakeTransport::new(echo));
+    let conn = conn(&fake);
+    let first = conn
+        .execute_raw(request(1).header, &request(1).data)
+        .await
+        .unwrap();
+    let ptr = first.as_bytes().as_ptr();
+    drop(first);
+    let second = conn
+        .execute_raw(request(2).header, &request(2).data)
+        .await
+        .unwrap();
+    assert_eq!(
+        second.as_bytes().as_ptr(),
+        ptr,
+        "the first reply's buffer again"
+    );
+    assert_eq!(payload_u32(&second.to_messages()[0]), 2);
+}

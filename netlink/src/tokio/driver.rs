@@ -18,7 +18,7 @@ use std::task::{Context, Poll, Waker};
 
 use super::permits::Permits;
 use super::receive::{EventQueue, RxBuffers};
-use super::slots::{count_messages, BufPool, Mode, Outstanding, Slot, Slots};
+use super::slots::{count_messages, Mode, Outstanding, Slot, Slots};
 use super::transport::Transport;
 use super::Options;
 use crate::batch::replicate;
@@ -52,8 +52,6 @@ pub(crate) struct State {
     pub(crate) events: EventQueue,
     /// The sequence number the next request gets (skipping 0 and those in flight).
     next_seq: u32,
-    /// Reply buffers at hand for the slots, taken from the pool in bulk (see [`append`]).
-    pub(super) bufs: Vec<Vec<u8>>,
     /// How many slots were sent and are not complete (so that a reader knows, without a
     /// walk over the table, whether replies are still due).
     pub(super) out: Outstanding,
@@ -91,8 +89,6 @@ pub(crate) struct Shared {
     /// The receive buffers, and the right to read the socket: whoever holds this lock is the
     /// only reader, so datagrams are routed in the order they arrived.
     rx: Mutex<RxBuffers>,
-    /// Recycled reply buffers.
-    pub(crate) pool: Arc<BufPool>,
     /// The driver reads the socket even with nothing in flight (see [`Shared::listen`]).
     pub(super) listen: AtomicBool,
 }
@@ -131,7 +127,6 @@ impl Shared {
                 flusher: None,
                 solo: 0,
                 next_seq: crate::socket::random_u32(),
-                bufs: Vec::new(),
                 out: Outstanding::default(),
                 events: EventQueue {
                     items: VecDeque::new(),
@@ -146,7 +141,6 @@ impl Shared {
             late: AtomicU64::new(0),
             sent_datagrams: AtomicU64::new(0),
             rx: Mutex::new(RxBuffers::new(options.recv_batch)),
-            pool: Arc::new(BufPool::new(options.max_in_flight.clamp(1, 1024))),
             listen: AtomicBool::new(false),
             options,
         }

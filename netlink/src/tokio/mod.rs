@@ -198,19 +198,20 @@ impl std::fmt::Debug for AsyncConn {
 
 /// The replies to one request, in wire form in one buffer (see [`AsyncConn::execute_raw`]).
 ///
-/// The buffer is recycled by the connection when the `Replies` is dropped.
+/// The buffer is recycled when the `Replies` is dropped: it holds the replies of a later
+/// request (kept per thread, so that recycling takes no lock).
 #[derive(Default)]
 pub struct Replies {
     buf: Vec<u8>,
-    /// Where the buffer goes back to.
-    pool: Option<Arc<slots::BufPool>>,
+    /// Whether the buffer goes back to the reply-buffer pool when dropped.
+    pooled: bool,
 }
 
 impl Clone for Replies {
     fn clone(&self) -> Replies {
         Replies {
             buf: self.buf.clone(),
-            pool: None,
+            pooled: false,
         }
     }
 }
@@ -231,8 +232,8 @@ impl std::fmt::Debug for Replies {
 
 impl Drop for Replies {
     fn drop(&mut self) {
-        if let Some(pool) = self.pool.take() {
-            pool.give(std::mem::take(&mut self.buf));
+        if self.pooled {
+            slots::give_buf(std::mem::take(&mut self.buf));
         }
     }
 }
@@ -548,9 +549,9 @@ impl AsyncConn {
                     let slot = entry.remove();
                     drop(st);
                     let (interrupted, buf) = (slot.interrupted, slot.buf);
-                    let pool = Some(Arc::clone(&pending.shared.pool));
+
                     std::task::Poll::Ready(r.map_err(|e| *e).and_then(|()| {
-                        let replies = Replies { buf, pool };
+                        let replies = Replies { buf, pooled: true };
                         if interrupted {
                             Err(Error::DumpInterrupted {
                                 partial: replies.to_messages(),

@@ -7,7 +7,7 @@ use std::sync::atomic::Ordering;
 use std::task::Waker;
 
 use super::driver::{is_dump, padding, Shared, State};
-use super::slots::{BufPool, Mode, Outstanding, Slot, POOL_BUF_START};
+use super::slots::{take_buf, Mode, Outstanding, Slot};
 use crate::ack;
 use crate::batch::replicate;
 use crate::error::Error;
@@ -96,21 +96,14 @@ pub(super) fn settle(
 }
 
 /// Appends a message to a slot's buffer in wire form, padded to 4 bytes. The first reply
-/// takes a recycled buffer from `bufs` (refilled from `pool`); the room is reserved once, so the message is copied
-/// once and never moved.
+/// takes a recycled buffer (see [`take_buf`]); the room is reserved once, so the message is
+/// copied once and never moved.
 ///
 /// `raw` is the message as received: its header and payload, `header.length` bytes.
-pub(super) fn append(pool: &BufPool, bufs: &mut Vec<Vec<u8>>, slot: &mut Slot, raw: &[u8]) {
+pub(super) fn append(slot: &mut Slot, raw: &[u8]) {
     let pad = padding(raw.len());
     if slot.buf.capacity() == 0 {
-        // From the buffers at hand (the state's, under its lock already); when there are
-        // none, all those given back to the pool are fetched with one lock of it.
-        if bufs.is_empty() {
-            pool.take_all(bufs);
-        }
-        slot.buf = bufs
-            .pop()
-            .unwrap_or_else(|| Vec::with_capacity(POOL_BUF_START));
+        slot.buf = take_buf();
     }
     slot.buf.reserve(raw.len().saturating_add(pad));
     slot.buf.extend_from_slice(raw);
@@ -272,7 +265,7 @@ impl Shared {
                     ack::outcome(ack::parse_error(m), "execute", seq)
                 };
                 if r.is_ok() && !slot.got_data {
-                    append(&self.pool, &mut st.bufs, slot, raw);
+                    append(slot, raw);
                 }
                 Some(r)
             }
@@ -280,7 +273,7 @@ impl Shared {
             _ => {
                 slot.got_data = true;
                 if !slot.abandoned {
-                    append(&self.pool, &mut st.bufs, slot, raw);
+                    append(slot, raw);
                     if slot.mode == Mode::Stream {
                         if !slot.backlogged
                             && slot.sent

@@ -1,9 +1,8 @@
 //! A request in flight and its replies: the [`Slot`] a request gets under its sequence
-//! number, and the [`BufPool`] its reply buffers come from and go back to.
+//! number, and the per-thread pool its reply buffers come from and go back to.
 
 use std::collections::HashMap;
 use std::hash::{BuildHasherDefault, Hasher};
-use std::sync::{Mutex, PoisonError};
 use std::task::Waker;
 
 use crate::error::Error;
@@ -95,46 +94,80 @@ impl Outstanding {
     }
 }
 
-/// Reply buffers recycled between requests: a request's replies are copied once, from the
-/// receive buffer into a buffer taken from here, and [`Replies`](super::Replies) gives it back
-/// when dropped, so that a request in the steady state costs no allocation.
-pub(crate) struct BufPool {
-    bufs: Mutex<Vec<Vec<u8>>>,
-    /// The most buffers kept.
-    max: usize,
-}
-
 /// Buffers larger than this are freed rather than kept (a large dump does not pin memory).
 pub(crate) const POOL_BUF_MAX: usize = 4096;
 /// The room a new pooled buffer starts with (a typical reply and its acknowledgement fit).
 pub(crate) const POOL_BUF_START: usize = 512;
+/// The most reply buffers a thread keeps.
+const POOL_PER_THREAD: usize = 64;
 
-impl BufPool {
-    pub(crate) fn new(max: usize) -> BufPool {
-        BufPool {
-            bufs: Mutex::new(Vec::new()),
-            max,
-        }
-    }
+thread_local! {
+    /// Reply buffers recycled between requests, per thread: a request's replies are copied
+    /// once, from the receive buffer into a buffer taken from here (on the thread that reads
+    /// the socket), and [`Replies`](super::Replies) gives it back when dropped (on the thread
+    /// that drops it), so that a request in the steady state costs no allocation, and no
+    /// atomic operation or lock either (a pool shared by the threads would cost both, and
+    /// its cache line would move between cores on every request).
+    static POOL: std::cell::RefCell<Vec<Vec<u8>>> = const { std::cell::RefCell::new(Vec::new()) };
+}
 
-    /// Moves every buffer kept into `into`.
-    pub(crate) fn take_all(&self, into: &mut Vec<Vec<u8>>) {
-        into.append(&mut self.bufs.lock().unwrap_or_else(PoisonError::into_inner));
-    }
+/// A reply buffer: one this thread gave back, or a new one.
+#[inline]
+pub(crate) fn take_buf() -> Vec<u8> {
+    POOL.try_with(|p| p.try_borrow_mut().ok().and_then(|mut p| p.pop()))
+        .ok()
+        .flatten()
+        .unwrap_or_else(|| Vec::with_capacity(POOL_BUF_START))
+}
 
-    /// Gives a buffer back (kept when the pool has room and the buffer is not large).
-    pub(crate) fn give(&self, mut buf: Vec<u8>) {
-        if buf.capacity() == 0 || buf.capacity() > POOL_BUF_MAX {
-            return;
-        }
-        buf.clear();
-        let mut bufs = self.bufs.lock().unwrap_or_else(PoisonError::into_inner);
-        if bufs.len() < self.max {
-            bufs.push(buf);
-        }
+/// Gives a reply buffer back to this thread's pool (kept when the pool has room and the
+/// buffer is not large).
+#[inline]
+pub(crate) fn give_buf(mut buf: Vec<u8>) {
+    if buf.capacity() == 0 || buf.capacity() > POOL_BUF_MAX {
+        return;
     }
+    buf.clear();
+    // (During thread exit the pool may be gone: the buffer is freed.)
+    let _ = POOL.try_with(|p| {
+        if let Ok(mut p) = p.try_borrow_mut() {
+            if p.len() < POOL_PER_THREAD {
+                p.push(buf);
+            }
+        }
+    });
 }
 
 pub(crate) fn count_messages(buf: &[u8]) -> u64 {
     crate::message::messages(buf).count() as u64
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_buffer_given_back_is_taken_again_on_its_thread_and_large_ones_are_not_kept() {
+        // A thread of its own: its pool starts empty.
+        std::thread::spawn(|| {
+            let mut b = take_buf();
+            assert!(b.capacity() >= POOL_BUF_START);
+            b.extend_from_slice(b"reply");
+            let ptr = b.as_ptr();
+            give_buf(b);
+            let again = take_buf();
+            assert_eq!(again.as_ptr(), ptr, "the same allocation");
+            assert!(again.is_empty(), "handed out empty");
+            // Larger than POOL_BUF_MAX: freed, not kept.
+            give_buf(Vec::with_capacity(POOL_BUF_MAX + 1));
+            assert!(take_buf().capacity() <= POOL_BUF_MAX);
+            // At most POOL_PER_THREAD kept.
+            for _ in 0..POOL_PER_THREAD + 10 {
+                give_buf(Vec::with_capacity(POOL_BUF_START));
+            }
+            POOL.with_borrow(|p| assert_eq!(p.len(), POOL_PER_THREAD));
+        })
+        .join()
+        .unwrap();
+    }
 }
