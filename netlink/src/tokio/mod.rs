@@ -38,11 +38,12 @@
 //! and reads whatever is still due: replies the kernel did not write inside `sendmsg`, the
 //! rest of a dump, multicast events.
 //!
-//! Waiting for the socket: the runtime's reactor watches a one-shot `epoll` instance holding
-//! the socket, armed only when the driver waits for a datagram, not the socket itself. The
-//! kernel signals readiness for every datagram it queues; watched directly, every reply read
-//! at once after `sendmsg` would still wake a reactor thread parked in `epoll_wait` (on a
-//! multi-thread runtime, a thread wake-up per datagram). The driver waits only while a
+//! Waiting for the socket: the runtime's reactor watches a one-shot `epoll` instance, not the
+//! socket itself, and that instance holds the socket only while the driver waits for a
+//! datagram. The kernel signals readiness for every datagram it queues; watched directly,
+//! every reply read at once after `sendmsg` would still wake a reactor thread parked in
+//! `epoll_wait` (on a multi-thread runtime, a thread wake-up per datagram), and a socket in
+//! any `epoll` set costs the kernel epoll's callback for every datagram. The driver waits only while a
 //! request sent is not complete, or when the connection listens for events
 //! ([`Config::groups`], [`AsyncConn::join_group`], [`AsyncConn::events`]).
 //!

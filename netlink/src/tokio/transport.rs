@@ -61,11 +61,12 @@ pub trait Transport: Send + Sync + 'static {
 /// [`Options::recv_batch`](super::Options::recv_batch) datagrams per system call, and wait for
 /// readiness only when the socket is empty.
 ///
-/// The reactor does not watch the socket itself but a one-shot `epoll` instance holding it,
-/// armed only when the connection waits for a datagram: the kernel signals readiness for
-/// every datagram it queues, and the replies the kernel writes inside `sendmsg` are read at
-/// once, so watching the socket directly would wake a parked reactor thread for each of them
-/// for nothing (a thread wake-up per datagram on a multi-thread runtime).
+/// The reactor does not watch the socket itself but a one-shot `epoll` instance that holds
+/// it only while the connection waits for a datagram (until [`Transport::idle`]): the kernel
+/// signals readiness for every datagram it queues, and the replies the kernel writes inside
+/// `sendmsg` are read at once, so watching the socket directly would wake a parked reactor
+/// thread for each of them for nothing (a thread wake-up per datagram on a multi-thread
+/// runtime), and a socket in any `epoll` set costs the kernel epoll's callback for each.
 #[derive(Debug)]
 pub struct AsyncSocket {
     /// What the reactor watches (declared first: dropped before the socket it watches).
