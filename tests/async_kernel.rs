@@ -39,6 +39,21 @@ fn get_link(name: &str) -> Message {
     )
 }
 
+/// A connection in `ns` subscribed to link notifications, and its event stream.
+async fn link_events(ns: &TestNs) -> (AsyncConn, netlink::tokio::Events) {
+    let conn = AsyncConn::dial(
+        Family::ROUTE,
+        Config {
+            groups: RTMGRP_LINK,
+            ..ns.config()
+        },
+    )
+    .await
+    .unwrap();
+    let events = conn.events().unwrap();
+    (conn, events)
+}
+
 async fn dump_link_names(conn: &AsyncConn) -> BTreeSet<String> {
     let mut d = conn.dump(&link_dump()).await.unwrap();
     let mut names = BTreeSet::new();
@@ -185,16 +200,7 @@ async fn events_arrive_while_requests_run() {
         return;
     }
     let ns = TestNs::new("asev");
-    let conn = AsyncConn::dial(
-        Family::ROUTE,
-        Config {
-            groups: RTMGRP_LINK,
-            ..ns.config()
-        },
-    )
-    .await
-    .unwrap();
-    let mut events = conn.events().unwrap();
+    let (conn, mut events) = link_events(&ns).await;
     let stop = Arc::new(std::sync::atomic::AtomicBool::new(false));
     let mut workers = Vec::new();
     for _ in 0..4 {
@@ -520,16 +526,7 @@ async fn events_arrive_with_no_request_in_flight() {
         return;
     }
     let ns = TestNs::new("asidle");
-    let conn = AsyncConn::dial(
-        Family::ROUTE,
-        Config {
-            groups: RTMGRP_LINK,
-            ..ns.config()
-        },
-    )
-    .await
-    .unwrap();
-    let mut events = conn.events().unwrap();
+    let (conn, mut events) = link_events(&ns).await;
     let name = ns.name.clone();
     let maker = tokio::task::spawn_blocking(move || {
         run(

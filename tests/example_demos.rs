@@ -2,29 +2,15 @@
 //! argument is a usage error (exit 2, what was wrong and the usage line), `--help` prints the
 //! usage, and a plain run succeeds.
 
-use std::path::PathBuf;
-use std::process::Command;
+mod example_support;
 
-/// The example `name`'s binary, built first (`cargo test --test NAME` does not build examples).
-fn example(name: &str) -> PathBuf {
-    let status = Command::new(env!("CARGO"))
-        .args(["build", "--quiet", "--example", name])
-        .current_dir(env!("CARGO_MANIFEST_DIR"))
-        .status()
-        .expect("run cargo build --example");
-    assert!(status.success(), "cargo build --example {name}: {status}");
-    let mut p = std::env::current_exe().unwrap();
-    p.pop(); // deps
-    p.pop(); // debug
-    p.push("examples");
-    p.push(name);
-    p
-}
+use example_support::example_binary;
+use std::process::Command;
 
 #[test]
 fn arguments_are_usage_errors() {
     for (name, run_says) in [("attributes", "Number: 1"), ("genl_ack", "code: 0")] {
-        let bin = example(name);
+        let bin = example_binary(name);
         for bad in [&["--bogus"][..], &["extra"], &["-n", "ns"]] {
             let out = Command::new(&bin).args(bad).output().unwrap();
             assert_eq!(out.status.code(), Some(2), "{name} {bad:?}: {out:?}");

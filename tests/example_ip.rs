@@ -5,29 +5,14 @@
 //! one line naming the namespace and device.
 
 mod conn_support;
+mod example_support;
 
+use example_support::example_binary;
 use std::path::PathBuf;
 use std::process::{Command, Output};
 
 use conn_support::{privileged, TestNs};
 use serde_json::Value;
-
-/// The example's binary, built first (cargo builds examples for `cargo test`, but not for
-/// `cargo test --test example_ip`).
-fn example() -> PathBuf {
-    let status = Command::new(env!("CARGO"))
-        .args(["build", "--quiet", "--example", "ip"])
-        .current_dir(env!("CARGO_MANIFEST_DIR"))
-        .status()
-        .expect("run cargo build --example ip");
-    assert!(status.success(), "cargo build --example ip: {status}");
-    let mut p = std::env::current_exe().unwrap();
-    p.pop(); // deps
-    p.pop(); // debug
-    p.push("examples");
-    p.push("ip");
-    p
-}
 
 fn ours(bin: &PathBuf, ns: &TestNs, args: &[&str]) -> Output {
     let mut all = vec!["-n", ns.name.as_str()];
@@ -96,7 +81,7 @@ fn json_output_matches_iproute2() {
     if !privileged("json_output_matches_iproute2") {
         return;
     }
-    let bin = example();
+    let bin = example_binary("ip");
     let ns = TestNs::new("exip");
     // Built with the example itself.
     for args in [
@@ -257,7 +242,7 @@ fn brief_output_and_deletes() {
     if !privileged("brief_output_and_deletes") {
         return;
     }
-    let bin = example();
+    let bin = example_binary("ip");
     let ns = TestNs::new("exipb");
     ns.ip(&["link", "add", "b0", "type", "veth", "peer", "name", "b1"]);
     ns.ip(&["addr", "add", "10.9.0.1/24", "dev", "b0"]);
@@ -289,7 +274,7 @@ fn usage_errors_and_failures() {
     if !privileged("usage_errors_and_failures") {
         return;
     }
-    let bin = example();
+    let bin = example_binary("ip");
     let ns = TestNs::new("exipe");
     let help = Command::new(&bin).arg("--help").output().unwrap();
     assert!(help.status.success());
@@ -339,7 +324,7 @@ fn route_show_without_a_main_table() {
     if !privileged("route_show_without_a_main_table") {
         return;
     }
-    let bin = example();
+    let bin = example_binary("ip");
     // Not `TestNs::new`: that brings loopback up, which makes the main table.
     let ns = TestNs {
         name: format!("nlt-exipt-{}", std::process::id()),
@@ -371,7 +356,7 @@ fn monitor_prints_changes() {
     if !privileged("monitor_prints_changes") {
         return;
     }
-    let bin = example();
+    let bin = example_binary("ip");
     let ns = TestNs::new("exipm");
     let mut child = Command::new(&bin)
         .args(["-n", &ns.name, "monitor", "link", "address"])

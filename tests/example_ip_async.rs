@@ -4,28 +4,14 @@
 //! namespace and the device.
 
 mod conn_support;
+mod example_support;
 
+use example_support::example_binary;
 use std::io::{BufRead, BufReader};
 use std::path::PathBuf;
 use std::process::{Command, Output, Stdio};
 
 use conn_support::{privileged, TestNs};
-
-/// An example's binary, built first (`cargo test --test NAME` does not build examples).
-fn example(name: &str) -> PathBuf {
-    let status = Command::new(env!("CARGO"))
-        .args(["build", "--quiet", "--example", name])
-        .current_dir(env!("CARGO_MANIFEST_DIR"))
-        .status()
-        .expect("run cargo build --example");
-    assert!(status.success(), "cargo build --example {name}: {status}");
-    let mut p = std::env::current_exe().unwrap();
-    p.pop(); // deps
-    p.pop(); // debug
-    p.push("examples");
-    p.push(name);
-    p
-}
 
 fn run(bin: &PathBuf, ns: &TestNs, args: &[&str]) -> Output {
     Command::new(bin)
@@ -79,7 +65,7 @@ fn ip_async_adds_shows_and_watches() {
     if !privileged("ip_async example") {
         return;
     }
-    let bin = example("ip_async");
+    let bin = example_binary("ip_async");
     let ns = TestNs::new("ex-ipa");
     ns.ip(&["link", "add", "v0", "type", "veth", "peer", "name", "v1"]);
     ns.ip(&["link", "set", "v0", "up"]);
@@ -151,7 +137,7 @@ fn ip_async_usage_errors_and_failures() {
     if !privileged("ip_async example errors") {
         return;
     }
-    let bin = example("ip_async");
+    let bin = example_binary("ip_async");
     let ns = TestNs::new("ex-ipe");
     for bad in [
         &["bogus"][..],
@@ -192,7 +178,7 @@ fn async_genl_lists_queries_and_watches() {
     if !privileged("async_genl example") {
         return;
     }
-    let bin = example("async_genl");
+    let bin = example_binary("async_genl");
     let ns = TestNs::new("ex-agl");
     ns.ip(&["link", "add", "g0", "type", "veth", "peer", "name", "g1"]);
     let families = ok(&bin, &ns, &["families"]);

@@ -2,29 +2,14 @@
 //! or workload, a bad `--runtime`, a missing value) exits 2 and prints what was wrong and the
 //! usage line.
 
-use std::path::PathBuf;
-use std::process::Command;
+mod example_support;
 
-/// The example's binary, built first (`cargo test --test example_nlbench` does not build
-/// examples).
-fn example() -> PathBuf {
-    let status = Command::new(env!("CARGO"))
-        .args(["build", "--quiet", "--example", "nlbench"])
-        .current_dir(env!("CARGO_MANIFEST_DIR"))
-        .status()
-        .expect("run cargo build --example nlbench");
-    assert!(status.success(), "cargo build --example nlbench: {status}");
-    let mut p = std::env::current_exe().unwrap();
-    p.pop(); // deps
-    p.pop(); // debug
-    p.push("examples");
-    p.push("nlbench");
-    p
-}
+use example_support::example_binary;
+use std::process::Command;
 
 #[test]
 fn bad_arguments_are_usage_errors() {
-    let bin = example();
+    let bin = example_binary("nlbench");
     for (bad, says) in [
         (&[][..], "no workload given"),
         (&["route-install", "-c", "x"], "\"x\" is not a number"),

@@ -135,6 +135,21 @@ struct Gen<'c> {
 }
 
 impl Gen<'_> {
+    /// The initialiser of a required field decoded into the `Option` `var`: its value, or the
+    /// missing-attribute error naming the field.
+    fn required_init(&self, f: &Field, var: &syn::Ident) -> TokenStream {
+        let p = &self.p;
+        let ident = &f.ident;
+        let t = Self::attr_type(f);
+        let fname = self.fname(f);
+        quote! {
+            #ident: match #var {
+                #p::Some(__v) => __v,
+                #p::None => return #p::Err(#p::missing(__set, #t, #fname)),
+            }
+        }
+    }
+
     fn fname(&self, f: &Field) -> String {
         use syn::ext::IdentExt as _;
         format!("{}.{}", self.c.input.ident, f.ident.unraw())
@@ -631,14 +646,8 @@ impl Gen<'_> {
                     subs.push(quote!(let #var = #dec;));
                     inits.push(quote!(#ident: #var));
                 } else {
-                    let fname = self.fname(f);
                     subs.push(quote!(let #var = #dec;));
-                    inits.push(quote! {
-                        #ident: match #var {
-                            #p::Some(__v) => __v,
-                            #p::None => return #p::Err(#p::missing(__set, #t, #fname)),
-                        }
-                    });
+                    inits.push(self.required_init(f, &var));
                 }
                 continue;
             }
@@ -684,12 +693,7 @@ impl Gen<'_> {
                 match f.wrapper {
                     Wrapper::None => {
                         locals.push(quote!(let mut #var = #p::None;));
-                        inits.push(quote! {
-                            #ident: match #var {
-                                #p::Some(__v) => __v,
-                                #p::None => return #p::Err(#p::missing(__set, #t, #fname)),
-                            }
-                        });
+                        inits.push(self.required_init(f, &var));
                     }
                     Wrapper::Option => {
                         locals.push(quote!(let mut #var = #p::None;));
@@ -707,15 +711,9 @@ impl Gen<'_> {
                 quote! {{ let __a = &__a; let __r: #p::Result<_, #p::DecodeError> = #one; __r? }};
             match f.wrapper {
                 Wrapper::None => {
-                    let fname = self.fname(f);
                     locals.push(quote!(let mut #var = #p::None;));
                     arms.push(quote!(#t => { #track #var = #p::Some(#dec); }));
-                    inits.push(quote! {
-                        #ident: match #var {
-                            #p::Some(__v) => __v,
-                            #p::None => return #p::Err(#p::missing(__set, #t, #fname)),
-                        }
-                    });
+                    inits.push(self.required_init(f, &var));
                 }
                 Wrapper::Option => {
                     locals.push(quote!(let mut #var = #p::None;));

@@ -281,11 +281,7 @@ impl Shared {
             }
             match how {
                 How::Direct(cx) if st.slots.len() == 1 && st.batches.is_empty() => {
-                    let mut batch = st.spare.pop().unwrap_or_default();
-                    drop(st);
-                    encode(&mut batch.bytes, &header, payload);
-                    batch.seqs.push(seq);
-                    self.send_direct(cx, batch);
+                    self.send_alone(st, cx, &header, payload, seq);
                     return Ok((header, Submitted::Sent));
                 }
                 How::Combine(cx)
@@ -296,11 +292,7 @@ impl Shared {
                         // one at once, without the yield (every `SOLO_PROBE`-th batch still
                         // yields, to see whether other tasks make requests again). (No waker
                         // in its slot: the caller looks at it next.)
-                        let mut batch = st.spare.pop().unwrap_or_default();
-                        drop(st);
-                        encode(&mut batch.bytes, &header, payload);
-                        batch.seqs.push(seq);
-                        self.send_direct(cx, batch);
+                        self.send_alone(st, cx, &header, payload, seq);
                         return Ok((header, Submitted::Sent));
                     }
                     // (No waker in its slot: the flusher looks at it after the flush.)
@@ -387,6 +379,23 @@ impl Shared {
         if let Some(w) = wake {
             w.wake();
         }
+    }
+
+    /// Sends request `seq` in a batch of its own, in the caller's task (see
+    /// [`send_direct`](Shared::send_direct)); the state lock is released first.
+    fn send_alone(
+        &self,
+        mut st: MutexGuard<'_, State>,
+        cx: &mut Context<'_>,
+        header: &Header,
+        payload: &[u8],
+        seq: u32,
+    ) {
+        let mut batch = st.spare.pop().unwrap_or_default();
+        drop(st);
+        encode(&mut batch.bytes, header, payload);
+        batch.seqs.push(seq);
+        self.send_direct(cx, batch);
     }
 
     /// Sends a batch and reads what is already queued, in the caller's task, when no other
