@@ -87,7 +87,10 @@ pub(crate) struct Shared {
     pub(crate) late: AtomicU64,
     pub(crate) sent_datagrams: AtomicU64,
     /// The receive buffers, and the right to read the socket: whoever holds this lock is the
-    /// only reader, so datagrams are routed in the order they arrived.
+    /// only reader, so datagrams are routed in the order they arrived. It is held only while
+    /// reading and routing, never across a send or a wait: on a multi-thread runtime, a task
+    /// on one worker sends its batch while a task on another reads the replies to an earlier
+    /// one (when sends held it too, the second worker's batch waited for the driver task).
     rx: Mutex<RxBuffers>,
     /// The driver reads the socket even with nothing in flight (see [`Shared::listen`]).
     pub(super) listen: AtomicBool,
@@ -317,9 +320,8 @@ impl Shared {
     }
 
     /// The flusher of request `seq` (see [`submit_combined`](Shared::submit_combined)) sends
-    /// the queued batches and reads their replies, in its own task, unless the driver is
-    /// reading the socket (then the driver gets the batches). Wakes the callers served, and
-    /// the driver when replies are still due.
+    /// the queued batches and reads their replies, in its own task. Wakes the callers served
+    /// (once every lock is released), and the driver when replies are still due.
     ///
     /// `seen` is the number of requests the batch had when the flusher last looked: when
     /// more joined since (other tasks, on other workers perhaps, are making requests) and
@@ -338,12 +340,7 @@ impl Shared {
             }
             st.flusher = None;
         }
-        let Ok(mut rx) = self.rx.try_lock() else {
-            self.wake_driver();
-            return false;
-        };
-        let rx = &mut *rx;
-        let mut wake = std::mem::take(&mut rx.wake);
+        let mut wake = Wakes::take();
         // Whether replies or events may still be due, after the last read.
         let mut due = true;
         loop {
@@ -358,15 +355,12 @@ impl Shared {
                 }
                 Poll::Ready(r) => self.after_send(batch, r, &mut wake),
             }
-            match self.read_queued(rx, &mut wake, requests) {
+            match self.read_now(&mut wake, requests) {
                 None => break,
                 Some(d) => due = d,
             }
         }
-        for w in wake.drain(..) {
-            w.wake();
-        }
-        rx.wake = wake;
+        wake.wake_all();
         if due && self.must_listen() {
             self.wake_driver();
         }
@@ -398,30 +392,20 @@ impl Shared {
         self.send_direct(cx, batch);
     }
 
-    /// Sends a batch and reads what is already queued, in the caller's task, when no other
-    /// reader holds the socket; otherwise hands the batch to the driver.
+    /// Sends a batch and reads what is already queued, in the caller's task.
     fn send_direct(&self, cx: &mut Context<'_>, batch: Batch) {
-        let Ok(mut rx) = self.rx.try_lock() else {
-            self.enqueue(batch);
-            return;
-        };
-        let rx = &mut *rx;
-        let mut wake = std::mem::take(&mut rx.wake);
         let seq = batch.seqs.first().copied().unwrap_or(0);
+        let mut wake = Wakes::take();
         match self.transport.poll_send(cx, &batch.bytes) {
             Poll::Pending => {
-                drop(wake);
                 self.enqueue(batch);
                 return;
             }
             Poll::Ready(r) => self.after_send(batch, r, &mut wake),
         }
         // (When the connection closed meanwhile, `close` already failed every request.)
-        let due = self.read_queued(rx, &mut wake, 1);
-        for w in wake.drain(..) {
-            w.wake();
-        }
-        rx.wake = wake;
+        let due = self.read_now(&mut wake, 1);
+        wake.wake_all();
         if due != Some(true) {
             // Closed, or the request is complete (nothing sent is due).
             return;
@@ -676,23 +660,22 @@ impl Shared {
                 return Poll::Ready(Turn::Gather);
             }
         }
-        let mut rx = self.rx.lock().unwrap_or_else(PoisonError::into_inner);
-        let rx = &mut *rx;
-        let mut wake = std::mem::take(&mut rx.wake);
-        let result = self.drive_turn(cx, rx, &mut wake);
-        for w in wake.drain(..) {
-            w.wake();
-        }
-        rx.wake = wake;
+        let mut wake = Wakes::take();
+        let result = self.drive_turn(cx, &mut wake);
+        wake.wake_all();
         result.map(|()| Turn::Closed)
     }
 
-    fn drive_turn(
-        &self,
-        cx: &mut Context<'_>,
-        rx: &mut RxBuffers,
-        wake: &mut Vec<Waker>,
-    ) -> Poll<()> {
+    /// Reads the datagrams already queued (see [`read_queued`](Shared::read_queued)) as
+    /// the socket's one reader, waiting for a reader at work to finish. The lock is held only
+    /// while a reader reads and routes, never across a send or a wait, so this waits for a
+    /// `recvmmsg` and the routing of what it read at most.
+    fn read_now(&self, wake: &mut Vec<Waker>, requests: usize) -> Option<bool> {
+        let mut rx = self.rx.lock().unwrap_or_else(PoisonError::into_inner);
+        self.read_queued(&mut rx, wake, requests)
+    }
+
+    fn drive_turn(&self, cx: &mut Context<'_>, wake: &mut Vec<Waker>) -> Poll<()> {
         for _round in 0..16 {
             let batch = {
                 let mut st = self.lock();
@@ -717,7 +700,7 @@ impl Shared {
                         self.after_send(batch, r, wake);
                         // The kernel answers most requests inside `sendmsg`: read at once,
                         // before any readiness event could have been seen.
-                        if self.read_queued(rx, wake, requests).is_none() {
+                        if self.read_now(wake, requests).is_none() {
                             return Poll::Ready(());
                         }
                     }
@@ -726,15 +709,19 @@ impl Shared {
             // Wait for datagrams only when some are due: the replies the kernel wrote inside
             // `sendmsg` are read already, and a transport that waits arms its readiness
             // (see `AsyncSocket`), which costs a system call and a wake-up later.
-            while self.must_listen() {
-                match self.transport.poll_recv(cx, &mut rx.bufs, &mut rx.infos) {
-                    Poll::Pending => break,
-                    Poll::Ready(Ok(n)) => {
-                        self.deliver(rx, n, wake);
-                    }
-                    Poll::Ready(Err(e)) => {
-                        if self.recv_failed(e, wake) {
-                            return Poll::Ready(());
+            {
+                let mut rx = self.rx.lock().unwrap_or_else(PoisonError::into_inner);
+                let rx = &mut *rx;
+                while self.must_listen() {
+                    match self.transport.poll_recv(cx, &mut rx.bufs, &mut rx.infos) {
+                        Poll::Pending => break,
+                        Poll::Ready(Ok(n)) => {
+                            self.deliver(rx, n, wake);
+                        }
+                        Poll::Ready(Err(e)) => {
+                            if self.recv_failed(e, wake) {
+                                return Poll::Ready(());
+                            }
                         }
                     }
                 }
@@ -846,4 +833,47 @@ fn encode(buf: &mut Vec<u8>, header: &Header, payload: &[u8]) {
     buf.extend_from_slice(payload);
     let pad = padding(payload.len());
     buf.resize(buf.len().saturating_add(pad), 0);
+}
+
+/// The callers to wake after a send or a read, woken once every lock is released. The vector
+/// is kept per thread for its room, so that a batch's wake-ups cost no allocation.
+pub(crate) struct Wakes(Vec<Waker>);
+
+thread_local! {
+    static WAKES: std::cell::Cell<Vec<Waker>> = const { std::cell::Cell::new(Vec::new()) };
+}
+
+impl Wakes {
+    /// This thread's vector (empty), or a new one.
+    fn take() -> Wakes {
+        Wakes(WAKES.try_with(std::cell::Cell::take).unwrap_or_default())
+    }
+
+    /// Wakes every caller collected and gives the vector back to the thread.
+    fn wake_all(self) {
+        drop(self);
+    }
+}
+
+impl Drop for Wakes {
+    fn drop(&mut self) {
+        for w in self.0.drain(..) {
+            w.wake();
+        }
+        let v = std::mem::take(&mut self.0);
+        let _ = WAKES.try_with(|c| c.set(v));
+    }
+}
+
+impl std::ops::Deref for Wakes {
+    type Target = Vec<Waker>;
+    fn deref(&self) -> &Vec<Waker> {
+        &self.0
+    }
+}
+
+impl std::ops::DerefMut for Wakes {
+    fn deref_mut(&mut self) -> &mut Vec<Waker> {
+        &mut self.0
+    }
 }

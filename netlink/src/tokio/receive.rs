@@ -60,8 +60,6 @@ impl EventQueue {
 pub(crate) struct RxBuffers {
     pub(super) bufs: Vec<Vec<u8>>,
     pub(super) infos: Vec<RecvInfo>,
-    /// Wakers to call once the locks are released (kept for its capacity).
-    pub(super) wake: Vec<Waker>,
 }
 
 impl RxBuffers {
@@ -70,7 +68,6 @@ impl RxBuffers {
         RxBuffers {
             bufs: (0..n).map(|_| Vec::new()).collect(),
             infos: vec![RecvInfo::default(); n],
-            wake: Vec::new(),
         }
     }
 }
