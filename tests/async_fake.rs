@@ -1079,3 +1079,121 @@ async fn reply_buffers_are_recycled() {
     );
     assert_eq!(payload_u32(&second.to_messages()[0]), 2);
 }
+
+/// A gate that holds the next read inside `try_recv` (as a long `recvmmsg` and its routing
+/// would be) until opened.
+#[derive(Default)]
+struct ReadGate {
+    state: std::sync::Mutex<(bool, bool, bool)>, // (armed, inside, open)
+    cv: std::sync::Condvar,
+}
+
+/// A fake transport whose next read can be held (see [`ReadGate`]).
+struct GatedReads {
+    inner: Arc<FakeTransport>,
+    gate: Arc<ReadGate>,
+}
+
+impl netlink::tokio::Transport for GatedReads {
+    fn pid(&self) -> u32 {
+        self.inner.pid()
+    }
+
+    fn poll_send(
+        &self,
+        cx: &mut std::task::Context<'_>,
+        datagram: &[u8],
+    ) -> Poll<Result<(), Error>> {
+        self.inner.poll_send(cx, datagram)
+    }
+
+    fn try_recv(&self, bufs: &mut [Vec<u8>], infos: &mut [RecvInfo]) -> Result<usize, Error> {
+        let mut g = self.gate.state.lock().unwrap();
+        if g.0 {
+            g.0 = false;
+            g.1 = true;
+            self.gate.cv.notify_all();
+            while !g.2 {
+                g = self.gate.cv.wait(g).unwrap();
+            }
+            g.1 = false;
+        }
+        drop(g);
+        self.inner.try_recv(bufs, infos)
+    }
+
+    fn poll_recv(
+        &self,
+        cx: &mut std::task::Context<'_>,
+        bufs: &mut [Vec<u8>],
+        infos: &mut [RecvInfo],
+    ) -> Poll<Result<usize, Error>> {
+        self.inner.poll_recv(cx, bufs, infos)
+    }
+}
+
+impl ReadGate {
+    fn inside(&self) -> bool {
+        self.state.lock().unwrap().1
+    }
+
+    fn open(&self) {
+        self.state.lock().unwrap().2 = true;
+        self.cv.notify_all();
+    }
+
+    /// Waits (blocking the thread: a worker may be held in the read) until `cond` holds; on
+    /// timeout opens the gate, so that nothing stays held, and fails.
+    fn wait_until(&self, what: &str, cond: impl Fn() -> bool) {
+        let deadline = std::time::Instant::now() + Duration::from_secs(10);
+        while !cond() {
+            if std::time::Instant::now() > deadline {
+                self.open();
+                panic!("timed out waiting until {what}");
+            }
+            std::thread::sleep(Duration::from_millis(1));
+        }
+    }
+}
+
+/// A request made while another task reads the socket is sent at once: only reading holds the
+/// receive side, not sending (on a multi-thread runtime, one worker sends while another
+/// reads). Before, the second request waited for the read to finish.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_request_is_sent_while_another_task_reads() {
+    let fake = Arc::new(FakeTransport::new(echo));
+    let gate = Arc::new(ReadGate::default());
+    gate.state.lock().unwrap().0 = true;
+    let conn = AsyncConn::from_transport_with(
+        GatedReads {
+            inner: Arc::clone(&fake),
+            gate: Arc::clone(&gate),
+        },
+        true,
+        Options::default(),
+    )
+    .unwrap();
+    // The first request's task sends it, then reads its replies: held in the read.
+    let first = tokio::spawn({
+        let conn = conn.clone();
+        async move { conn.execute(&request(1)).await }
+    });
+    gate.wait_until("the first read began", || gate.inside());
+    assert_eq!(fake.sends(), 1);
+    // Another task's request goes out while that read is held.
+    let second = tokio::spawn({
+        let conn = conn.clone();
+        async move { conn.execute(&request(2)).await }
+    });
+    gate.wait_until(
+        "the second request was sent while the first task read",
+        || fake.sends() == 2,
+    );
+    assert!(gate.inside(), "the read is still held");
+    gate.open();
+    for (task, n) in [(first, 1), (second, 2)] {
+        let replies = task.await.unwrap().unwrap();
+        assert_eq!(payload_u32(&replies[0]), n);
+    }
+    assert_eq!(conn.late_dropped(), 0);
+}
