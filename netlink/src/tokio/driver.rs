@@ -835,9 +835,10 @@ fn encode(buf: &mut Vec<u8>, header: &Header, payload: &[u8]) {
     buf.resize(buf.len().saturating_add(pad), 0);
 }
 
-/// The callers to wake after a send or a read, woken once every lock is released. The vector
-/// is kept per thread for its room, so that a batch's wake-ups cost no allocation.
-pub(crate) struct Wakes(Vec<Waker>);
+/// The callers to wake after a send or a read, woken once every lock is released (and, when
+/// a turn ends early, when dropped: no caller is left waiting). The vector is kept per thread
+/// for its room, so that a batch's wake-ups cost no allocation.
+struct Wakes(Vec<Waker>);
 
 thread_local! {
     static WAKES: std::cell::Cell<Vec<Waker>> = const { std::cell::Cell::new(Vec::new()) };
