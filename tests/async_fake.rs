@@ -1159,8 +1159,25 @@ impl ReadGate {
 /// A request made while another task reads the socket is sent at once: only reading holds the
 /// receive side, not sending (on a multi-thread runtime, one worker sends while another
 /// reads). Before, the second request waited for the read to finish.
+///
+/// The second task then waits for the read: awake for `Options::read_spin`, then asleep in
+/// the lock; both ways get its replies once the read ends.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_request_is_sent_while_another_task_reads() {
+    for read_spin in [
+        Duration::from_micros(100),
+        Duration::ZERO,
+        Duration::from_secs(1),
+    ] {
+        sent_while_another_task_reads(Options {
+            read_spin,
+            ..Options::default()
+        })
+        .await;
+    }
+}
+
+async fn sent_while_another_task_reads(options: Options) {
     let fake = Arc::new(FakeTransport::new(echo));
     let gate = Arc::new(ReadGate::default());
     gate.state.lock().unwrap().0 = true;
@@ -1170,7 +1187,7 @@ async fn a_request_is_sent_while_another_task_reads() {
             gate: Arc::clone(&gate),
         },
         true,
-        Options::default(),
+        options,
     )
     .unwrap();
     // The first request's task sends it, then reads its replies: held in the read.

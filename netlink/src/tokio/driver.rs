@@ -13,8 +13,9 @@
 use std::collections::hash_map::Entry;
 use std::collections::VecDeque;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
-use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
+use std::sync::{Arc, Mutex, MutexGuard, PoisonError, TryLockError};
 use std::task::{Context, Poll, Waker};
+use std::time::Instant;
 
 use super::permits::Permits;
 use super::receive::{EventQueue, RxBuffers};
@@ -671,8 +672,31 @@ impl Shared {
     /// while a reader reads and routes, never across a send or a wait, so this waits for a
     /// `recvmmsg` and the routing of what it read at most.
     fn read_now(&self, wake: &mut Vec<Waker>, requests: usize) -> Option<bool> {
-        let mut rx = self.rx.lock().unwrap_or_else(PoisonError::into_inner);
+        let mut rx = self.rx_lock();
         self.read_queued(&mut rx, wake, requests)
+    }
+
+    /// The receive lock. Another reader holds it only on a multi-thread runtime (a task on
+    /// another worker reads): then this waits awake, giving the CPU up to any other thread
+    /// ready to run, for up to [`Options::read_spin`] before it sleeps in the lock. A worker
+    /// that waits awake is not parked, so the tasks that the reads make runnable need no
+    /// thread woken (waking a parked worker costs a cross-CPU interrupt, dear in a VM, per
+    /// batch), and it reads its own replies as soon as the other reader is done.
+    fn rx_lock(&self) -> MutexGuard<'_, RxBuffers> {
+        let mut since = None;
+        loop {
+            match self.rx.try_lock() {
+                Ok(rx) => return rx,
+                Err(TryLockError::Poisoned(p)) => return p.into_inner(),
+                Err(TryLockError::WouldBlock) => {
+                    let t0 = *since.get_or_insert_with(Instant::now);
+                    if t0.elapsed() >= self.options.read_spin {
+                        return self.rx.lock().unwrap_or_else(PoisonError::into_inner);
+                    }
+                    std::thread::yield_now();
+                }
+            }
+        }
     }
 
     fn drive_turn(&self, cx: &mut Context<'_>, wake: &mut Vec<Waker>) -> Poll<()> {
@@ -710,7 +734,7 @@ impl Shared {
             // `sendmsg` are read already, and a transport that waits arms its readiness
             // (see `AsyncSocket`), which costs a system call and a wake-up later.
             {
-                let mut rx = self.rx.lock().unwrap_or_else(PoisonError::into_inner);
+                let mut rx = self.rx_lock();
                 let rx = &mut *rx;
                 while self.must_listen() {
                     match self.transport.poll_recv(cx, &mut rx.bufs, &mut rx.infos) {

@@ -27,7 +27,10 @@
 //! [`Options::recv_batch`] per `recvmmsg`), checks the sender (datagrams whose sender port id
 //! is not 0 are dropped and counted, as with [`Conn`]) and the port id, and hands each
 //! message to its slot, waking its caller once the request is complete. One reader at a time
-//! holds the receive buffers, so datagrams are routed in the order they arrived.
+//! holds the receive buffers, so datagrams are routed in the order they arrived; it holds them
+//! only while it reads and routes, never while it sends or waits, so on a multi-thread runtime
+//! a task on one worker sends its batch while a task on another reads, and a task that finds
+//! another reading waits awake a little ([`Options::read_spin`]) rather than park its worker.
 //!
 //! Who sends: a request that finds no batch queued makes one and its own task sends it after
 //! yielding once (and again while more requests join), so that the requests the other tasks
@@ -145,6 +148,17 @@ pub struct Options {
     /// after another on a current-thread runtime (each completes before the next is issued),
     /// so it is off by default. Default `false`.
     pub direct: bool,
+    /// How long a task waits awake for the socket when another task is reading it (only
+    /// tasks on different worker threads of a multi-thread runtime meet there) before it
+    /// sleeps until that read is done. It waits by giving the CPU up (`sched_yield`) to any
+    /// other thread ready to run, so other work on a busy machine goes first, and its worker
+    /// stays awake to read its replies as soon as the other read ends. A worker that parked
+    /// instead would have to be woken for the tasks those replies make runnable: a
+    /// cross-CPU interrupt per batch. On 2 cores, with 64 tasks making requests on the
+    /// multi-thread runtime, this made the connection about 1.1x faster (above the
+    /// current-thread runtime's rate), using about 1.85 CPUs instead of 1.5.
+    /// `Duration::ZERO`: sleep at once. Default 100 µs.
+    pub read_spin: Duration,
 }
 
 impl Default for Options {
@@ -158,6 +172,7 @@ impl Default for Options {
             dump_buffer: 1024 * 1024,
             timeout: None,
             direct: false,
+            read_spin: Duration::from_micros(100),
         }
     }
 }
