@@ -151,11 +151,11 @@ pub struct Options {
     /// How long a task waits awake for the socket when another task is reading it (only
     /// tasks on different worker threads of a multi-thread runtime meet there) before it
     /// sleeps until that read is done. It waits by giving the CPU up (`sched_yield`) to any
-    /// other thread ready to run, so other work on a busy machine goes first, and its worker
+    /// other thread ready to run on its CPU, so other work is not held up, and its worker
     /// stays awake to read its replies as soon as the other read ends. A worker that parked
     /// instead would have to be woken for the tasks those replies make runnable: a
     /// cross-CPU interrupt per batch. On 2 cores, with 64 tasks making requests on the
-    /// multi-thread runtime, this made the connection about 1.1x faster (above the
+    /// multi-thread runtime, this made the connection about 1.1x faster (at or above the
     /// current-thread runtime's rate), using about 1.85 CPUs instead of 1.5.
     /// `Duration::ZERO`: sleep at once. Default 100 µs.
     pub read_spin: Duration,
