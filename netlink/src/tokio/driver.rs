@@ -669,15 +669,16 @@ impl Shared {
 
     /// Reads the datagrams already queued (see [`read_queued`](Shared::read_queued)) as
     /// the socket's one reader, waiting for a reader at work to finish. The lock is held only
-    /// while a reader reads and routes, never across a send or a wait, so this waits for a
-    /// `recvmmsg` and the routing of what it read at most.
+    /// while a reader reads and routes, never across a send or a wait, so this waits at most
+    /// for another reader to take in what is queued on the socket (bounded by the receive
+    /// buffer and, for dumps, by [`Options::dump_buffer`]).
     fn read_now(&self, wake: &mut Vec<Waker>, requests: usize) -> Option<bool> {
         let mut rx = self.rx_lock();
         self.read_queued(&mut rx, wake, requests)
     }
 
-    /// The receive lock. Another reader holds it only on a multi-thread runtime (a task on
-    /// another worker reads): then this waits awake, giving the CPU up to any other thread
+    /// The receive lock. Another reader holds it only when tasks run on several threads (a
+    /// multi-thread runtime: a task on another worker reads); then this waits awake, giving the CPU up to any other thread
     /// ready to run, for up to [`Options::read_spin`] before it sleeps in the lock. A worker
     /// that waits awake is not parked, so the tasks that the reads make runnable need no
     /// thread woken (waking a parked worker costs a cross-CPU interrupt, dear in a VM, per
