@@ -386,7 +386,11 @@ pub fn run(args: &Args) -> Result<String, String> {
             settings(&conn, &eth, &args.dev)
         }
     });
-    result.map_err(|e| format!("ethtool: {place}: {e}"))
+    result.map_err(|e| match e {
+        // It names the namespace itself.
+        Error::NetNs { .. } => format!("ethtool: {e}"),
+        e => format!("ethtool: {place}: {e}"),
+    })
 }
 
 fn main() -> ExitCode {

@@ -191,6 +191,7 @@ fn errors_name_the_device_and_namespace() {
     })
     .unwrap_err();
     assert!(!err.contains('\n') && err.contains(&missing), "{err}");
+    assert_eq!(err.matches(&missing).count(), 1, "named once: {err}");
 }
 
 #[test]

@@ -314,7 +314,10 @@ fn usage_errors_and_failures() {
         .unwrap();
     assert_eq!(out.status.code(), Some(1));
     let err = String::from_utf8(out.stderr).unwrap();
-    assert!(err.contains("netns nlt-no-such-namespace"), "{err}");
+    assert_eq!(err.lines().count(), 1, "{err}");
+    // Named once: the library's error names the namespace's path.
+    assert_eq!(err.matches("nlt-no-such-namespace").count(), 1, "{err}");
+    assert!(err.contains("/run/netns/nlt-no-such-namespace: "), "{err}");
 }
 
 /// A namespace whose loopback never came up has no main table: `route show` prints nothing

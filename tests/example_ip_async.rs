@@ -161,6 +161,16 @@ fn ip_async_usage_errors_and_failures() {
     assert!(err.contains(&format!("netns {}", ns.name)), "{err}");
     assert!(err.contains("dev nosuchdev"), "{err}");
     assert!(err.contains("No such device"), "{err}");
+    // A missing namespace: exit 1, one line naming it once.
+    let missing = format!("{}-gone", ns.name);
+    let out = std::process::Command::new(&bin)
+        .args(["-n", &missing, "show"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let err = String::from_utf8(out.stderr).unwrap();
+    assert_eq!(err.lines().count(), 1, "{err}");
+    assert_eq!(err.matches(&missing).count(), 1, "{err}");
     // A route through an unreachable gateway: the prefix named.
     let out = run(
         &bin,
@@ -212,7 +222,7 @@ fn async_genl_lists_queries_and_watches() {
 
     let out = run(&bin, &ns, &["frobnicate"]);
     assert_eq!(out.status.code(), Some(2));
-    // A namespace that does not exist: one line naming it.
+    // A namespace that does not exist: one line naming it once.
     let out = Command::new(&bin)
         .args(["-n", "nlt-no-such-netns-0", "families"])
         .output()
@@ -220,5 +230,6 @@ fn async_genl_lists_queries_and_watches() {
     assert_eq!(out.status.code(), Some(1));
     let err = String::from_utf8(out.stderr).unwrap();
     assert_eq!(err.lines().count(), 1, "{err}");
-    assert!(err.contains("netns nlt-no-such-netns-0"), "{err}");
+    assert_eq!(err.matches("nlt-no-such-netns-0").count(), 1, "{err}");
+    assert!(err.contains("/run/netns/nlt-no-such-netns-0: "), "{err}");
 }

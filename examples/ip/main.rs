@@ -114,8 +114,11 @@ fn main() -> ExitCode {
         }
         Err(Failure::Run(msg)) => {
             match &cli.netns {
-                Some(ns) => eprintln!("ip: netns {ns}: {msg}"),
-                None => eprintln!("ip: {msg}"),
+                // (The error for a namespace that could not be entered names its path.)
+                Some(ns) if !msg.contains(&format!("/run/netns/{ns}:")) => {
+                    eprintln!("ip: netns {ns}: {msg}")
+                }
+                _ => eprintln!("ip: {msg}"),
             }
             ExitCode::FAILURE
         }

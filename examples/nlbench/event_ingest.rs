@@ -159,8 +159,8 @@ pub fn run(
     producer: Producer,
 ) -> Result<(String, Tally), String> {
     let name = |e: Error| match netns {
-        Some(ns) => format!("netns {ns}: {e}"),
-        None => e.to_string(),
+        Some(ns) if !matches!(e, Error::NetNs { .. }) => format!("netns {ns}: {e}"),
+        _ => e.to_string(),
     };
     let mut listener = Listener::<RouteEvents>::dial(
         Family::ROUTE,

@@ -204,8 +204,8 @@ pub fn dial(netns: Option<&str>, rcvbuf: Option<usize>) -> Result<Conn, String> 
         },
     )
     .map_err(|e| match netns {
-        Some(ns) => format!("netns {ns}: {e}"),
-        None => e.to_string(),
+        Some(ns) if !matches!(e, Error::NetNs { .. }) => format!("netns {ns}: {e}"),
+        _ => e.to_string(),
     })?;
     // Error messages with the kernel's explanation.
     conn.set_option(netlink::ConnOption::ExtendedAcknowledge, true)

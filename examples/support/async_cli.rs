@@ -28,12 +28,18 @@ where
         Ok(false) => ExitCode::FAILURE,
         Err(msg) => {
             match netns {
-                Some(ns) => eprintln!("{prog}: netns {ns}: {msg}"),
-                None => eprintln!("{prog}: {msg}"),
+                Some(ns) if !names_namespace(&msg, ns) => eprintln!("{prog}: netns {ns}: {msg}"),
+                _ => eprintln!("{prog}: {msg}"),
             }
             ExitCode::FAILURE
         }
     }
+}
+
+/// Whether an error line already names namespace `ns` (the library's error for a namespace
+/// that could not be entered names its path, `/run/netns/NS`): then it gets no second mention.
+pub fn names_namespace(msg: &str, ns: &str) -> bool {
+    msg.contains(&format!("/run/netns/{ns}:"))
 }
 
 /// Prints a line; a closed standard output (`| head`) ends the program quietly.
