@@ -1214,3 +1214,48 @@ async fn sent_while_another_task_reads(options: Options) {
     }
     assert_eq!(conn.late_dropped(), 0);
 }
+
+/// The driver task does not wait in the receive lock while another task reads: it would hold
+/// up its worker and every task queued there for as long as that read takes (here, until the
+/// gate opens: with the other worker held in the read, nothing would run at all). It comes
+/// back to the socket once the other tasks of its worker have run.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_driver_does_not_wait_for_another_reader() {
+    let fake = Arc::new(FakeTransport::new(echo));
+    let gate = Arc::new(ReadGate::default());
+    gate.state.lock().unwrap().0 = true;
+    let conn = AsyncConn::from_transport_with(
+        GatedReads {
+            inner: Arc::clone(&fake),
+            gate: Arc::clone(&gate),
+        },
+        true,
+        Options::default(),
+    )
+    .unwrap();
+    let first = tokio::spawn({
+        let conn = conn.clone();
+        async move { conn.execute(&request(1)).await }
+    });
+    gate.wait_until("the first read began", || gate.inside());
+    // Taking the event stream sets the driver to work: it must read the socket now.
+    let mut events = conn.events().unwrap();
+    std::thread::sleep(Duration::from_millis(20));
+    // A task with nothing to do with the connection still runs, on the worker left.
+    let other = tokio::spawn(async { 7 });
+    gate.wait_until("another task ran while the read was held", || {
+        other.is_finished()
+    });
+    gate.open();
+    assert_eq!(other.await.unwrap(), 7);
+    let replies = first.await.unwrap().unwrap();
+    assert_eq!(payload_u32(&replies[0]), 1);
+    // The driver reads again once the read is over: an event reaches the stream.
+    fake.push_event(&[request(9)], 1);
+    let m = tokio::time::timeout(Duration::from_secs(10), events.next())
+        .await
+        .expect("the event arrives")
+        .expect("the stream is open")
+        .unwrap();
+    assert_eq!(payload_u32(&m), 9);
+}

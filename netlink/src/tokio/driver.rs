@@ -677,6 +677,15 @@ impl Shared {
         self.read_queued(&mut rx, wake, requests)
     }
 
+    /// The receive lock, unless another reader holds it.
+    fn try_rx(&self) -> Option<MutexGuard<'_, RxBuffers>> {
+        match self.rx.try_lock() {
+            Ok(rx) => Some(rx),
+            Err(TryLockError::Poisoned(p)) => Some(p.into_inner()),
+            Err(TryLockError::WouldBlock) => None,
+        }
+    }
+
     /// The receive lock. Another reader holds it only when tasks run on several threads (a
     /// multi-thread runtime: a task on another worker reads); then this waits awake, giving the CPU up to any other thread
     /// ready to run, for up to [`Options::read_spin`] before it sleeps in the lock. A worker
@@ -686,17 +695,14 @@ impl Shared {
     fn rx_lock(&self) -> MutexGuard<'_, RxBuffers> {
         let mut since = None;
         loop {
-            match self.rx.try_lock() {
-                Ok(rx) => return rx,
-                Err(TryLockError::Poisoned(p)) => return p.into_inner(),
-                Err(TryLockError::WouldBlock) => {
-                    let t0 = *since.get_or_insert_with(Instant::now);
-                    if t0.elapsed() >= self.options.read_spin {
-                        return self.rx.lock().unwrap_or_else(PoisonError::into_inner);
-                    }
-                    std::thread::yield_now();
-                }
+            if let Some(rx) = self.try_rx() {
+                return rx;
             }
+            let t0 = *since.get_or_insert_with(Instant::now);
+            if t0.elapsed() >= self.options.read_spin {
+                return self.rx.lock().unwrap_or_else(PoisonError::into_inner);
+            }
+            std::thread::yield_now();
         }
     }
 
@@ -714,6 +720,11 @@ impl Shared {
                 st.batches.pop_front()
             };
             let mut send_blocked = false;
+            // Another task holds the receive lock (it reads on another worker): the driver
+            // does not wait for it, which would hold up its worker (and every task queued
+            // there) for as long as that read takes, but comes back once it has let the
+            // other tasks of its worker run.
+            let mut busy = false;
             if let Some(batch) = batch {
                 let requests = batch.seqs.len();
                 match self.transport.poll_send(cx, &batch.bytes) {
@@ -725,8 +736,13 @@ impl Shared {
                         self.after_send(batch, r, wake);
                         // The kernel answers most requests inside `sendmsg`: read at once,
                         // before any readiness event could have been seen.
-                        if self.read_now(wake, requests).is_none() {
-                            return Poll::Ready(());
+                        match self.try_rx() {
+                            Some(mut rx) => {
+                                if self.read_queued(&mut rx, wake, requests).is_none() {
+                                    return Poll::Ready(());
+                                }
+                            }
+                            None => busy = true,
                         }
                     }
                 }
@@ -734,18 +750,22 @@ impl Shared {
             // Wait for datagrams only when some are due: the replies the kernel wrote inside
             // `sendmsg` are read already, and a transport that waits arms its readiness
             // (see `AsyncSocket`), which costs a system call and a wake-up later.
-            {
-                let mut rx = self.rx_lock();
-                let rx = &mut *rx;
-                while self.must_listen() {
-                    match self.transport.poll_recv(cx, &mut rx.bufs, &mut rx.infos) {
-                        Poll::Pending => break,
-                        Poll::Ready(Ok(n)) => {
-                            self.deliver(rx, n, wake);
-                        }
-                        Poll::Ready(Err(e)) => {
-                            if self.recv_failed(e, wake) {
-                                return Poll::Ready(());
+            if !busy && self.must_listen() {
+                match self.try_rx() {
+                    None => busy = true,
+                    Some(mut rx) => {
+                        let rx = &mut *rx;
+                        while self.must_listen() {
+                            match self.transport.poll_recv(cx, &mut rx.bufs, &mut rx.infos) {
+                                Poll::Pending => break,
+                                Poll::Ready(Ok(n)) => {
+                                    self.deliver(rx, n, wake);
+                                }
+                                Poll::Ready(Err(e)) => {
+                                    if self.recv_failed(e, wake) {
+                                        return Poll::Ready(());
+                                    }
+                                }
                             }
                         }
                     }
@@ -755,6 +775,10 @@ impl Shared {
                 // Nothing is due: a readiness armed by an earlier turn is not needed (it
                 // would cost the kernel work for every datagram until it fires).
                 self.transport.idle();
+            }
+            if busy {
+                cx.waker().wake_by_ref();
+                return Poll::Pending;
             }
             let more = !self.lock().batches.is_empty();
             if send_blocked || !more {
