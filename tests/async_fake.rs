@@ -1084,8 +1084,18 @@ async fn reply_buffers_are_recycled() {
 /// would be) until opened.
 #[derive(Default)]
 struct ReadGate {
-    state: std::sync::Mutex<(bool, bool, bool)>, // (armed, inside, open)
+    state: std::sync::Mutex<GateState>,
     cv: std::sync::Condvar,
+}
+
+#[derive(Default)]
+struct GateState {
+    /// The next read is to be held.
+    armed: bool,
+    /// A read is held.
+    inside: bool,
+    /// Held reads go on.
+    open: bool,
 }
 
 /// A fake transport whose next read can be held (see [`ReadGate`]).
@@ -1109,14 +1119,14 @@ impl netlink::tokio::Transport for GatedReads {
 
     fn try_recv(&self, bufs: &mut [Vec<u8>], infos: &mut [RecvInfo]) -> Result<usize, Error> {
         let mut g = self.gate.state.lock().unwrap();
-        if g.0 {
-            g.0 = false;
-            g.1 = true;
+        if g.armed {
+            g.armed = false;
+            g.inside = true;
             self.gate.cv.notify_all();
-            while !g.2 {
+            while !g.open {
                 g = self.gate.cv.wait(g).unwrap();
             }
-            g.1 = false;
+            g.inside = false;
         }
         drop(g);
         self.inner.try_recv(bufs, infos)
@@ -1133,12 +1143,16 @@ impl netlink::tokio::Transport for GatedReads {
 }
 
 impl ReadGate {
+    fn arm(&self) {
+        self.state.lock().unwrap().armed = true;
+    }
+
     fn inside(&self) -> bool {
-        self.state.lock().unwrap().1
+        self.state.lock().unwrap().inside
     }
 
     fn open(&self) {
-        self.state.lock().unwrap().2 = true;
+        self.state.lock().unwrap().open = true;
         self.cv.notify_all();
     }
 
@@ -1180,7 +1194,7 @@ async fn a_request_is_sent_while_another_task_reads() {
 async fn sent_while_another_task_reads(options: Options) {
     let fake = Arc::new(FakeTransport::new(echo));
     let gate = Arc::new(ReadGate::default());
-    gate.state.lock().unwrap().0 = true;
+    gate.arm();
     let conn = AsyncConn::from_transport_with(
         GatedReads {
             inner: Arc::clone(&fake),
@@ -1223,7 +1237,7 @@ async fn sent_while_another_task_reads(options: Options) {
 async fn the_driver_does_not_wait_for_another_reader() {
     let fake = Arc::new(FakeTransport::new(echo));
     let gate = Arc::new(ReadGate::default());
-    gate.state.lock().unwrap().0 = true;
+    gate.arm();
     let conn = AsyncConn::from_transport_with(
         GatedReads {
             inner: Arc::clone(&fake),
