@@ -1191,7 +1191,13 @@ async fn a_request_is_sent_while_another_task_reads() {
     }
 }
 
-async fn sent_while_another_task_reads(options: Options) {
+/// The task of one request.
+type Requesting = tokio::task::JoinHandle<Result<Vec<Message>, Error>>;
+
+/// An echoing fake whose first read is held (see [`ReadGate`]), the connection over it, and
+/// the task of request 1: once the gate reports a read held, that task has sent its request
+/// and holds the read of its replies.
+fn first_read_held(options: Options) -> (Arc<FakeTransport>, Arc<ReadGate>, AsyncConn, Requesting) {
     let fake = Arc::new(FakeTransport::new(echo));
     let gate = Arc::new(ReadGate::default());
     gate.arm();
@@ -1204,18 +1210,23 @@ async fn sent_while_another_task_reads(options: Options) {
         options,
     )
     .unwrap();
-    // The first request's task sends it, then reads its replies: held in the read.
-    let first = tokio::spawn({
-        let conn = conn.clone();
-        async move { conn.execute(&request(1)).await }
-    });
+    let first = spawn_request(&conn, 1);
     gate.wait_until("the first read began", || gate.inside());
+    (fake, gate, conn, first)
+}
+
+/// Request `n` in a task of its own.
+fn spawn_request(conn: &AsyncConn, n: u32) -> Requesting {
+    let conn = conn.clone();
+    tokio::spawn(async move { conn.execute(&request(n)).await })
+}
+
+async fn sent_while_another_task_reads(options: Options) {
+    // The first request's task sends it, then reads its replies: held in the read.
+    let (fake, gate, conn, first) = first_read_held(options);
     assert_eq!(fake.sends(), 1);
     // Another task's request goes out while that read is held.
-    let second = tokio::spawn({
-        let conn = conn.clone();
-        async move { conn.execute(&request(2)).await }
-    });
+    let second = spawn_request(&conn, 2);
     gate.wait_until(
         "the second request was sent while the first task read",
         || fake.sends() == 2,
@@ -1235,23 +1246,7 @@ async fn sent_while_another_task_reads(options: Options) {
 /// back to the socket once the other tasks of its worker have run.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_driver_does_not_wait_for_another_reader() {
-    let fake = Arc::new(FakeTransport::new(echo));
-    let gate = Arc::new(ReadGate::default());
-    gate.arm();
-    let conn = AsyncConn::from_transport_with(
-        GatedReads {
-            inner: Arc::clone(&fake),
-            gate: Arc::clone(&gate),
-        },
-        true,
-        Options::default(),
-    )
-    .unwrap();
-    let first = tokio::spawn({
-        let conn = conn.clone();
-        async move { conn.execute(&request(1)).await }
-    });
-    gate.wait_until("the first read began", || gate.inside());
+    let (fake, gate, conn, first) = first_read_held(Options::default());
     // Taking the event stream sets the driver to work: it must read the socket now.
     let mut events = conn.events().unwrap();
     std::thread::sleep(Duration::from_millis(20));
