@@ -342,8 +342,10 @@ impl Shared {
             st.flusher = None;
         }
         let mut wake = Wakes::take();
-        // Whether replies or events may still be due, after the last read.
-        let mut due = true;
+        // Whether replies or events may still be due after the last read. When the driver sent
+        // the batch meanwhile (it was at work), nothing was sent here: the driver reads its
+        // replies, and waking it again would only queue the next requests behind its turn.
+        let mut due = false;
         loop {
             let Some(batch) = self.lock().batches.pop_front() else {
                 break;
