@@ -189,14 +189,14 @@ impl Shared {
             let (m, tail) = match MessageRef::parse(rest) {
                 Ok(x) => x,
                 Err(e) => {
-                    let owner = Header::from_bytes(rest)
-                        .ok()
-                        .filter(|h| st.slots.contains_key(&h.sequence));
-                    match owner {
-                        Some(h) if info.sender_groups == 0 => {
+                    let header = Header::from_bytes(rest).ok();
+                    match header {
+                        Some(h)
+                            if info.sender_groups == 0 && st.slots.contains_key(&h.sequence) =>
+                        {
                             self.complete(st, h.sequence, Err(e.into()), wake);
                         }
-                        _ if info.sender_groups != 0 || Header::from_bytes(rest).is_err() => {
+                        _ if info.sender_groups != 0 || header.is_none() => {
                             st.events.push(EventItem::Error(e.into()), wake);
                         }
                         _ => {
@@ -334,14 +334,20 @@ impl Shared {
     /// Dumps are kept: the kernel never drops a dump's datagrams, it waits for room.
     pub(super) fn overrun(&self, st: &mut State, wake: &mut Vec<Waker>) {
         st.events.overrun(wake);
+        self.fail_waiting(st, wake, false, &Error::Overrun { op: "execute" });
+    }
+
+    /// Fails every request sent and not complete with a copy of `e` (dumps too when
+    /// `dumps`).
+    fn fail_waiting(&self, st: &mut State, wake: &mut Vec<Waker>, dumps: bool, e: &Error) {
         let victims: Vec<u32> = st
             .slots
             .iter()
-            .filter(|(_, s)| s.sent && s.done.is_none() && !is_dump(s.request.flags))
+            .filter(|(_, s)| s.sent && s.done.is_none() && (dumps || !is_dump(s.request.flags)))
             .map(|(seq, _)| *seq)
             .collect();
         for seq in victims {
-            self.complete(st, seq, Err(Error::Overrun { op: "execute" }), wake);
+            self.complete(st, seq, Err(replicate(e)), wake);
         }
     }
 
@@ -370,15 +376,7 @@ impl Shared {
             }
             other => {
                 // A socket error with no owner: every request waiting may have lost its reply.
-                let victims: Vec<u32> = st
-                    .slots
-                    .iter()
-                    .filter(|(_, s)| s.sent && s.done.is_none())
-                    .map(|(seq, _)| *seq)
-                    .collect();
-                for seq in victims {
-                    self.complete(&mut st, seq, Err(replicate(&other)), wake);
-                }
+                self.fail_waiting(&mut st, wake, true, &other);
                 st.events.push(EventItem::Error(other), wake);
                 false
             }
