@@ -10,19 +10,15 @@ use netlink::events::Event;
 use netlink::genl::netdev::{Dev, DevGet, Netdev, NetdevEvent, DEV_GET, MGMT_GROUP};
 use netlink::genl::{AsyncGenlHandle, CtrlMessage, GenlHeader, GENL_ID_CTRL};
 use netlink::route::{
-    request, AsyncRouteHandle, IpNet, LinkMessage, NewLink, Route, RouteEvent, RouteEvents,
-    RTM_GETLINK, RTM_NEWADDR, RTM_NEWLINK, RTM_NEWROUTE,
+    request, AsyncRouteHandle, IpNet, NewLink, Route, RouteEvent, RouteEvents, RTM_GETLINK,
+    RTM_NEWADDR, RTM_NEWLINK, RTM_NEWROUTE,
 };
 use netlink::testing::{ack, done, error, error_ext};
 use netlink::tokio::{AsyncConn, FakeTransport};
 use netlink::{Error, ExtAck, HeaderFlags, HeaderType, Message, NlAttrs, NlRequest, NlStruct};
 
-fn link_reply(index: i32, name: &str) -> Message {
-    let mut l = LinkMessage::default();
-    l.header.index = index;
-    l.name = Some(name.into());
-    Message::new(RTM_NEWLINK, HeaderFlags::EMPTY, l.to_bytes().unwrap())
-}
+mod route_messages;
+use route_messages::link as link_reply;
 
 fn route_handle(fake: &Arc<FakeTransport>) -> AsyncRouteHandle {
     AsyncRouteHandle::from_conn(AsyncConn::from_transport(Arc::clone(fake)).unwrap())

@@ -426,11 +426,8 @@ async fn batch_adds_two_thousand_routes_and_a_duplicate_fails_alone() {
     if !privileged("batch_adds_two_thousand_routes_and_a_duplicate_fails_alone") {
         return;
     }
-    let ns = TestNs::new("asbatch");
-    ns.ip(&["link", "add", "va", "type", "veth", "peer", "name", "vb"]);
+    let ns = TestNs::with_veth("asbatch");
     ns.ip(&["addr", "add", "10.0.0.1/24", "dev", "va"]);
-    ns.ip(&["link", "set", "va", "up"]);
-    ns.ip(&["link", "set", "vb", "up"]);
     // A small receive buffer (the kernel doubles it: 32 KiB) holds about 36 acknowledgements,
     // fewer than the driver would pack into one sendmsg (64): only the window keeps them
     // from overflowing it.
@@ -563,11 +560,8 @@ async fn a_slow_reader_of_a_large_dump_gets_it_whole_while_requests_go_on() {
     if !privileged("a_slow_reader_of_a_large_dump_gets_it_whole_while_requests_go_on") {
         return;
     }
-    let ns = TestNs::new("asslow");
-    ns.ip(&["link", "add", "va", "type", "veth", "peer", "name", "vb"]);
+    let ns = TestNs::with_veth("asslow");
     ns.ip(&["addr", "add", "10.0.0.1/24", "dev", "va"]);
-    ns.ip(&["link", "set", "va", "up"]);
-    ns.ip(&["link", "set", "vb", "up"]);
     let conn = AsyncConn::dial_with(
         Family::ROUTE,
         ns.config(),

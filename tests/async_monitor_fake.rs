@@ -7,20 +7,15 @@
 use std::sync::{Arc, Mutex};
 
 use netlink::route::{
-    AsyncMonitor, AsyncRouteHandle, LinkMessage, MonitorEvent, RouteEvent, RouteEvents,
-    RTM_GETLINK, RTM_NEWLINK,
+    AsyncMonitor, AsyncRouteHandle, MonitorEvent, RouteEvent, RouteEvents, RTM_GETLINK, RTM_NEWLINK,
 };
 use netlink::route::{Snapshot, Watch};
 use netlink::testing::{error, multipart};
 use netlink::tokio::{AsyncConn, FakeTransport};
-use netlink::{Error, HeaderFlags, Message, NlAttrs};
+use netlink::{Error, HeaderFlags, Message};
 
-fn link(index: i32, name: &str) -> Message {
-    let mut l = LinkMessage::default();
-    l.header.index = index;
-    l.name = Some(name.into());
-    Message::new(RTM_NEWLINK, HeaderFlags::EMPTY, l.to_bytes().unwrap())
-}
+mod route_messages;
+use route_messages::link;
 
 fn names(s: &Snapshot) -> Vec<String> {
     s.links.iter().filter_map(|l| l.name.clone()).collect()

@@ -69,11 +69,8 @@ impl NlRequest for Route {
 }
 
 fn fixture(tag: &str) -> TestNs {
-    let ns = TestNs::new(tag);
-    ns.ip(&["link", "add", "va", "type", "veth", "peer", "name", "vb"]);
+    let ns = TestNs::with_veth(tag);
     ns.ip(&["addr", "add", "10.0.0.1/24", "dev", "va"]);
-    ns.ip(&["link", "set", "va", "up"]);
-    ns.ip(&["link", "set", "vb", "up"]);
     ns
 }
 

@@ -60,11 +60,8 @@ fn batches_and_listeners_allocate_per_call_not_per_item() {
     if !privileged("batches_and_listeners_allocate_per_call_not_per_item") {
         return;
     }
-    let ns = TestNs::new("alloc");
-    ns.ip(&["link", "add", "va", "type", "veth", "peer", "name", "vb"]);
+    let ns = TestNs::with_veth("alloc");
     ns.ip(&["addr", "add", "10.0.0.1/24", "dev", "va"]);
-    ns.ip(&["link", "set", "va", "up"]);
-    ns.ip(&["link", "set", "vb", "up"]);
     let mut listener = Listener::<Dst>::dial(netlink::Family::ROUTE, &[7], ns.config()).unwrap();
     listener
         .conn()

@@ -43,20 +43,12 @@ fn same(ns: &TestNs, dev: &str) {
     assert_eq!(a, b, "ethtool -k {dev}");
 }
 
-fn veth_ns(tag: &str) -> TestNs {
-    let ns = TestNs::new(tag);
-    ns.ip(&["link", "add", "va", "type", "veth", "peer", "name", "vb"]);
-    ns.ip(&["link", "set", "va", "up"]);
-    ns.ip(&["link", "set", "vb", "up"]);
-    ns
-}
-
 #[test]
 fn settings_and_features_match_the_ethtool_program() {
     if !privileged("settings_and_features_match_the_ethtool_program") {
         return;
     }
-    let ns = veth_ns("ethtool");
+    let ns = TestNs::with_veth("ethtool");
     same(&ns, "va");
     let settings = ours(&ns, false, "va");
     for line in [
@@ -116,7 +108,7 @@ fn other_kinds_of_devices_match_too() {
     if !privileged("other_kinds_of_devices_match_too") {
         return;
     }
-    let ns = veth_ns("ethkinds");
+    let ns = TestNs::with_veth("ethkinds");
     ns.ip(&["link", "add", "br0", "type", "bridge"]);
     ns.ip(&["link", "add", "mv0", "link", "va", "type", "macvlan"]);
     ns.ip(&[
@@ -140,7 +132,7 @@ fn channels_set_and_get() {
     if !privileged("channels_set_and_get") {
         return;
     }
-    let ns = veth_ns("ethch");
+    let ns = TestNs::with_veth("ethch");
     let conn = ns.dial(Family::GENERIC);
     let eth = GenlHandle::<Ethtool>::resolve(&conn).unwrap();
     let req = ethtool::EthtoolRequest::dev("va");
@@ -171,7 +163,7 @@ fn errors_name_the_device_and_namespace() {
     if !privileged("errors_name_the_device_and_namespace") {
         return;
     }
-    let ns = veth_ns("etherr");
+    let ns = TestNs::with_veth("etherr");
     let err = example::run(&example::Args {
         netns: Some(ns.name.clone()),
         features: false,

@@ -14,14 +14,6 @@ use netlink::genl::{Command, GenlHandle, GenlMessage};
 use netlink::roundtrip::with_nested_flags;
 use netlink::{Conn, DecodeOptions, Error, Family, GenlError, HeaderFlags, NlAttrs, NlAttrsOwned};
 
-fn veth_ns(tag: &str) -> TestNs {
-    let ns = TestNs::new(tag);
-    ns.ip(&["link", "add", "va", "type", "veth", "peer", "name", "vb"]);
-    ns.ip(&["link", "set", "va", "up"]);
-    ns.ip(&["link", "set", "vb", "up"]);
-    ns
-}
-
 /// Sends `req` as `cmd` and checks that the one reply re-encodes to the kernel's bytes.
 fn exact<Req: for<'a> NlAttrs<'a>, Rep: NlAttrsOwned + PartialEq + std::fmt::Debug>(
     conn: &Conn,
@@ -50,7 +42,7 @@ fn every_get_on_a_veth() {
     if !privileged("every_get_on_a_veth") {
         return;
     }
-    let ns = veth_ns("etget");
+    let ns = TestNs::with_veth("etget");
     let conn = ns.dial(Family::GENERIC);
     let eth = GenlHandle::<Ethtool>::resolve(&conn).unwrap();
     let dev = EthtoolRequest::dev("va");
@@ -170,7 +162,7 @@ fn missing_operation_and_group_are_typed_errors() {
     if !privileged("missing_operation_and_group_are_typed_errors") {
         return;
     }
-    let ns = veth_ns("eterr");
+    let ns = TestNs::with_veth("eterr");
     let conn = ns.dial(Family::GENERIC);
     let eth = GenlHandle::<Ethtool>::resolve(&conn).unwrap();
     const BOGUS: Command<Ethtool, EthtoolRequest, et::NoReply> = Command::new(250, "BOGUS_GET");
@@ -217,7 +209,7 @@ fn dump_every_device() {
     if !privileged("dump_every_device") {
         return;
     }
-    let ns = veth_ns("etdump");
+    let ns = TestNs::with_veth("etdump");
     let conn = ns.dial(Family::GENERIC);
     let eth = GenlHandle::<Ethtool>::resolve(&conn).unwrap();
     let mut names: Vec<String> = eth
@@ -235,7 +227,7 @@ fn monitor_notifications() {
     if !privileged("monitor_notifications") {
         return;
     }
-    let ns = veth_ns("etmon");
+    let ns = TestNs::with_veth("etmon");
     let conn = ns.dial(Family::GENERIC);
     let eth = GenlHandle::<Ethtool>::resolve(&conn).unwrap();
     let monitor = ns.dial(Family::GENERIC);
@@ -315,7 +307,7 @@ fn kernel_errors_name_the_rust_field() {
     if !privileged("kernel_errors_name_the_rust_field") {
         return;
     }
-    let ns = veth_ns("etfield");
+    let ns = TestNs::with_veth("etfield");
     // Extended acknowledgements are on by default.
     let conn = ns.dial(Family::GENERIC);
     let eth = GenlHandle::<Ethtool>::resolve(&conn).unwrap();

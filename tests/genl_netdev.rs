@@ -13,14 +13,6 @@ use netlink::genl::netdev::{self as nd, Netdev, NetdevEvent};
 use netlink::genl::{decode_reply, Command, GenlHandle, GenlMessage};
 use netlink::{Conn, DecodeOptions, Family, HeaderFlags, NlAttrs, NlAttrsOwned};
 
-fn veth_ns(tag: &str) -> TestNs {
-    let ns = TestNs::new(tag);
-    ns.ip(&["link", "add", "va", "type", "veth", "peer", "name", "vb"]);
-    ns.ip(&["link", "set", "va", "up"]);
-    ns.ip(&["link", "set", "vb", "up"]);
-    ns
-}
-
 fn ifindex(ns: &TestNs, conn: &Conn, name: &str) -> u32 {
     let eth = GenlHandle::<Ethtool>::resolve(conn).unwrap();
     let _ = ns;
@@ -63,7 +55,7 @@ fn devices_and_queues() {
     if !privileged("devices_and_queues") {
         return;
     }
-    let ns = veth_ns("nddev");
+    let ns = TestNs::with_veth("nddev");
     let conn = ns.dial(Family::GENERIC);
     let nd = GenlHandle::<Netdev>::resolve(&conn).unwrap();
     let va = ifindex(&ns, &conn, "va");
@@ -145,7 +137,7 @@ fn napi_and_page_pools_with_gro() {
     if !privileged("napi_and_page_pools_with_gro") {
         return;
     }
-    let ns = veth_ns("ndnapi");
+    let ns = TestNs::with_veth("ndnapi");
     let conn = ns.dial(Family::GENERIC);
     let nd = GenlHandle::<Netdev>::resolve(&conn).unwrap();
     let eth = GenlHandle::<Ethtool>::resolve(&conn).unwrap();

@@ -10,12 +10,8 @@ use netlink::route::{
 use netlink::testing::{self, FakeSocket};
 use netlink::{Conn, ExtAck, HeaderFlags, HeaderType, Message, NlAttrs};
 
-fn link_reply(index: i32, name: &str) -> Message {
-    let mut l = LinkMessage::default();
-    l.header.index = index;
-    l.name = Some(name.into());
-    Message::new(RTM_NEWLINK, HeaderFlags::EMPTY, l.to_bytes().unwrap())
-}
+mod route_messages;
+use route_messages::link as link_reply;
 
 fn handle<F>(f: F) -> RouteHandle<FakeSocket>
 where

@@ -10,24 +10,13 @@ use std::time::Duration;
 
 use netlink::events::Listener;
 use netlink::route::{
-    AddressMessage, LinkMessage, Monitor, MonitorEvent, RouteEvent, RouteHandle, Snapshot, Watch,
-    RTM_GETADDR, RTM_GETLINK, RTM_NEWADDR, RTM_NEWLINK,
+    Monitor, MonitorEvent, RouteEvent, RouteHandle, Snapshot, Watch, RTM_GETADDR, RTM_GETLINK,
 };
 use netlink::testing::{error, multipart, FakeSocket};
-use netlink::{Conn, Error, HeaderFlags, Message, NlAttrs};
+use netlink::{Conn, Error, HeaderFlags, Message};
 
-fn link(index: i32, name: &str) -> Message {
-    let mut l = LinkMessage::default();
-    l.header.index = index;
-    l.name = Some(name.into());
-    Message::new(RTM_NEWLINK, HeaderFlags::EMPTY, l.to_bytes().unwrap())
-}
-
-fn address(index: u32) -> Message {
-    let mut a = AddressMessage::default();
-    a.header.index = index;
-    Message::new(RTM_NEWADDR, HeaderFlags::EMPTY, a.to_bytes().unwrap())
-}
+mod route_messages;
+use route_messages::{address, link};
 
 /// How the fake kernel answers one dump request.
 #[derive(Clone, Copy)]

@@ -43,6 +43,15 @@ impl TestNs {
         ns
     }
 
+    /// A namespace with a veth pair `va`-`vb`, both up.
+    pub fn with_veth(tag: &str) -> TestNs {
+        let ns = TestNs::new(tag);
+        ns.ip(&["link", "add", "va", "type", "veth", "peer", "name", "vb"]);
+        ns.ip(&["link", "set", "va", "up"]);
+        ns.ip(&["link", "set", "vb", "up"]);
+        ns
+    }
+
     /// A namespace as `ip netns add` leaves it: loopback down, no route, no main table yet.
     pub fn bare(tag: &str) -> TestNs {
         let n = COUNTER.fetch_add(1, Ordering::Relaxed);
